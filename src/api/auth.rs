@@ -1,0 +1,92 @@
+//! Sign-in, sign-out and partner sign-up.
+
+use leptos::prelude::*;
+
+use crate::domain::Viewer;
+use crate::error::AppError;
+
+/// The signed-in person, or `None`.
+#[server]
+pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
+    super::ctx::viewer().await
+}
+
+#[server]
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::accounts;
+    let state = super::ctx::state()?;
+    let session = super::ctx::session().await?;
+    let user_id = accounts::authenticate(&state.db, &email, password).await?;
+    start_session(&session, &user_id).await?;
+    let viewer = accounts::viewer(&state.db, &user_id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    leptos_axum::redirect(&return_path(next.as_deref(), &viewer));
+    Ok(())
+}
+
+#[server]
+pub async fn sign_out() -> Result<(), AppError> {
+    let session = super::ctx::session().await?;
+    session.flush().await?;
+    leptos_axum::redirect("/signin");
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server]
+pub async fn partner_sign_up(
+    org_name: String,
+    country: String,
+    cloud: String,
+    program: String,
+    partner_id: String,
+    admin_name: String,
+    email: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::server::accounts::{self, PartnerSignUp};
+    let state = super::ctx::state()?;
+    let created = accounts::sign_up_partner(
+        &state.db,
+        PartnerSignUp {
+            org_name,
+            country,
+            cloud,
+            program,
+            partner_id,
+            admin_name,
+            email,
+            password,
+        },
+    )
+    .await?;
+    let session = super::ctx::session().await?;
+    start_session(&session, &created.user_id).await?;
+    leptos_axum::redirect("/partner/customers");
+    Ok(())
+}
+
+/// A fresh session id at every sign-in defeats session fixation.
+#[cfg(feature = "ssr")]
+pub(crate) async fn start_session(
+    session: &tower_sessions::Session,
+    user_id: &str,
+) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    session
+        .insert(crate::server::sessions::USER_ID_KEY, user_id)
+        .await?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn return_path(next: Option<&str>, viewer: &Viewer) -> String {
+    next.and_then(crate::domain::safe_return_path)
+        .map(str::to_string)
+        .unwrap_or_else(|| viewer.home())
+}

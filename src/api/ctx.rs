@@ -1,0 +1,41 @@
+//! What server functions need from the request: the app state, the session and the viewer.
+
+use leptos::prelude::use_context;
+use tower_sessions::Session;
+
+use crate::domain::{PartnerRole, Viewer};
+use crate::error::AppError;
+use crate::server::sessions::USER_ID_KEY;
+use crate::server::{accounts, AppState};
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session layer");
+        AppError::Internal
+    })
+}
+
+/// The signed-in person, if any.
+pub async fn viewer() -> Result<Option<Viewer>, AppError> {
+    let session = session().await?;
+    let Some(user_id) = session.get::<String>(USER_ID_KEY).await? else {
+        return Ok(None);
+    };
+    accounts::viewer(&state()?.db, &user_id).await
+}
+
+/// The signed-in partner user and their role, or an error saying why not.
+pub async fn partner() -> Result<(Viewer, PartnerRole), AppError> {
+    let viewer = viewer().await?.ok_or(AppError::Unauthenticated)?;
+    let role = viewer
+        .partner_role()
+        .ok_or_else(|| AppError::forbidden("This page is for partner organizations."))?;
+    Ok((viewer, role))
+}

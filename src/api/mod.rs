@@ -1,0 +1,6 @@
+//! Server functions: each checks who is asking, calls one service and returns its result.
+
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub(crate) mod ctx;
+pub mod customers;

@@ -1,0 +1,280 @@
+//! Who is signed in, and the rules for what people type into account forms.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Cloud, CustomerRole, PartnerRole, ProgramType};
+
+/// The signed-in person as the pages see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub cloud: Cloud,
+    pub membership: Membership,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Membership {
+    Partner {
+        role: PartnerRole,
+        program: ProgramType,
+    },
+    Customer {
+        role: CustomerRole,
+    },
+}
+
+impl Viewer {
+    pub fn partner_role(&self) -> Option<PartnerRole> {
+        match self.membership {
+            Membership::Partner { role, .. } => Some(role),
+            Membership::Customer { .. } => None,
+        }
+    }
+
+    pub fn customer_role(&self) -> Option<CustomerRole> {
+        match self.membership {
+            Membership::Customer { role } => Some(role),
+            Membership::Partner { .. } => None,
+        }
+    }
+
+    pub fn role_label(&self) -> &'static str {
+        match self.membership {
+            Membership::Partner { role, .. } => role.label(),
+            Membership::Customer { role } => role.label(),
+        }
+    }
+
+    /// Where this person starts after signing in.
+    pub fn home(&self) -> String {
+        match self.membership {
+            Membership::Partner { .. } => "/partner/customers".to_string(),
+            Membership::Customer { .. } => format!("{}/home", self.cloud.customer_prefix()),
+        }
+    }
+}
+
+/// A return path after sign-in is accepted only if it stays on this site: a relative path
+/// starting with one `/`, without a scheme, host or backslash tricks.
+pub fn safe_return_path(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control())
+        && next.len() <= 2048;
+    ok.then_some(next)
+}
+
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// Lower-cases and checks an email address; the message says what is wrong.
+pub fn normalize_email(email: &str) -> Result<String, String> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains("..")
+            }
+            None => false,
+        };
+    if valid {
+        Ok(email)
+    } else {
+        Err("Enter an email address like name@example.com.".to_string())
+    }
+}
+
+pub fn check_password(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(format!(
+            "Choose a password of at least {MIN_PASSWORD_LEN} characters."
+        ));
+    }
+    if password.len() > 1024 {
+        return Err("That password is too long (at most 1024 characters).".to_string());
+    }
+    Ok(())
+}
+
+/// Trims a required free-text field and checks its length.
+pub fn required_text(value: &str, field: &str, max: usize) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!("Enter the {field}."));
+    }
+    if value.chars().count() > max {
+        return Err(format!("The {field} can be at most {max} characters long."));
+    }
+    if value.chars().any(|c| c.is_control()) {
+        return Err(format!(
+            "The {field} contains characters that are not allowed."
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// Parses the numeric partner id (MPN id) that indirect partners must give.
+pub fn parse_partner_id(program: ProgramType, raw: &str) -> Result<i64, String> {
+    let raw = raw.trim();
+    if !program.needs_partner_id() {
+        return Ok(0);
+    }
+    match raw.parse::<i64>() {
+        Ok(id) if (1..=9_999_999_999).contains(&id) => Ok(id),
+        _ => Err("Enter your numeric partner ID (MPN ID), for example 4123456.".to_string()),
+    }
+}
+
+/// Checks a customer's default domain such as `contoso.onmicrosoft.com`.
+pub fn normalize_domain(domain: &str) -> Result<String, String> {
+    let domain = domain.trim().trim_end_matches('.').to_lowercase();
+    let labels: Vec<&str> = domain.split('.').collect();
+    let valid = domain.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if valid {
+        Ok(domain)
+    } else {
+        Err("Enter a domain name like contoso.onmicrosoft.com.".to_string())
+    }
+}
+
+/// Parses a country code such as "us" or "DE".
+pub fn parse_country(raw: &str) -> Result<String, String> {
+    let code = raw.trim().to_uppercase();
+    if super::is_known_country(&code) {
+        Ok(code)
+    } else {
+        Err("Choose a country from the list.".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_paths_stay_on_site() {
+        assert_eq!(
+            safe_return_path("/partner/customers"),
+            Some("/partner/customers")
+        );
+        assert_eq!(
+            safe_return_path("/m365/invite?a=1&b=2"),
+            Some("/m365/invite?a=1&b=2")
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "evil",
+            "",
+            "/a\nb",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_return_path(bad), None, "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn emails_are_normalized_and_checked() {
+        assert_eq!(
+            normalize_email("  Ada@Example.COM ").unwrap(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "ada@ex..com",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_a_minimum_length() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("a-long-enough-pass").is_ok());
+    }
+
+    #[test]
+    fn partner_ids_only_for_indirect_partners() {
+        assert_eq!(parse_partner_id(ProgramType::Direct, "whatever"), Ok(0));
+        assert_eq!(
+            parse_partner_id(ProgramType::IndirectReseller, " 4123456 "),
+            Ok(4123456)
+        );
+        assert!(parse_partner_id(ProgramType::IndirectProvider, "").is_err());
+        assert!(parse_partner_id(ProgramType::IndirectProvider, "0").is_err());
+        assert!(parse_partner_id(ProgramType::IndirectProvider, "-5").is_err());
+    }
+
+    #[test]
+    fn domains_and_countries() {
+        assert_eq!(
+            normalize_domain("Contoso.OnMicrosoft.com.").unwrap(),
+            "contoso.onmicrosoft.com"
+        );
+        assert!(normalize_domain("contoso").is_err());
+        assert!(normalize_domain("-bad.com").is_err());
+        assert!(normalize_domain("a b.com").is_err());
+        assert_eq!(parse_country("us").unwrap(), "US");
+        assert!(parse_country("XX").is_err());
+    }
+
+    #[test]
+    fn required_text_trims_and_limits() {
+        assert_eq!(
+            required_text("  Contoso ", "company name", 10).unwrap(),
+            "Contoso"
+        );
+        assert_eq!(
+            required_text("  ", "company name", 10).unwrap_err(),
+            "Enter the company name."
+        );
+        assert!(required_text("x".repeat(11).as_str(), "company name", 10).is_err());
+    }
+
+    #[test]
+    fn viewer_home_depends_on_membership() {
+        let mut v = Viewer {
+            user_id: "u".into(),
+            name: "Ada".into(),
+            email: "ada@example.com".into(),
+            org_id: "o".into(),
+            org_name: "Org".into(),
+            cloud: Cloud::China,
+            membership: Membership::Customer {
+                role: CustomerRole::GlobalAdmin,
+            },
+        };
+        assert_eq!(v.home(), "/21v/home");
+        v.membership = Membership::Partner {
+            role: PartnerRole::AdminAgent,
+            program: ProgramType::Direct,
+        };
+        assert_eq!(v.home(), "/partner/customers");
+        assert_eq!(v.partner_role(), Some(PartnerRole::AdminAgent));
+    }
+}

@@ -1,0 +1,74 @@
+//! Accord's vocabulary: clouds, programs, roles, countries and the rules between them.
+//! Pure types without I/O, compiled for both the server and the browser.
+
+mod account;
+mod cloud;
+mod country;
+mod program;
+mod relationship;
+mod roles;
+
+pub use account::*;
+pub use cloud::Cloud;
+pub use country::{country_name, is_known_country, COUNTRIES};
+pub use program::ProgramType;
+pub use relationship::{RelationshipKind, Service};
+pub use roles::{CustomerRole, PartnerRole};
+
+/// A value that failed to parse, with the text a person sees.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);
+
+/// Defines a closed set of values with a stable machine name (stored in the database and
+/// used in URLs) and a human label, with `FromStr`/`Display` over the machine name.
+macro_rules! labelled_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal, { $($variant:ident => $code:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The machine name stored in the database.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The name a person reads.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::ParseError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s.trim() {
+                    $($code => Ok($name::$variant),)+
+                    other => Err($crate::domain::ParseError(format!(
+                        concat!("\"{}\" is not a known ", $what, "."), other
+                    ))),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::domain::ParseError;
+            fn try_from(s: String) -> Result<Self, Self::Error> { s.parse() }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String { v.code().to_string() }
+        }
+    };
+}
+pub(crate) use labelled_enum;

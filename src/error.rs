@@ -1,0 +1,86 @@
+//! The one error type of Accord: each variant carries the message a person sees and maps
+//! to one HTTP status.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The input is wrong; the message says what to fix.
+    #[error("{0}")]
+    Invalid(String),
+    /// Wrong email or password. Deliberately says nothing about which one.
+    #[error("The email or password is incorrect.")]
+    BadCredentials,
+    /// No session, or it expired.
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    /// Signed in, but not allowed to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The request collides with existing data (duplicate, already held, ...).
+    #[error("{0}")]
+    Conflict(String),
+    /// Something failed on the server; details are logged, not shown.
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal,
+    /// The request did not reach the server function or its answer could not be read.
+    #[error("The request could not be completed: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        AppError::Invalid(msg.into())
+    }
+
+    pub fn forbidden(msg: impl Into<String>) -> Self {
+        AppError::Forbidden(msg.into())
+    }
+
+    pub fn conflict(msg: impl Into<String>) -> Self {
+        AppError::Conflict(msg.into())
+    }
+
+    pub fn not_found(msg: impl Into<String>) -> Self {
+        AppError::NotFound(msg.into())
+    }
+
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 422,
+            AppError::BadCredentials | AppError::Unauthenticated => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "database error");
+        AppError::Internal
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        tracing::error!(error = %err, "session error");
+        AppError::Internal
+    }
+}

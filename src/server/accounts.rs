@@ -1,0 +1,240 @@
+//! Organizations, users, sign-up and sign-in.
+
+use sqlx::Row;
+
+use super::db::{is_unique_violation, new_id, now, Db};
+use super::passwords;
+use crate::domain::{
+    check_password, normalize_email, parse_country, parse_partner_id, required_text, Cloud,
+    CustomerRole, Membership, PartnerRole, ProgramType, Viewer,
+};
+use crate::error::AppError;
+
+/// What the partner sign-up form sends.
+#[derive(Debug, Clone)]
+pub struct PartnerSignUp {
+    pub org_name: String,
+    pub country: String,
+    pub cloud: String,
+    pub program: String,
+    pub partner_id: String,
+    pub admin_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// A new organization and its first Global admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    pub org_id: String,
+    pub user_id: String,
+}
+
+const DUPLICATE_EMAIL: &str =
+    "An account with this email address already exists. Sign in instead, or use another address.";
+
+/// Creates a partner organization with its first Global admin, all or nothing.
+pub async fn sign_up_partner(db: &Db, input: PartnerSignUp) -> Result<Created, AppError> {
+    let org_name =
+        required_text(&input.org_name, "organization name", 120).map_err(AppError::Invalid)?;
+    let country = parse_country(&input.country).map_err(AppError::Invalid)?;
+    let cloud: Cloud = input
+        .cloud
+        .parse()
+        .map_err(|_| AppError::invalid("Choose the cloud your organization works in."))?;
+    let program: ProgramType = input
+        .program
+        .parse()
+        .map_err(|_| AppError::invalid("Choose your partner program."))?;
+    let mspp_id = parse_partner_id(program, &input.partner_id).map_err(AppError::Invalid)?;
+    let admin_name =
+        required_text(&input.admin_name, "your name", 120).map_err(AppError::Invalid)?;
+    let email = normalize_email(&input.email).map_err(AppError::Invalid)?;
+    check_password(&input.password).map_err(AppError::Invalid)?;
+    let password_hash = passwords::hash(input.password).await?;
+
+    let org_id = new_id();
+    let user_id = new_id();
+    let at = now();
+    let mut tx = db.pool.begin().await?;
+    let taken = sqlx::query("SELECT 1 FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+    if taken {
+        return Err(AppError::conflict(DUPLICATE_EMAIL));
+    }
+    if mspp_id != 0 {
+        let mspp_taken = sqlx::query("SELECT 1 FROM partner_orgs WHERE mspp_id = $1")
+            .bind(mspp_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if mspp_taken {
+            return Err(AppError::conflict(
+                "Another organization already uses this partner ID.",
+            ));
+        }
+    }
+    let inserted = async {
+        sqlx::query(
+            "INSERT INTO partner_orgs (id, name, country, cloud, program_type, mspp_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&org_id)
+        .bind(&org_name)
+        .bind(&country)
+        .bind(cloud.code())
+        .bind(program.code())
+        .bind(mspp_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO users (id, email, name, password_hash, partner_org_id, role, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&user_id)
+        .bind(&email)
+        .bind(&admin_name)
+        .bind(&password_hash)
+        .bind(&org_id)
+        .bind(PartnerRole::GlobalAdmin.code())
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        Ok::<_, sqlx::Error>(())
+    }
+    .await;
+    match inserted {
+        Ok(()) => {}
+        // A concurrent sign-up with the same email or partner id won the race.
+        Err(e) if is_unique_violation(&e) => return Err(AppError::conflict(DUPLICATE_EMAIL)),
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await.map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::conflict(DUPLICATE_EMAIL)
+        } else {
+            e.into()
+        }
+    })?;
+    tracing::info!(org = %org_id, "partner organization created");
+    Ok(Created { org_id, user_id })
+}
+
+/// Adds a user to an existing partner organization (used by the demo data and tests; the
+/// user-management page builds on it).
+pub async fn add_partner_user(
+    db: &Db,
+    org_id: &str,
+    name: &str,
+    email: &str,
+    password: String,
+    role: PartnerRole,
+) -> Result<String, AppError> {
+    let email = normalize_email(email).map_err(AppError::Invalid)?;
+    check_password(&password).map_err(AppError::Invalid)?;
+    let hash = passwords::hash(password).await?;
+    let user_id = new_id();
+    sqlx::query(
+        "INSERT INTO users (id, email, name, password_hash, partner_org_id, role, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&user_id)
+    .bind(&email)
+    .bind(name.trim())
+    .bind(&hash)
+    .bind(org_id)
+    .bind(role.code())
+    .bind(now())
+    .execute(&db.pool)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::conflict(DUPLICATE_EMAIL)
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(user_id)
+}
+
+/// Checks an email and password; the error never says which of the two was wrong.
+pub async fn authenticate(db: &Db, email: &str, password: String) -> Result<String, AppError> {
+    let email = email.trim().to_lowercase();
+    let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&db.pool)
+        .await?;
+    let (user_id, stored) = match row {
+        Some(r) => (
+            Some(r.try_get::<String, _>("id")?),
+            Some(r.try_get::<String, _>("password_hash")?),
+        ),
+        None => (None, None),
+    };
+    match (passwords::verify(password, stored).await, user_id) {
+        (true, Some(id)) => Ok(id),
+        _ => Err(AppError::BadCredentials),
+    }
+}
+
+/// Loads the signed-in person with their organization.
+pub async fn viewer(db: &Db, user_id: &str) -> Result<Option<Viewer>, AppError> {
+    let row = sqlx::query(
+        "SELECT u.id, u.name, u.email, u.role,
+                p.id AS p_id, p.name AS p_name, p.cloud AS p_cloud, p.program_type AS p_program,
+                c.id AS c_id, c.name AS c_name, c.cloud AS c_cloud
+         FROM users u
+         LEFT JOIN partner_orgs p ON p.id = u.partner_org_id
+         LEFT JOIN customer_orgs c ON c.id = u.customer_org_id
+         WHERE u.id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let role: String = row.try_get("role")?;
+    let bad = |what: &str| {
+        tracing::error!(user = user_id, "stored {what} is not valid");
+        AppError::Internal
+    };
+    let p_id: Option<String> = row.try_get("p_id")?;
+    let (org_id, org_name, cloud, membership) = match p_id {
+        Some(p_id) => {
+            let cloud: String = row.try_get("p_cloud")?;
+            let program: String = row.try_get("p_program")?;
+            (
+                p_id,
+                row.try_get::<String, _>("p_name")?,
+                cloud,
+                Membership::Partner {
+                    role: role.parse().map_err(|_| bad("role"))?,
+                    program: program.parse().map_err(|_| bad("program"))?,
+                },
+            )
+        }
+        None => (
+            row.try_get::<Option<String>, _>("c_id")?
+                .ok_or_else(|| bad("organization"))?,
+            row.try_get::<Option<String>, _>("c_name")?
+                .unwrap_or_default(),
+            row.try_get::<Option<String>, _>("c_cloud")?
+                .unwrap_or_default(),
+            Membership::Customer {
+                role: role.parse::<CustomerRole>().map_err(|_| bad("role"))?,
+            },
+        ),
+    };
+    Ok(Some(Viewer {
+        user_id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        org_id,
+        org_name,
+        cloud: cloud.parse().map_err(|_| bad("cloud"))?,
+        membership,
+    }))
+}

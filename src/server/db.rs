@@ -1,0 +1,121 @@
+//! The database: one `AnyPool` for Accord's own queries (SQLite or PostgreSQL, one portable
+//! schema) plus the session store of the same database.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::AnyPool;
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use super::sessions::SessionBackend;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub dialect: Dialect,
+    pub sessions: SessionBackend,
+}
+
+impl Db {
+    /// Connects, creating the SQLite file on first use, and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let (pool, dialect, sessions) = if url.starts_with("sqlite:") {
+            if let Some(dir) =
+                super::config::sqlite_path(url).and_then(|p| p.parent().map(|d| d.to_path_buf()))
+            {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(&dir).map_err(sqlx::Error::Io)?;
+                }
+            }
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(15))
+                .foreign_keys(true);
+            // The native pool creates the file and switches it to WAL (a persistent setting)
+            // before the Any pool opens it.
+            let native = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await?;
+            let store = SqliteStore::new(native);
+            store.migrate().await?;
+            let any_url = if url.contains('?') {
+                url.to_string()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            let pool = AnyPoolOptions::new()
+                .max_connections(8)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        sqlx::query("PRAGMA busy_timeout = 15000")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
+                        Ok(())
+                    })
+                })
+                .connect(&any_url)
+                .await?;
+            (pool, Dialect::Sqlite, SessionBackend::Sqlite(store))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let native = PgPoolOptions::new().max_connections(4).connect(url).await?;
+            let store = PostgresStore::new(native);
+            store.migrate().await?;
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .connect(url)
+                .await?;
+            (pool, Dialect::Postgres, SessionBackend::Postgres(store))
+        } else {
+            return Err(sqlx::Error::Configuration(
+                format!("DATABASE_URL must start with sqlite: or postgres://, not \"{url}\"")
+                    .into(),
+            ));
+        };
+        MIGRATOR.run(&pool).await?;
+        Ok(Db {
+            pool,
+            dialect,
+            sessions,
+        })
+    }
+
+    /// True when the database answers.
+    pub async fn ready(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// Unix time in seconds, the unit of every timestamp column.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Whether `err` is a unique-constraint violation (a concurrent or repeated insert).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .is_some_and(|e| matches!(e.kind(), sqlx::error::ErrorKind::UniqueViolation))
+}

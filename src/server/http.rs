@@ -1,0 +1,180 @@
+//! The HTTP stack: pages and server functions (Leptos), `/pkg`, health checks, sessions,
+//! the sign-in guard, CSRF defence and security headers.
+
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+use super::{accounts, assets, sessions::USER_ID_KEY, AppState};
+use crate::app::{shell, App};
+
+pub const SESSION_COOKIE: &str = "accord_session";
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    let context_state = state.clone();
+
+    let pkg = Router::new()
+        .fallback_service(
+            ServeDir::new(assets::pkg_dir(&leptos_options))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ));
+
+    let sessions = SessionManagerLayer::new(state.db.sessions.clone())
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(12),
+        ));
+
+    tokio::spawn(
+        state
+            .db
+            .sessions
+            .clone()
+            .continuously_delete_expired(Duration::from_secs(3600)),
+    );
+
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .nest_service("/pkg", pkg)
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_sign_in,
+        ))
+        .layer(sessions)
+        .layer(middleware::from_fn(refuse_cross_site))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.db.ready().await {
+        "ready".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+/// Pages under `/partner` need a signed-in partner user; others are sent to sign in and
+/// brought back afterwards.
+async fn require_sign_in(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let guarded = path == "/partner" || path.starts_with("/partner/");
+    if !guarded || req.method() != Method::GET {
+        return next.run(req).await;
+    }
+    let user_id: Option<String> = session.get(USER_ID_KEY).await.ok().flatten();
+    let viewer = match user_id {
+        Some(id) => accounts::viewer(&state.db, &id).await.ok().flatten(),
+        None => None,
+    };
+    match viewer {
+        Some(v) if v.partner_role().is_some() => next.run(req).await,
+        Some(v) => Redirect::to(&v.home()).into_response(),
+        None => {
+            let back = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            Redirect::to(&format!("/signin?next={}", urlencode(back))).into_response()
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// CSRF defence for every state-changing request, server functions included: browsers
+/// mark cross-site requests with `Sec-Fetch-Site` and `Origin`; both must point here.
+async fn refuse_cross_site(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if matches!(fetch_site, Some("cross-site") | Some("same-site")) {
+        return (
+            StatusCode::FORBIDDEN,
+            "Cross-site requests are not accepted.",
+        )
+            .into_response();
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let origin_host = origin
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or(origin);
+        if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
+            return (
+                StatusCode::FORBIDDEN,
+                "Cross-site requests are not accepted.",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Invitation links carry a signature: never leak them to other sites.
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    res
+}
