@@ -5,6 +5,8 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::{Cloud, Refusal};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// The input is wrong; the message says what to fix.
@@ -24,6 +26,9 @@ pub enum AppError {
     /// The request collides with existing data (duplicate, already held, ...).
     #[error("{0}")]
     Conflict(String),
+    /// A customer cannot accept an invitation; shown as a full page.
+    #[error("{}", refusal_text(.0))]
+    Refused(Refusal),
     /// Something failed on the server; details are logged, not shown.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
@@ -56,9 +61,15 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
+            AppError::Refused(r) => r.status_code(),
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
+}
+
+fn refusal_text(r: &Refusal) -> String {
+    let (title, lines) = crate::text::refusal(Cloud::Public, r);
+    format!("{title}. {}", lines.join(" "))
 }
 
 impl FromServerFnError for AppError {

@@ -4,14 +4,21 @@
 mod account;
 mod cloud;
 mod country;
+mod invitation;
 mod program;
+mod refusal;
 mod relationship;
 mod roles;
 
 pub use account::*;
 pub use cloud::Cloud;
 pub use country::{country_name, is_known_country, COUNTRIES};
+pub use invitation::{
+    is_tenant_id, link_secret, InvitationParams, InvitationType, LinkError, INVITATION_PATH,
+    SIGNATURE_PARAM,
+};
 pub use program::ProgramType;
+pub use refusal::{DapHolder, Refusal};
 pub use relationship::{RelationshipKind, Service};
 pub use roles::{CustomerRole, PartnerRole};
 

@@ -2,10 +2,12 @@
 //! and the HTTP stack.
 
 pub mod accounts;
+pub mod activity;
 mod assets;
 pub mod config;
 pub mod db;
 mod demo;
+pub mod handshake;
 mod http;
 pub mod passwords;
 pub mod relationships;

@@ -1,0 +1,47 @@
+//! Why a customer cannot accept an invitation. Each refusal is shown as a full page with
+//! an HTTP 4xx status; the words are in `crate::text`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Cloud, CustomerRole};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// A parameter or the signature was changed, or the link was cut off.
+    InvalidLink,
+    /// The partner rotated its link secret after this link was made.
+    LinkReplaced { partner: String },
+    /// The link names a partner that does not exist (any more).
+    UnknownPartner,
+    /// The customer organization belongs to another cloud than the partner.
+    WrongCloud {
+        partner: String,
+        partner_cloud: Cloud,
+        customer_cloud: Cloud,
+    },
+    /// The signed-in user's role may not accept this invitation.
+    RoleTooWeak { role: CustomerRole, dap: bool },
+    /// Another partner already holds delegated admin privileges for these services.
+    DapConflict { holders: Vec<DapHolder> },
+    /// Only customer administrators accept invitations; partner staff cannot.
+    NotACustomer,
+}
+
+/// A service and the partner that holds delegated admin privileges for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DapHolder {
+    pub service: String,
+    pub partner: String,
+}
+
+impl Refusal {
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Refusal::InvalidLink => 400,
+            Refusal::UnknownPartner => 404,
+            Refusal::LinkReplaced { .. } => 410,
+            Refusal::WrongCloud { .. } | Refusal::RoleTooWeak { .. } | Refusal::NotACustomer => 403,
+            Refusal::DapConflict { .. } => 409,
+        }
+    }
+}

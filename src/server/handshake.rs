@@ -1,0 +1,701 @@
+//! The reseller-relationship handshake: the partner's invitation link, and the customer's
+//! acceptance that writes the agreement acceptance, the relationship, the delegated admin
+//! privileges (DAP) and the activity entries in one transaction.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::accounts::Created;
+use super::activity::{self, Entry};
+use super::db::{is_unique_violation, new_id, now, Db};
+use super::passwords;
+use crate::domain::{
+    check_password, link_secret, normalize_domain, normalize_email, parse_country, required_text,
+    Cloud, CustomerRole, DapHolder, InvitationParams, InvitationType, LinkError, ProgramType,
+    Refusal, RelationshipKind, Service, Viewer,
+};
+use crate::error::AppError;
+
+/// Template id of the Microsoft Customer Agreement; its versions are rows of `agreements`.
+pub const CUSTOMER_AGREEMENT_TEMPLATE: &str = "117a77b0-9360-443b-8795-c6dedc750cf9";
+
+/// How many earlier secret versions are tried to tell a rotated link from a forged one.
+const ROTATED_LOOKBACK: i64 = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partner {
+    pub id: String,
+    pub name: String,
+    pub cloud: Cloud,
+    pub country: String,
+    pub program: ProgramType,
+    pub mspp_id: i64,
+    pub secret_version: i64,
+}
+
+impl Partner {
+    fn from_row(row: &AnyRow) -> Result<Partner, AppError> {
+        let bad = || AppError::Internal;
+        Ok(Partner {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            cloud: row
+                .try_get::<String, _>("cloud")?
+                .parse()
+                .map_err(|_| bad())?,
+            country: row.try_get("country")?,
+            program: row
+                .try_get::<String, _>("program_type")?
+                .parse()
+                .map_err(|_| bad())?,
+            mspp_id: row.try_get("mspp_id")?,
+            secret_version: row.try_get("link_secret_version")?,
+        })
+    }
+}
+
+pub async fn partner(db: &Db, id: &str) -> Result<Option<Partner>, AppError> {
+    let row = sqlx::query(
+        "SELECT id, name, cloud, country, program_type, mspp_id, link_secret_version
+         FROM partner_orgs WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(Partner::from_row).transpose()
+}
+
+/// The partner's reusable invitation link.
+pub fn invitation_link(
+    partner: &Partner,
+    server_key: &[u8],
+    public_url: &str,
+    dap: bool,
+) -> Result<String, AppError> {
+    if !dap && partner.cloud.requires_dap() {
+        return Err(AppError::invalid(format!(
+            "In {} a reseller relationship request always includes delegated administration privileges.",
+            partner.cloud.label()
+        )));
+    }
+    let params = InvitationParams {
+        inv_type: InvitationType::ResellerRelationship,
+        partner_id: partner.id.clone(),
+        mspp_id: partner.program.link_mspp_id(partner.mspp_id),
+        dap,
+        indirect_csp_id: None,
+    };
+    let secret = link_secret(server_key, &partner.id, partner.secret_version);
+    Ok(params.to_url(
+        &format!("{public_url}{}", partner.cloud.customer_prefix()),
+        &secret,
+    ))
+}
+
+/// Invalidates every link the partner handed out so far.
+pub async fn rotate_link_secret(db: &Db, actor: &Viewer) -> Result<(), AppError> {
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(
+        "UPDATE partner_orgs SET link_secret_version = link_secret_version + 1 WHERE id = $1",
+    )
+    .bind(&actor.org_id)
+    .execute(&mut *tx)
+    .await?;
+    activity::record(
+        &mut tx,
+        Entry::by(actor).partner(&actor.org_id).action(
+            "link.rotated",
+            "Rotated the invitation link; earlier links no longer work.",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A verified invitation and the partner behind it.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    pub params: InvitationParams,
+    pub partner: Partner,
+}
+
+/// Reads and verifies an invitation link's query string.
+pub async fn verify(db: &Db, server_key: &[u8], query: &str) -> Result<Invitation, AppError> {
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+            .into_owned()
+            .collect();
+    let (params, signature) =
+        InvitationParams::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|_: LinkError| AppError::Refused(Refusal::InvalidLink))?;
+    if params.inv_type != InvitationType::ResellerRelationship {
+        // Indirect invitations are verified the same way once indirect resellers can send them.
+        return Err(AppError::Refused(Refusal::InvalidLink));
+    }
+    let Some(partner) = partner(db, &params.partner_id).await? else {
+        return Err(AppError::Refused(Refusal::UnknownPartner));
+    };
+    let current = link_secret(server_key, &partner.id, partner.secret_version);
+    if params.verify(&current, &signature).is_ok() {
+        if params.mspp_id != partner.program.link_mspp_id(partner.mspp_id) {
+            return Err(AppError::Refused(Refusal::InvalidLink));
+        }
+        return Ok(Invitation { params, partner });
+    }
+    let rotated = (partner
+        .secret_version
+        .saturating_sub(ROTATED_LOOKBACK)
+        .max(1)..partner.secret_version)
+        .any(|v| {
+            params
+                .verify(&link_secret(server_key, &partner.id, v), &signature)
+                .is_ok()
+        });
+    Err(AppError::Refused(if rotated {
+        Refusal::LinkReplaced {
+            partner: partner.name,
+        }
+    } else {
+        Refusal::InvalidLink
+    }))
+}
+
+/// The agreement version customers accept now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub link: String,
+}
+
+pub async fn current_agreement(db: &Db) -> Result<Agreement, AppError> {
+    let row = sqlx::query(
+        "SELECT id, name, version, link FROM agreements WHERE template_id = $1
+         ORDER BY published_at DESC LIMIT 1",
+    )
+    .bind(CUSTOMER_AGREEMENT_TEMPLATE)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(Agreement {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        version: row.try_get("version")?,
+        link: row.try_get("link")?,
+    })
+}
+
+/// An acceptance on record for the organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    pub agreement_name: String,
+    pub version: String,
+    pub accepted_at: i64,
+}
+
+pub async fn acceptance(
+    db: &Db,
+    customer_org_id: &str,
+    agreement_id: &str,
+) -> Result<Option<Acceptance>, AppError> {
+    let row = sqlx::query(
+        "SELECT g.name, g.version, a.accepted_at FROM agreement_acceptances a
+         JOIN agreements g ON g.id = a.agreement_id
+         WHERE a.customer_org_id = $1 AND a.agreement_id = $2",
+    )
+    .bind(customer_org_id)
+    .bind(agreement_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|r| {
+        Ok(Acceptance {
+            agreement_name: r.try_get("name")?,
+            version: r.try_get("version")?,
+            accepted_at: r.try_get("accepted_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Everything about a customer organization that decides what its acceptance page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerStanding {
+    pub cloud: Cloud,
+    pub already_authorized: bool,
+    /// Other partners holding DAP for services this invitation asks for.
+    pub dap_holders: Vec<DapHolder>,
+}
+
+pub async fn standing(
+    db: &Db,
+    inv: &Invitation,
+    customer_org_id: &str,
+) -> Result<CustomerStanding, AppError> {
+    let mut conn = db.pool.acquire().await?;
+    let cloud: String = sqlx::query_scalar("SELECT cloud FROM customer_orgs WHERE id = $1")
+        .bind(customer_org_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let has_relationship = active_relationship(&mut conn, &inv.partner.id, customer_org_id).await?;
+    let held = dap_held(&mut conn, customer_org_id).await?;
+    let own_dap_complete = Service::ALL.iter().all(|s| {
+        held.iter()
+            .any(|(svc, pid, _)| svc == s && *pid == inv.partner.id)
+    });
+    Ok(CustomerStanding {
+        cloud: cloud.parse().map_err(|_| AppError::Internal)?,
+        already_authorized: has_relationship && (!inv.params.dap || own_dap_complete),
+        dap_holders: if inv.params.dap {
+            other_holders(&held, &inv.partner.id)
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+/// The person who accepts the customer agreement for the organization.
+#[derive(Debug, Clone, Default)]
+pub struct SignerInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub acknowledged: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AcceptOutcome {
+    /// The partner is now authorized; lists the services DAP was granted for.
+    Authorized {
+        dap: Vec<Service>,
+        agreement_accepted: bool,
+    },
+    /// Nothing new: the partner was already authorized.
+    AlreadyAuthorized,
+}
+
+/// Lets tests fail the transaction at a chosen point to prove it is all or nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FaultPoint {
+    #[default]
+    None,
+    AfterRelationship,
+}
+
+/// Checks who may accept, before anything is written.
+pub fn check_acceptor(
+    inv: &Invitation,
+    viewer: &Viewer,
+    with_dap: bool,
+) -> Result<CustomerRole, AppError> {
+    let Some(role) = viewer.customer_role() else {
+        return Err(AppError::Refused(Refusal::NotACustomer));
+    };
+    if viewer.cloud != inv.partner.cloud {
+        return Err(AppError::Refused(Refusal::WrongCloud {
+            partner: inv.partner.name.clone(),
+            partner_cloud: inv.partner.cloud,
+            customer_cloud: viewer.cloud,
+        }));
+    }
+    if !role.can_accept(with_dap) {
+        return Err(AppError::Refused(Refusal::RoleTooWeak {
+            role,
+            dap: with_dap,
+        }));
+    }
+    Ok(role)
+}
+
+/// Accept & Authorize: one transaction for the agreement acceptance, the relationship, the
+/// DAP grants and the activity entries. Repeating it changes nothing.
+pub async fn accept(
+    db: &Db,
+    inv: &Invitation,
+    viewer: &Viewer,
+    signer: SignerInput,
+    with_dap: bool,
+    fault: FaultPoint,
+) -> Result<AcceptOutcome, AppError> {
+    let with_dap = with_dap && inv.params.dap;
+    check_acceptor(inv, viewer, with_dap)?;
+    let agreement = current_agreement(db).await?;
+    let org = viewer.org_id.as_str();
+    let partner = &inv.partner;
+    let at = now();
+
+    let mut tx = db.pool.begin().await?;
+    // Writing the organization's row first serializes concurrent acceptances for it: SQLite
+    // takes its write lock, PostgreSQL a row lock, before anything is read.
+    sqlx::query("UPDATE customer_orgs SET updated_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(org)
+        .execute(&mut *tx)
+        .await?;
+
+    let has_relationship = active_relationship(&mut tx, &partner.id, org).await?;
+    let held = dap_held(&mut tx, org).await?;
+    let missing_dap: Vec<Service> = if with_dap {
+        Service::ALL
+            .iter()
+            .copied()
+            .filter(|s| {
+                !held
+                    .iter()
+                    .any(|(svc, pid, _)| svc == s && *pid == partner.id)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if has_relationship && missing_dap.is_empty() {
+        tx.rollback().await?;
+        return Ok(AcceptOutcome::AlreadyAuthorized);
+    }
+    let holders = other_holders(&held, &partner.id);
+    if with_dap && !holders.is_empty() {
+        tx.rollback().await?;
+        return Err(AppError::Refused(Refusal::DapConflict { holders }));
+    }
+
+    let accepted_before: bool = sqlx::query(
+        "SELECT 1 FROM agreement_acceptances WHERE customer_org_id = $1 AND agreement_id = $2",
+    )
+    .bind(org)
+    .bind(&agreement.id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .is_some();
+    if !accepted_before {
+        let signer = validate_signer(signer)?;
+        sqlx::query(
+            "INSERT INTO agreement_acceptances (id, customer_org_id, agreement_id, signer_first_name,
+                 signer_last_name, signer_email, signer_phone, accepted_by_user_id, accepted_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(new_id())
+        .bind(org)
+        .bind(&agreement.id)
+        .bind(&signer.first_name)
+        .bind(&signer.last_name)
+        .bind(&signer.email)
+        .bind((!signer.phone.is_empty()).then_some(signer.phone.clone()))
+        .bind(&viewer.user_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_as_internal)?;
+        activity::record(
+            &mut tx,
+            Entry::by(viewer).partner(&partner.id).customer(org).action(
+                "agreement.accepted",
+                &format!(
+                    "{} {} ({}) accepted the {} version {}.",
+                    signer.first_name,
+                    signer.last_name,
+                    signer.email,
+                    agreement.name,
+                    agreement.version
+                ),
+            ),
+        )
+        .await?;
+    }
+
+    if !has_relationship {
+        sqlx::query(
+            "INSERT INTO relationships (id, partner_org_id, customer_org_id, kind, established_at, established_by_user_id)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new_id())
+        .bind(&partner.id)
+        .bind(org)
+        .bind(RelationshipKind::Reseller.code())
+        .bind(at)
+        .bind(&viewer.user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_as_internal)?;
+        activity::record(
+            &mut tx,
+            Entry::by(viewer).partner(&partner.id).customer(org).action(
+                "relationship.established",
+                &format!(
+                    "{} authorized {} as reseller.",
+                    viewer.org_name, partner.name
+                ),
+            ),
+        )
+        .await?;
+    }
+    if fault == FaultPoint::AfterRelationship {
+        return Err(AppError::Internal);
+    }
+
+    for service in &missing_dap {
+        sqlx::query(
+            "INSERT INTO dap_grants (id, partner_org_id, customer_org_id, service, granted_at, granted_by_user_id)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new_id())
+        .bind(&partner.id)
+        .bind(org)
+        .bind(service.code())
+        .bind(at)
+        .bind(&viewer.user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(conflict_as_internal)?;
+    }
+    if !missing_dap.is_empty() {
+        let names: Vec<&str> = missing_dap.iter().map(|s| s.label()).collect();
+        activity::record(
+            &mut tx,
+            Entry::by(viewer).partner(&partner.id).customer(org).action(
+                "dap.granted",
+                &format!(
+                    "Granted delegated admin privileges to {} for {}.",
+                    partner.name,
+                    names.join(" and ")
+                ),
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(partner = %partner.id, customer = %org, dap = missing_dap.len(), "invitation accepted");
+    Ok(AcceptOutcome::Authorized {
+        dap: missing_dap,
+        agreement_accepted: !accepted_before,
+    })
+}
+
+/// Decline: nothing changes but the activity log, so the partner learns of it.
+pub async fn decline(db: &Db, inv: &Invitation, viewer: &Viewer) -> Result<(), AppError> {
+    if viewer.customer_role().is_none() {
+        return Err(AppError::Refused(Refusal::NotACustomer));
+    }
+    let mut tx = db.pool.begin().await?;
+    activity::record(
+        &mut tx,
+        Entry::by(viewer)
+            .partner(&inv.partner.id)
+            .customer(&viewer.org_id)
+            .action(
+                "invitation.declined",
+                &format!(
+                    "{} declined the reseller relationship request of {}.",
+                    viewer.org_name, inv.partner.name
+                ),
+            ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What the customer sign-up form on an invitation page sends.
+#[derive(Debug, Clone)]
+pub struct CustomerSignUp {
+    pub company: String,
+    pub domain: String,
+    pub country: String,
+    pub admin_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Creates a customer organization in `cloud` with its first Global admin.
+pub async fn sign_up_customer(
+    db: &Db,
+    cloud: Cloud,
+    input: CustomerSignUp,
+) -> Result<Created, AppError> {
+    let company = required_text(&input.company, "company name", 120).map_err(AppError::Invalid)?;
+    let domain = normalize_domain(&input.domain).map_err(AppError::Invalid)?;
+    let country = parse_country(&input.country).map_err(AppError::Invalid)?;
+    let admin_name =
+        required_text(&input.admin_name, "your name", 120).map_err(AppError::Invalid)?;
+    let email = normalize_email(&input.email).map_err(AppError::Invalid)?;
+    check_password(&input.password).map_err(AppError::Invalid)?;
+    let hash = passwords::hash(input.password).await?;
+    let org_id = new_id();
+    let user_id = new_id();
+    let at = now();
+    let mut tx = db.pool.begin().await?;
+    let email_taken = sqlx::query("SELECT 1 FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+    if email_taken {
+        return Err(AppError::conflict(
+            "An account with this email address already exists. Sign in instead, or use another address.",
+        ));
+    }
+    let domain_taken = sqlx::query("SELECT 1 FROM customer_orgs WHERE domain = $1")
+        .bind(&domain)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+    if domain_taken {
+        return Err(AppError::conflict(format!(
+            "The domain {domain} already belongs to an organization. Sign in with that organization's account instead."
+        )));
+    }
+    let written = async {
+        sqlx::query(
+            "INSERT INTO customer_orgs (id, name, domain, country, cloud, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(&org_id)
+        .bind(&company)
+        .bind(&domain)
+        .bind(&country)
+        .bind(cloud.code())
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO users (id, email, name, password_hash, customer_org_id, role, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&user_id)
+        .bind(&email)
+        .bind(&admin_name)
+        .bind(&hash)
+        .bind(&org_id)
+        .bind(CustomerRole::GlobalAdmin.code())
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        Ok::<_, sqlx::Error>(())
+    }
+    .await;
+    match written {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::conflict(
+                "This email address or domain was registered a moment ago. Sign in instead.",
+            ))
+        }
+        other => other?,
+    }
+    tx.commit().await?;
+    Ok(Created { org_id, user_id })
+}
+
+/// Adds a user to a customer organization (used by tests and demo data).
+pub async fn add_customer_user(
+    db: &Db,
+    org_id: &str,
+    name: &str,
+    email: &str,
+    password: String,
+    role: CustomerRole,
+) -> Result<String, AppError> {
+    let email = normalize_email(email).map_err(AppError::Invalid)?;
+    let hash = passwords::hash(password).await?;
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO users (id, email, name, password_hash, customer_org_id, role, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(&email)
+    .bind(name)
+    .bind(&hash)
+    .bind(org_id)
+    .bind(role.code())
+    .bind(now())
+    .execute(&db.pool)
+    .await?;
+    Ok(id)
+}
+
+fn validate_signer(s: SignerInput) -> Result<SignerInput, AppError> {
+    let first_name =
+        required_text(&s.first_name, "signer's first name", 80).map_err(AppError::Invalid)?;
+    let last_name =
+        required_text(&s.last_name, "signer's last name", 80).map_err(AppError::Invalid)?;
+    let email = normalize_email(&s.email).map_err(AppError::Invalid)?;
+    let phone = s.phone.trim().to_string();
+    if phone.len() > 40
+        || !phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+    {
+        return Err(AppError::invalid(
+            "Enter the phone number with digits, spaces and + - ( ) only, or leave it empty.",
+        ));
+    }
+    if !s.acknowledged {
+        return Err(AppError::invalid(
+            "To accept, confirm that you have the authority to accept the Microsoft Customer Agreement for your organization.",
+        ));
+    }
+    Ok(SignerInput {
+        first_name,
+        last_name,
+        email,
+        phone,
+        acknowledged: true,
+    })
+}
+
+async fn active_relationship(
+    conn: &mut sqlx::AnyConnection,
+    partner_id: &str,
+    customer_id: &str,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query("SELECT 1 FROM relationships WHERE partner_org_id = $1 AND customer_org_id = $2 AND removed_at IS NULL")
+        .bind(partner_id)
+        .bind(customer_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some())
+}
+
+/// Active DAP grants of a customer: (service, partner id, partner name).
+async fn dap_held(
+    conn: &mut sqlx::AnyConnection,
+    customer_id: &str,
+) -> Result<Vec<(Service, String, String)>, AppError> {
+    let rows = sqlx::query(
+        "SELECT d.service, d.partner_org_id, p.name FROM dap_grants d
+         JOIN partner_orgs p ON p.id = d.partner_org_id
+         WHERE d.customer_org_id = $1 AND d.revoked_at IS NULL",
+    )
+    .bind(customer_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String, _>("service")?
+                    .parse()
+                    .map_err(|_| AppError::Internal)?,
+                r.try_get("partner_org_id")?,
+                r.try_get("name")?,
+            ))
+        })
+        .collect()
+}
+
+fn other_holders(held: &[(Service, String, String)], partner_id: &str) -> Vec<DapHolder> {
+    held.iter()
+        .filter(|(_, pid, _)| pid != partner_id)
+        .map(|(s, _, name)| DapHolder {
+            service: s.label().to_string(),
+            partner: name.clone(),
+        })
+        .collect()
+}
+
+/// The transaction serializes acceptances, so a unique violation here is a bug, not a race.
+fn conflict_as_internal(e: sqlx::Error) -> AppError {
+    if is_unique_violation(&e) {
+        tracing::error!(error = %e, "unexpected unique violation while accepting");
+    }
+    e.into()
+}

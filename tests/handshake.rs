@@ -1,0 +1,408 @@
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use accord::domain::{CustomerRole, Refusal, Service, Viewer};
+use accord::error::AppError;
+use accord::server::accounts::{self, PartnerSignUp};
+use accord::server::handshake::{
+    self, AcceptOutcome, CustomerSignUp, FaultPoint, Invitation, SignerInput,
+};
+use accord::server::Db;
+use common::count;
+
+const KEY: &[u8] = b"test-server-key-test-server-key-test";
+const BASE: &str = "https://accord.example";
+
+async fn partner(db: &Db, name: &str, cloud: &str) -> Viewer {
+    let slug = name.to_lowercase().replace(' ', "");
+    let created = accounts::sign_up_partner(
+        db,
+        PartnerSignUp {
+            org_name: name.into(),
+            country: "US".into(),
+            cloud: cloud.into(),
+            program: "direct".into(),
+            partner_id: String::new(),
+            admin_name: "Pat Partner".into(),
+            email: format!("admin@{slug}.example"),
+            password: "partner-password-123".into(),
+        },
+    )
+    .await
+    .unwrap();
+    accounts::viewer(db, &created.user_id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn customer(db: &Db, domain: &str, cloud: &str) -> Viewer {
+    let created = handshake::sign_up_customer(
+        db,
+        cloud.parse().unwrap(),
+        CustomerSignUp {
+            company: format!("Customer {domain}"),
+            domain: domain.into(),
+            country: "US".into(),
+            admin_name: "Casey Customer".into(),
+            email: format!("admin@{domain}"),
+            password: "customer-password-123".into(),
+        },
+    )
+    .await
+    .unwrap();
+    accounts::viewer(db, &created.user_id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn invitation(db: &Db, partner: &Viewer, dap: bool) -> Invitation {
+    let p = handshake::partner(db, &partner.org_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let url = handshake::invitation_link(&p, KEY, BASE, dap).unwrap();
+    handshake::verify(db, KEY, url.split_once('?').unwrap().1)
+        .await
+        .unwrap()
+}
+
+fn signer() -> SignerInput {
+    SignerInput {
+        first_name: "Casey".into(),
+        last_name: "Customer".into(),
+        email: "casey@contoso.example".into(),
+        phone: "+1 425 555 0100".into(),
+        acknowledged: true,
+    }
+}
+
+async fn totals(db: &Db) -> [i64; 4] {
+    [
+        count(db, "relationships").await,
+        count(db, "agreement_acceptances").await,
+        count(db, "dap_grants").await,
+        count(db, "activity").await,
+    ]
+}
+
+async fn accept_is_atomic(db: &Db) {
+    let p = partner(db, "Contoso", "public").await;
+    let c = customer(db, "fourth.onmicrosoft.com", "public").await;
+    let inv = invitation(db, &p, true).await;
+    let before = totals(db).await;
+    let err = handshake::accept(db, &inv, &c, signer(), true, FaultPoint::AfterRelationship)
+        .await
+        .unwrap_err();
+    assert_eq!(err, AppError::Internal);
+    assert_eq!(
+        totals(db).await,
+        before,
+        "a failure after the relationship insert leaves nothing behind"
+    );
+    // And the same acceptance then succeeds in full.
+    let ok = handshake::accept(db, &inv, &c, signer(), true, FaultPoint::None)
+        .await
+        .unwrap();
+    assert_eq!(
+        ok,
+        AcceptOutcome::Authorized {
+            dap: Service::ALL.to_vec(),
+            agreement_accepted: true
+        }
+    );
+    assert_eq!(totals(db).await, [1, 1, 2, 3]);
+}
+
+async fn re_accept_is_harmless(db: &Db) {
+    let p = partner(db, "Contoso", "public").await;
+    let c = customer(db, "contoso.onmicrosoft.com", "public").await;
+    let inv = invitation(db, &p, true).await;
+    handshake::accept(db, &inv, &c, signer(), true, FaultPoint::None)
+        .await
+        .unwrap();
+    let after_first = totals(db).await;
+    let again = handshake::accept(db, &inv, &c, SignerInput::default(), true, FaultPoint::None)
+        .await
+        .unwrap();
+    assert_eq!(again, AcceptOutcome::AlreadyAuthorized);
+    assert_eq!(totals(db).await, after_first);
+    let standing = handshake::standing(db, &inv, &c.org_id).await.unwrap();
+    assert!(standing.already_authorized);
+}
+
+async fn concurrent_accepts_write_once(db: &Db) {
+    let p = partner(db, "Contoso", "public").await;
+    let c = customer(db, "contoso.onmicrosoft.com", "public").await;
+    let inv = invitation(db, &p, true).await;
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (db, inv, c) = (db.clone(), inv.clone(), c.clone());
+            tokio::spawn(async move {
+                handshake::accept(&db, &inv, &c, signer(), true, FaultPoint::None).await
+            })
+        })
+        .collect();
+    let mut authorized = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(AcceptOutcome::Authorized { .. }) => authorized += 1,
+            Ok(AcceptOutcome::AlreadyAuthorized) => {}
+            Err(e) => panic!("concurrent accept failed: {e:?}"),
+        }
+    }
+    assert_eq!(authorized, 1);
+    assert_eq!(count(db, "relationships").await, 1);
+    assert_eq!(count(db, "agreement_acceptances").await, 1);
+    for service in Service::ALL {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM dap_grants WHERE service = $1")
+            .bind(service.code())
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "{service}");
+    }
+}
+
+async fn dap_conflict_is_refused_and_writes_nothing(db: &Db) {
+    let first = partner(db, "Contoso", "public").await;
+    let second = partner(db, "Fabrikam", "public").await;
+    let c = customer(db, "contoso.onmicrosoft.com", "public").await;
+    handshake::accept(
+        db,
+        &invitation(db, &first, true).await,
+        &c,
+        signer(),
+        true,
+        FaultPoint::None,
+    )
+    .await
+    .unwrap();
+    let before = totals(db).await;
+    let inv = invitation(db, &second, true).await;
+    let err = handshake::accept(db, &inv, &c, SignerInput::default(), true, FaultPoint::None)
+        .await
+        .unwrap_err();
+    match err {
+        AppError::Refused(Refusal::DapConflict { holders }) => {
+            assert_eq!(holders.len(), 2);
+            assert!(holders.iter().all(|h| h.partner == "Contoso"));
+        }
+        other => panic!("expected a DAP conflict, got {other:?}"),
+    }
+    assert_eq!(totals(db).await, before);
+    let standing = handshake::standing(db, &inv, &c.org_id).await.unwrap();
+    assert_eq!(standing.dap_holders.len(), 2);
+
+    // Accepting without DAP is the offered way out: a relationship, no grants.
+    let ok = handshake::accept(
+        db,
+        &inv,
+        &c,
+        SignerInput::default(),
+        false,
+        FaultPoint::None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        ok,
+        AcceptOutcome::Authorized {
+            dap: vec![],
+            agreement_accepted: false
+        }
+    );
+    assert_eq!(
+        totals(db).await[..3],
+        [2, 1, 2],
+        "agreement not asked again, no new grants"
+    );
+
+    // The database itself refuses a second holder, whatever the code does.
+    let forced = sqlx::query(
+        "INSERT INTO dap_grants (id, partner_org_id, customer_org_id, service, granted_at, granted_by_user_id)
+         VALUES ('x', $1, $2, 'azure_ad', 0, $3)",
+    )
+    .bind(&second.org_id)
+    .bind(&c.org_id)
+    .bind(&c.user_id)
+    .execute(&db.pool)
+    .await;
+    assert!(forced.is_err());
+}
+
+async fn agreement_needs_a_signer_once(db: &Db) {
+    let p = partner(db, "Contoso", "public").await;
+    let c = customer(db, "contoso.onmicrosoft.com", "public").await;
+    let inv = invitation(db, &p, false).await;
+    let mut unsigned = signer();
+    unsigned.acknowledged = false;
+    let err = handshake::accept(db, &inv, &c, unsigned, false, FaultPoint::None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
+    let err = handshake::accept(
+        db,
+        &inv,
+        &c,
+        SignerInput {
+            first_name: "".into(),
+            ..signer()
+        },
+        false,
+        FaultPoint::None,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.to_string(), "Enter the signer's first name.");
+    assert_eq!(totals(db).await, [0, 0, 0, 0]);
+}
+
+async fn roles_and_clouds_are_enforced(db: &Db) {
+    let p = partner(db, "Contoso", "public").await;
+    let c = customer(db, "contoso.onmicrosoft.com", "public").await;
+    let billing_id = handshake::add_customer_user(
+        db,
+        &c.org_id,
+        "Bill",
+        "bill@contoso.example",
+        "billing-password-1".into(),
+        CustomerRole::BillingAdmin,
+    )
+    .await
+    .unwrap();
+    let user_id = handshake::add_customer_user(
+        db,
+        &c.org_id,
+        "Uma",
+        "uma@contoso.example",
+        "user-password-123".into(),
+        CustomerRole::User,
+    )
+    .await
+    .unwrap();
+    let billing = accounts::viewer(db, &billing_id).await.unwrap().unwrap();
+    let user = accounts::viewer(db, &user_id).await.unwrap().unwrap();
+    let with_dap = invitation(db, &p, true).await;
+    let without_dap = invitation(db, &p, false).await;
+
+    let err = handshake::accept(db, &with_dap, &billing, signer(), true, FaultPoint::None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        AppError::Refused(Refusal::RoleTooWeak {
+            role: CustomerRole::BillingAdmin,
+            dap: true
+        })
+    );
+    let err = handshake::accept(db, &without_dap, &user, signer(), false, FaultPoint::None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        AppError::Refused(Refusal::RoleTooWeak {
+            role: CustomerRole::User,
+            dap: false
+        })
+    );
+    assert_eq!(totals(db).await, [0, 0, 0, 0]);
+    assert!(matches!(
+        handshake::accept(
+            db,
+            &without_dap,
+            &billing,
+            signer(),
+            false,
+            FaultPoint::None
+        )
+        .await,
+        Ok(AcceptOutcome::Authorized { .. })
+    ));
+
+    let china = customer(db, "litware.partner.onmschina.cn", "china").await;
+    let err = handshake::accept(db, &with_dap, &china, signer(), true, FaultPoint::None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Refused(Refusal::WrongCloud { .. })),
+        "{err:?}"
+    );
+    let err = handshake::accept(db, &with_dap, &p, signer(), true, FaultPoint::None)
+        .await
+        .unwrap_err();
+    assert_eq!(err, AppError::Refused(Refusal::NotACustomer));
+}
+
+async fn links_are_verified(db: &Db) {
+    let p = partner(db, "Contoso", "public").await;
+    let gov = partner(db, "Adatum", "us-gov").await;
+    let stored = handshake::partner(db, &p.org_id).await.unwrap().unwrap();
+    let url = handshake::invitation_link(&stored, KEY, BASE, true).unwrap();
+    assert!(url.starts_with(
+        "https://accord.example/m365/partner-invitation?invType=ResellerRelationship&partnerId="
+    ));
+    assert!(url.contains("&msppId=0&DAP=true&sig="));
+    let query = url.split_once('?').unwrap().1.to_string();
+    let refused = |q: String| async move { handshake::verify(db, KEY, &q).await.unwrap_err() };
+
+    assert_eq!(
+        refused(query.replace("DAP=true", "DAP=false")).await,
+        AppError::Refused(Refusal::InvalidLink)
+    );
+    assert_eq!(
+        refused(query.replace(&p.org_id, &gov.org_id)).await,
+        AppError::Refused(Refusal::InvalidLink)
+    );
+    let unknown = query.replace(&p.org_id, "00000000-0000-4000-8000-000000000000");
+    assert_eq!(
+        refused(unknown).await,
+        AppError::Refused(Refusal::UnknownPartner)
+    );
+
+    handshake::rotate_link_secret(db, &p).await.unwrap();
+    assert_eq!(
+        refused(query.clone()).await,
+        AppError::Refused(Refusal::LinkReplaced {
+            partner: "Contoso".into()
+        })
+    );
+    let rotated = handshake::partner(db, &p.org_id).await.unwrap().unwrap();
+    let fresh = handshake::invitation_link(&rotated, KEY, BASE, true).unwrap();
+    assert_ne!(fresh, url);
+    assert!(handshake::verify(db, KEY, fresh.split_once('?').unwrap().1)
+        .await
+        .is_ok());
+    assert_eq!(count(db, "activity").await, 1, "rotation is logged");
+
+    // Government partners cannot leave delegated admin privileges out.
+    let gov_partner = handshake::partner(db, &gov.org_id).await.unwrap().unwrap();
+    assert!(matches!(
+        handshake::invitation_link(&gov_partner, KEY, BASE, false),
+        Err(AppError::Invalid(_))
+    ));
+    let gov_url = handshake::invitation_link(&gov_partner, KEY, BASE, true).unwrap();
+    assert!(gov_url.starts_with("https://accord.example/gov/partner-invitation?"));
+}
+
+async fn decline_only_logs(db: &Db) {
+    let p = partner(db, "Contoso", "public").await;
+    let c = customer(db, "contoso.onmicrosoft.com", "public").await;
+    handshake::decline(db, &invitation(db, &p, true).await, &c)
+        .await
+        .unwrap();
+    assert_eq!(totals(db).await, [0, 0, 0, 1]);
+}
+
+on_both_databases! {
+    atomic => accept_is_atomic;
+    idempotent => re_accept_is_harmless;
+    concurrent => concurrent_accepts_write_once;
+    dap_conflict => dap_conflict_is_refused_and_writes_nothing;
+    agreement => agreement_needs_a_signer_once;
+    roles_and_clouds => roles_and_clouds_are_enforced;
+    links => links_are_verified;
+    decline => decline_only_logs;
+}
