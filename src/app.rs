@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::components::layout::NotFound;
-use crate::pages::customer::CustomerHomePage;
-use crate::pages::partner::{CustomersPage, PartnerSignUpPage};
+use crate::pages::customer::{CustomerHomePage, InvitationPage};
+use crate::pages::partner::{CustomersPage, PartnerSignUpPage, RequestEmailPage, RequestRelationshipPage};
 use crate::pages::{HomePage, SignInPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -38,6 +38,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=SignInPage />
                 <Route path=path!("/signup") view=PartnerSignUpPage />
                 <Route path=path!("/partner/customers") view=CustomersPage />
+                <Route path=path!("/partner/customers/request") view=RequestRelationshipPage />
+                <Route path=path!("/partner/customers/request/email") view=RequestEmailPage />
+                // Async: the status code (4xx for refusals) is known before the first byte is sent.
+                <Route path=path!("/:portal/partner-invitation") view=InvitationPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/home") view=CustomerHomePage />
             </Routes>
         </Router>

@@ -46,7 +46,7 @@ test("sign-up refuses an email that already has an account", async ({ page, cont
   await context.clearCookies();
   await open(page, "/signup");
   await page.getByLabel("Organization name").fill("Second Org");
-  await page.getByLabel("Country or region").selectOption("US");
+  await page.getByRole("combobox", { name: "Country or region" }).selectOption("US");
   await page.getByLabel("Your name").fill("Someone Else");
   await page.getByLabel("Work email").fill(partner.email);
   await page.getByLabel("Password").fill("another-long-password");

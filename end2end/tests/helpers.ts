@@ -35,9 +35,9 @@ export async function signUpPartner(
   };
   await open(page, "/signup");
   await page.getByLabel("Organization name").fill(partner.orgName);
-  await page.getByLabel("Country or region").selectOption(opts.country ?? "US");
-  await page.getByLabel("Cloud", { exact: true }).selectOption(opts.cloud ?? "public");
-  await page.getByLabel("Partner program").selectOption(opts.program ?? "direct");
+  await page.getByRole("combobox", { name: "Country or region" }).selectOption(opts.country ?? "US");
+  await page.getByRole("combobox", { name: "Cloud", exact: true }).selectOption(opts.cloud ?? "public");
+  await page.getByRole("combobox", { name: "Partner program" }).selectOption(opts.program ?? "direct");
   if (opts.partnerId) await page.getByLabel("Partner ID (MPN ID)").fill(opts.partnerId);
   await page.getByLabel("Your name").fill("Pat Partner");
   await page.getByLabel("Work email").fill(partner.email);

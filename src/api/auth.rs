@@ -30,10 +30,11 @@ pub async fn sign_in(
 }
 
 #[server]
-pub async fn sign_out() -> Result<(), AppError> {
+pub async fn sign_out(next: Option<String>) -> Result<(), AppError> {
     let session = super::ctx::session().await?;
     session.flush().await?;
-    leptos_axum::redirect("/signin");
+    let next = next.as_deref().and_then(crate::domain::safe_return_path).unwrap_or("/signin");
+    leptos_axum::redirect(next);
     Ok(())
 }
 

@@ -20,10 +20,12 @@ pub fn Field(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <label class="field">
-            <span class="field-label">{label}</span>
-            {children()}
+        <div class="field">
+            <label class="field">
+                <span class="field-label">{label}</span>
+                {children()}
+            </label>
             {hint.map(|h| view! { <span class="field-hint">{h}</span> })}
-        </label>
+        </div>
     }
 }

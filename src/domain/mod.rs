@@ -4,6 +4,7 @@
 mod account;
 mod cloud;
 mod country;
+mod draft;
 mod invitation;
 mod program;
 mod refusal;
@@ -13,6 +14,7 @@ mod roles;
 pub use account::*;
 pub use cloud::Cloud;
 pub use country::{country_name, is_known_country, COUNTRIES};
+pub use draft::{invitation_email, mailto_href};
 pub use invitation::{
     is_tenant_id, link_secret, InvitationParams, InvitationType, LinkError, INVITATION_PATH,
     SIGNATURE_PARAM,

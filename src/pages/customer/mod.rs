@@ -1,5 +1,7 @@
 //! The customer portal, dressed as the admin portal of the partner's cloud.
 
 mod home;
+mod invitation;
 
 pub use home::CustomerHomePage;
+pub use invitation::InvitationPage;

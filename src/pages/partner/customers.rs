@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::auth::current_viewer;
 use crate::api::customers::{list_customers, CustomerSummary};
 use crate::components::layout::PartnerHeader;
 use crate::domain::country_name;
@@ -9,12 +10,26 @@ use crate::domain::country_name;
 #[component]
 pub fn CustomersPage() -> impl IntoView {
     let customers = Resource::new(|| (), |_| list_customers());
+    let viewer = Resource::new(|| (), |_| current_viewer());
+    let can_invite = move || {
+        viewer
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .and_then(|v| v.partner_role())
+            .is_some_and(|r| r.can_invite())
+    };
     view! {
         <Title text="Customers" />
         <PartnerHeader />
         <main class="page">
             <div class="page-head">
                 <h1>"Customers"</h1>
+                <Transition fallback=|| ()>
+                    <Show when=can_invite>
+                        <a class="button primary" href="/partner/customers/request">"Request a reseller relationship"</a>
+                    </Show>
+                </Transition>
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading customers…"</p> }>
                 {move || customers.get().map(|result| match result {
