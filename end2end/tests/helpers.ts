@@ -58,3 +58,48 @@ export async function signOut(page: Page) {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/signin/);
 }
+
+/** Partner: Customers → Request a reseller relationship → Next; returns the invitation link. */
+export async function requestLink(page: Page, opts: { dap?: boolean } = {}): Promise<string> {
+  await open(page, "/partner/customers");
+  await page.getByRole("link", { name: "Request a reseller relationship" }).click();
+  await expect(page).toHaveURL(/\/partner\/customers\/request$/);
+  await waitHydrated(page);
+  const box = page.getByLabel("Include delegated administration privileges for Azure Active Directory and Office 365");
+  await expect(box).toBeChecked();
+  if (opts.dap === false) await box.uncheck();
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByRole("heading", { name: "Send this email to your customer" })).toBeVisible();
+  const link = await page.getByTestId("invitation-link").inputValue();
+  expect(link).toContain("/partner-invitation?invType=ResellerRelationship&partnerId=");
+  return link;
+}
+
+export function uniqueDomain(prefix: string) {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter}.onmicrosoft.com`;
+}
+
+/** Customer: on an invitation page, create the organization with its first Global admin. */
+export async function createCustomerOrg(page: Page, company: string, domain: string, country = "US") {
+  const form = page.getByRole("form", { name: "New here? Create your organization" });
+  await form.getByLabel("Company name").fill(company);
+  await form.getByLabel("Domain").fill(domain);
+  await form.getByRole("combobox", { name: "Country or region" }).selectOption(country);
+  await form.getByLabel("Your name").fill("Casey Customer");
+  const email = `admin@${domain}`;
+  await form.getByLabel("Email").fill(email);
+  await form.getByLabel("Password").fill("customer-password-123");
+  await form.getByRole("button", { name: "Create organization and continue" }).click();
+  return { email, password: "customer-password-123" };
+}
+
+/** Customer: fill the Microsoft Customer Agreement signer and accept. */
+export async function acceptWithAgreement(page: Page) {
+  await expect(page.getByRole("group", { name: "Microsoft Customer Agreement" })).toBeVisible();
+  await page.getByLabel("First name").fill("Casey");
+  await page.getByLabel("Last name").fill("Customer");
+  await page.getByLabel("Phone number (optional)").fill("+1 425 555 0100");
+  await page.getByLabel(/I have the authority to accept/).check();
+  await page.getByRole("button", { name: "Accept & Authorize" }).click();
+}

@@ -86,7 +86,7 @@ fn PortalFrame(cloud: Cloud, viewer: Option<Viewer>, here: String, children: Chi
     let t = text::portal(cloud);
     let sign_out = ServerAction::<SignOut>::new();
     view! {
-        <Title text=t.portal_name />
+        <Title formatter=|text: String| text text=t.portal_name />
         <div class=format!("portal portal-{}", cloud.code()) lang=cloud.default_locale()>
             <header class="portal-bar">
                 <span class="portal-waffle" aria-hidden="true">"⋮⋮⋮"</span>
