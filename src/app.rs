@@ -5,7 +5,9 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::layout::NotFound;
 use crate::pages::customer::{CustomerHomePage, InvitationPage};
-use crate::pages::partner::{CustomersPage, PartnerSignUpPage, RequestEmailPage, RequestRelationshipPage};
+use crate::pages::partner::{
+    CustomersPage, PartnerSignUpPage, RequestEmailPage, RequestRelationshipPage,
+};
 use crate::pages::{HomePage, SignInPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {

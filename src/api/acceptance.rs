@@ -1,5 +1,8 @@
 //! Customer side of the handshake: the acceptance page of the partner's cloud.
 
+// Server functions take one argument per form field.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -37,48 +40,60 @@ pub struct AcceptResult {
 }
 
 /// Verifies the invitation in `query` and describes the page for the signed-in person.
-#[server]
+#[server(endpoint = "load_invitation")]
 pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> {
-    use crate::server::{handshake, relationships::date};
-    let state = super::ctx::state()?;
-    let inv = handshake::verify(&state.db, &state.config.secret_key, &query).await?;
-    let agreement = handshake::current_agreement(&state.db).await?;
-    let viewer = super::ctx::viewer().await?;
-    let mut view = InvitationView {
-        cloud: inv.partner.cloud,
-        partner_name: inv.partner.name.clone(),
-        dap: inv.params.dap,
-        viewer: viewer.clone(),
-        agreement: AgreementView {
-            name: agreement.name.clone(),
-            version: agreement.version.clone(),
-            link: agreement.link.clone(),
-        },
-        agreement_accepted_on: None,
-        already_authorized: false,
-        refusal: None,
-        can_accept_without_dap: false,
-    };
-    let Some(viewer) = viewer else { return Ok(view) };
-    if let Err(AppError::Refused(r)) = handshake::check_acceptor(&inv, &viewer, inv.params.dap) {
-        view.can_accept_without_dap = inv.params.dap && handshake::check_acceptor(&inv, &viewer, false).is_ok();
-        view.refusal = Some(r);
-        return Ok(view);
-    }
-    let standing = handshake::standing(&state.db, &inv, &viewer.org_id).await?;
-    view.already_authorized = standing.already_authorized;
-    view.agreement_accepted_on = handshake::acceptance(&state.db, &viewer.org_id, &agreement.id)
-        .await?
-        .map(|a| date(a.accepted_at));
-    if !standing.already_authorized && !standing.dap_holders.is_empty() {
-        view.refusal = Some(Refusal::DapConflict { holders: standing.dap_holders });
-        view.can_accept_without_dap = true;
-    }
-    Ok(view)
+    super::ctx::reply(
+        async move {
+            use crate::server::{handshake, relationships::date};
+            let state = super::ctx::state()?;
+            let inv = handshake::verify(&state.db, &state.config.secret_key, &query).await?;
+            let agreement = handshake::current_agreement(&state.db).await?;
+            let viewer = super::ctx::viewer().await?;
+            let mut view = InvitationView {
+                cloud: inv.partner.cloud,
+                partner_name: inv.partner.name.clone(),
+                dap: inv.params.dap,
+                viewer: viewer.clone(),
+                agreement: AgreementView {
+                    name: agreement.name.clone(),
+                    version: agreement.version.clone(),
+                    link: agreement.link.clone(),
+                },
+                agreement_accepted_on: None,
+                already_authorized: false,
+                refusal: None,
+                can_accept_without_dap: false,
+            };
+            let Some(viewer) = viewer else {
+                return Ok(view);
+            };
+            if let Err(AppError::Refused(r)) =
+                handshake::check_acceptor(&inv, &viewer, inv.params.dap)
+            {
+                view.can_accept_without_dap =
+                    inv.params.dap && handshake::check_acceptor(&inv, &viewer, false).is_ok();
+                view.refusal = Some(r);
+                return Ok(view);
+            }
+            let standing = handshake::standing(&state.db, &inv, &viewer.org_id).await?;
+            view.already_authorized = standing.already_authorized;
+            view.agreement_accepted_on =
+                handshake::acceptance(&state.db, &viewer.org_id, &agreement.id)
+                    .await?
+                    .map(|a| date(a.accepted_at));
+            if !standing.already_authorized && !standing.dap_holders.is_empty() {
+                view.refusal = Some(Refusal::DapConflict {
+                    holders: standing.dap_holders,
+                });
+                view.can_accept_without_dap = true;
+            }
+            Ok(view)
+        }
+        .await,
+    )
 }
 
-#[allow(clippy::too_many_arguments)]
-#[server]
+#[server(endpoint = "accept_invitation")]
 pub async fn accept_invitation(
     invitation: String,
     first_name: Option<String>,
@@ -88,38 +103,59 @@ pub async fn accept_invitation(
     acknowledge: Option<String>,
     without_dap: Option<String>,
 ) -> Result<AcceptResult, AppError> {
-    use crate::server::handshake::{self, AcceptOutcome, FaultPoint, SignerInput};
-    let state = super::ctx::state()?;
-    let viewer = super::ctx::viewer().await?.ok_or(AppError::Unauthenticated)?;
-    let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
-    let signer = SignerInput {
-        first_name: first_name.unwrap_or_default(),
-        last_name: last_name.unwrap_or_default(),
-        email: signer_email.unwrap_or_default(),
-        phone: phone.unwrap_or_default(),
-        acknowledged: acknowledge.is_some(),
-    };
-    let outcome = handshake::accept(&state.db, &inv, &viewer, signer, without_dap.is_none(), FaultPoint::None).await?;
-    Ok(AcceptResult {
-        newly_authorized: matches!(outcome, AcceptOutcome::Authorized { .. }),
-        partner_name: inv.partner.name,
-    })
+    super::ctx::reply(
+        async move {
+            use crate::server::handshake::{self, AcceptOutcome, FaultPoint, SignerInput};
+            let state = super::ctx::state()?;
+            let viewer = super::ctx::viewer()
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
+            let signer = SignerInput {
+                first_name: first_name.unwrap_or_default(),
+                last_name: last_name.unwrap_or_default(),
+                email: signer_email.unwrap_or_default(),
+                phone: phone.unwrap_or_default(),
+                acknowledged: acknowledge.is_some(),
+            };
+            let outcome = handshake::accept(
+                &state.db,
+                &inv,
+                &viewer,
+                signer,
+                without_dap.is_none(),
+                FaultPoint::None,
+            )
+            .await?;
+            Ok(AcceptResult {
+                newly_authorized: matches!(outcome, AcceptOutcome::Authorized { .. }),
+                partner_name: inv.partner.name,
+            })
+        }
+        .await,
+    )
 }
 
-#[server]
+#[server(endpoint = "decline_invitation")]
 pub async fn decline_invitation(invitation: String) -> Result<String, AppError> {
-    use crate::server::handshake;
-    let state = super::ctx::state()?;
-    let viewer = super::ctx::viewer().await?.ok_or(AppError::Unauthenticated)?;
-    let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
-    handshake::decline(&state.db, &inv, &viewer).await?;
-    Ok(inv.partner.name)
+    super::ctx::reply(
+        async move {
+            use crate::server::handshake;
+            let state = super::ctx::state()?;
+            let viewer = super::ctx::viewer()
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
+            handshake::decline(&state.db, &inv, &viewer).await?;
+            Ok(inv.partner.name)
+        }
+        .await,
+    )
 }
 
 /// Creates the customer organization (in the partner's cloud) and signs its first Global
 /// admin in, back on the same invitation.
-#[allow(clippy::too_many_arguments)]
-#[server]
+#[server(endpoint = "customer_sign_up")]
 pub async fn customer_sign_up(
     invitation: String,
     company: String,
@@ -129,15 +165,27 @@ pub async fn customer_sign_up(
     email: String,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::server::handshake::{self, CustomerSignUp};
-    let state = super::ctx::state()?;
-    let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
-    let created = handshake::sign_up_customer(
-        &state.db,
-        inv.partner.cloud,
-        CustomerSignUp { company, domain, country, admin_name, email, password },
+    super::ctx::reply(
+        async move {
+            use crate::server::handshake::{self, CustomerSignUp};
+            let state = super::ctx::state()?;
+            let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
+            let created = handshake::sign_up_customer(
+                &state.db,
+                inv.partner.cloud,
+                CustomerSignUp {
+                    company,
+                    domain,
+                    country,
+                    admin_name,
+                    email,
+                    password,
+                },
+            )
+            .await?;
+            super::auth::start_session(&super::ctx::session().await?, &created.user_id).await?;
+            Ok(())
+        }
+        .await,
     )
-    .await?;
-    super::auth::start_session(&super::ctx::session().await?, &created.user_id).await?;
-    Ok(())
 }

@@ -1,45 +1,60 @@
 //! Sign-in, sign-out and partner sign-up.
 
+// Server functions take one argument per form field.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 use crate::domain::Viewer;
 use crate::error::AppError;
 
 /// The signed-in person, or `None`.
-#[server]
+#[server(endpoint = "current_viewer")]
 pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
-    super::ctx::viewer().await
+    super::ctx::reply(async move { super::ctx::viewer().await }.await)
 }
 
-#[server]
+#[server(endpoint = "sign_in")]
 pub async fn sign_in(
     email: String,
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::server::accounts;
-    let state = super::ctx::state()?;
-    let session = super::ctx::session().await?;
-    let user_id = accounts::authenticate(&state.db, &email, password).await?;
-    start_session(&session, &user_id).await?;
-    let viewer = accounts::viewer(&state.db, &user_id)
-        .await?
-        .ok_or(AppError::Internal)?;
-    leptos_axum::redirect(&return_path(next.as_deref(), &viewer));
-    Ok(())
+    super::ctx::reply(
+        async move {
+            use crate::server::accounts;
+            let state = super::ctx::state()?;
+            let session = super::ctx::session().await?;
+            let user_id = accounts::authenticate(&state.db, &email, password).await?;
+            start_session(&session, &user_id).await?;
+            let viewer = accounts::viewer(&state.db, &user_id)
+                .await?
+                .ok_or(AppError::Internal)?;
+            leptos_axum::redirect(&return_path(next.as_deref(), &viewer));
+            Ok(())
+        }
+        .await,
+    )
 }
 
-#[server]
+#[server(endpoint = "sign_out")]
 pub async fn sign_out(next: Option<String>) -> Result<(), AppError> {
-    let session = super::ctx::session().await?;
-    session.flush().await?;
-    let next = next.as_deref().and_then(crate::domain::safe_return_path).unwrap_or("/signin");
-    leptos_axum::redirect(next);
-    Ok(())
+    super::ctx::reply(
+        async move {
+            let session = super::ctx::session().await?;
+            session.flush().await?;
+            let next = next
+                .as_deref()
+                .and_then(crate::domain::safe_return_path)
+                .unwrap_or("/signin");
+            leptos_axum::redirect(next);
+            Ok(())
+        }
+        .await,
+    )
 }
 
-#[allow(clippy::too_many_arguments)]
-#[server]
+#[server(endpoint = "partner_sign_up")]
 pub async fn partner_sign_up(
     org_name: String,
     country: String,
@@ -50,26 +65,31 @@ pub async fn partner_sign_up(
     email: String,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::server::accounts::{self, PartnerSignUp};
-    let state = super::ctx::state()?;
-    let created = accounts::sign_up_partner(
-        &state.db,
-        PartnerSignUp {
-            org_name,
-            country,
-            cloud,
-            program,
-            partner_id,
-            admin_name,
-            email,
-            password,
-        },
+    super::ctx::reply(
+        async move {
+            use crate::server::accounts::{self, PartnerSignUp};
+            let state = super::ctx::state()?;
+            let created = accounts::sign_up_partner(
+                &state.db,
+                PartnerSignUp {
+                    org_name,
+                    country,
+                    cloud,
+                    program,
+                    partner_id,
+                    admin_name,
+                    email,
+                    password,
+                },
+            )
+            .await?;
+            let session = super::ctx::session().await?;
+            start_session(&session, &created.user_id).await?;
+            leptos_axum::redirect("/partner/customers");
+            Ok(())
+        }
+        .await,
     )
-    .await?;
-    let session = super::ctx::session().await?;
-    start_session(&session, &created.user_id).await?;
-    leptos_axum::redirect("/partner/customers");
-    Ok(())
 }
 
 /// A fresh session id at every sign-in defeats session fixation.

@@ -39,3 +39,25 @@ pub async fn partner() -> Result<(Viewer, PartnerRole), AppError> {
         .ok_or_else(|| AppError::forbidden("This page is for partner organizations."))?;
     Ok((viewer, role))
 }
+
+/// Gives a failed server function the HTTP status of its error (403, 409, …), so API
+/// clients and logs see more than a generic 500. Plain HTML form posts keep the redirect
+/// back to their page that Leptos gives them.
+pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    let html_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if let (Err(e), false) = (&result, html_form_post) {
+        if let (Some(res), Ok(code)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            http::StatusCode::from_u16(e.status_code()),
+        ) {
+            res.set_status(code);
+        }
+    }
+    result
+}

@@ -35,8 +35,14 @@ pub struct AgreementSummary {
 }
 
 /// The signed-in partner's customers with an active relationship.
-#[server]
+#[server(endpoint = "list_customers")]
 pub async fn list_customers() -> Result<Vec<CustomerSummary>, AppError> {
-    let (viewer, _) = super::ctx::partner().await?;
-    crate::server::relationships::list_customers(&super::ctx::state()?.db, &viewer.org_id).await
+    super::ctx::reply(
+        async move {
+            let (viewer, _) = super::ctx::partner().await?;
+            crate::server::relationships::list_customers(&super::ctx::state()?.db, &viewer.org_id)
+                .await
+        }
+        .await,
+    )
 }

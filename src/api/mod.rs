@@ -2,7 +2,7 @@
 
 pub mod acceptance;
 pub mod auth;
-pub mod customers;
-pub mod invitations;
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx;
+pub mod customers;
+pub mod invitations;

@@ -23,14 +23,20 @@ pub fn invitation_email(partner: &str, sender: &str, link: &str, dap: bool) -> (
 
 /// A `mailto:` URL with subject and body percent-encoded as RFC 6068 asks.
 pub fn mailto_href(subject: &str, body: &str) -> String {
-    format!("mailto:?subject={}&body={}", percent_encode(subject), percent_encode(&body.replace("\r\n", "\n").replace('\n', "\r\n")))
+    format!(
+        "mailto:?subject={}&body={}",
+        percent_encode(subject),
+        percent_encode(&body.replace("\r\n", "\n").replace('\n', "\r\n"))
+    )
 }
 
 fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -43,7 +49,12 @@ mod tests {
 
     #[test]
     fn the_draft_holds_the_link_and_the_partner() {
-        let (subject, body) = invitation_email("Contoso", "Pat", "https://a.example/m365/partner-invitation?x=1&sig=abc", true);
+        let (subject, body) = invitation_email(
+            "Contoso",
+            "Pat",
+            "https://a.example/m365/partner-invitation?x=1&sig=abc",
+            true,
+        );
         assert!(subject.contains("Contoso"));
         assert!(body.contains("https://a.example/m365/partner-invitation?x=1&sig=abc"));
         assert!(body.contains("delegated administration privileges"));

@@ -8,7 +8,7 @@ pub mod config;
 pub mod db;
 mod demo;
 pub mod handshake;
-mod http;
+pub mod http;
 pub mod passwords;
 pub mod relationships;
 pub mod sessions;

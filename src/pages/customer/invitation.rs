@@ -3,7 +3,9 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_params_map};
 
-use crate::api::acceptance::{load_invitation, AcceptInvitation, CustomerSignUp, DeclineInvitation, InvitationView};
+use crate::api::acceptance::{
+    load_invitation, AcceptInvitation, CustomerSignUp, DeclineInvitation, InvitationView,
+};
 use crate::api::auth::{SignIn, SignOut};
 use crate::components::form::FormError;
 use crate::domain::{Cloud, Refusal, Viewer, COUNTRIES, INVITATION_PATH, MIN_PASSWORD_LEN};
@@ -13,7 +15,10 @@ use crate::text::{self, fill, PortalText};
 /// Sets the HTTP status of the page being rendered on the server.
 fn set_status(_code: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(res), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(_code)) {
+    if let (Some(res), Ok(code)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(_code),
+    ) {
         res.set_status(code);
     }
 }
@@ -23,14 +28,26 @@ fn set_status(_code: u16) {
 pub fn InvitationPage() -> impl IntoView {
     let params = use_params_map();
     let location = use_location();
-    let portal = move || params.read().get("portal").and_then(|p| Cloud::from_customer_prefix(&p));
+    let portal = move || {
+        params
+            .read()
+            .get("portal")
+            .and_then(|p| Cloud::from_customer_prefix(&p))
+    };
     let query = move || location.search.get().trim_start_matches('?').to_string();
     let sign_in = ServerAction::<SignIn>::new();
     let sign_up = ServerAction::<CustomerSignUp>::new();
     let accept = ServerAction::<AcceptInvitation>::new();
     let decline = ServerAction::<DeclineInvitation>::new();
     let invitation = Resource::new(
-        move || (query(), sign_in.version().get(), sign_up.version().get(), accept.version().get()),
+        move || {
+            (
+                query(),
+                sign_in.version().get(),
+                sign_up.version().get(),
+                accept.version().get(),
+            )
+        },
         |(q, ..)| load_invitation(q),
     );
     let here = move || format!("{}?{}", location.pathname.get(), query());
@@ -82,7 +99,12 @@ pub fn InvitationPage() -> impl IntoView {
 
 /// Header and frame of a cloud's customer portal: name, colours and layout differ per cloud.
 #[component]
-fn PortalFrame(cloud: Cloud, viewer: Option<Viewer>, here: String, children: Children) -> impl IntoView {
+fn PortalFrame(
+    cloud: Cloud,
+    viewer: Option<Viewer>,
+    here: String,
+    children: Children,
+) -> impl IntoView {
     let t = text::portal(cloud);
     let sign_out = ServerAction::<SignOut>::new();
     view! {
@@ -135,7 +157,11 @@ fn InvitationBody(
     let p = [("partner", partner.as_str())];
 
     if let Some(Ok(result)) = accept.value().get_untracked() {
-        let msg = if result.newly_authorized { t.accepted } else { t.already_authorized };
+        let msg = if result.newly_authorized {
+            t.accepted
+        } else {
+            t.already_authorized
+        };
         return view! {
             <section class="portal-card done" role="status">
                 <h1>{t.invitation_title}</h1>
@@ -312,7 +338,13 @@ fn SignInForm(t: PortalText, action: ServerAction<SignIn>, next: String) -> impl
 }
 
 #[component]
-fn CreateOrgForm(t: PortalText, cloud: Cloud, partner: String, action: ServerAction<CustomerSignUp>, query: String) -> impl IntoView {
+fn CreateOrgForm(
+    t: PortalText,
+    cloud: Cloud,
+    partner: String,
+    action: ServerAction<CustomerSignUp>,
+    query: String,
+) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
         <section class="portal-card">

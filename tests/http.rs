@@ -1,0 +1,373 @@
+#![cfg(feature = "ssr")]
+//! The HTTP stack end to end without a browser: health checks, CSRF defence, session
+//! cookies and authorization of server functions.
+
+mod common;
+
+use std::sync::Arc;
+
+use accord::domain::{CustomerRole, PartnerRole};
+use accord::server::accounts::{self, PartnerSignUp};
+use accord::server::handshake::{self, CustomerSignUp};
+use accord::server::{http::router, AppState, Config, Db};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "a-long-test-password";
+
+fn app(db: &Db) -> Router {
+    app_with_site(db, "target/site")
+}
+
+fn app_with_site(db: &Db, site_root: &str) -> Router {
+    let config = Config {
+        database_url: String::new(),
+        public_url: "http://accord.test".into(),
+        secret_key: b"http-test-key-http-test-key-http-test".to_vec(),
+        demo: false,
+    };
+    let leptos_options = LeptosOptions::builder()
+        .output_name("accord")
+        .site_root(site_root)
+        .build();
+    router(AppState {
+        leptos_options,
+        db: db.clone(),
+        config: Arc::new(config),
+    })
+}
+
+async fn partner(db: &Db, email: &str, cloud: &str) -> String {
+    accounts::sign_up_partner(
+        db,
+        PartnerSignUp {
+            org_name: format!("Org of {email}"),
+            country: "US".into(),
+            cloud: cloud.into(),
+            program: "direct".into(),
+            partner_id: String::new(),
+            admin_name: "Admin".into(),
+            email: email.into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap()
+    .org_id
+}
+
+struct Reply {
+    status: StatusCode,
+    cookie: Option<String>,
+    body: String,
+}
+
+async fn call(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    form: &str,
+    cookie: Option<&str>,
+    origin: Option<&str>,
+) -> Reply {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "accord.test")
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    if let Some(o) = origin {
+        req = req.header(header::ORIGIN, o);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::from(form.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.to_string());
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    Reply {
+        status,
+        cookie,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+async fn sign_in(app: &Router, email: &str) -> String {
+    let form = format!("email={}&password={PASSWORD}", email.replace('@', "%40"));
+    let reply = call(app, "POST", "/api/sign_in", &form, None, None).await;
+    assert!(
+        reply.status.is_success() || reply.status.is_redirection(),
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    let cookie = reply.cookie.expect("sign-in sets the session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http keeps cookies usable: {cookie}"
+    );
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn health_checks(db: &Db) {
+    let app = app(db);
+    let r = call(&app, "GET", "/healthz", "", None, None).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
+    let r = call(&app, "GET", "/readyz", "", None, None).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ready"));
+}
+
+async fn wrong_password_sets_no_session(db: &Db) {
+    partner(db, "ada@contoso.example", "public").await;
+    let app = app(db);
+    let r = call(
+        &app,
+        "POST",
+        "/api/sign_in",
+        "email=ada%40contoso.example&password=nope-nope-nope",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        r.body, "\"BadCredentials\"",
+        "the same answer whether or not the email exists"
+    );
+    assert!(r.cookie.is_none(), "no session for a failed sign-in");
+}
+
+async fn cross_site_posts_are_refused(db: &Db) {
+    partner(db, "ada@contoso.example", "public").await;
+    let app = app(db);
+    let cookie = sign_in(&app, "ada@contoso.example").await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/rotate_invitation_link",
+        "",
+        Some(&cookie),
+        Some("https://evil.example"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(common::count(db, "activity").await, 0, "nothing rotated");
+    let r = call(
+        &app,
+        "POST",
+        "/api/rotate_invitation_link",
+        "",
+        Some(&cookie),
+        Some("http://accord.test"),
+    )
+    .await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.body);
+    assert_eq!(common::count(db, "activity").await, 1);
+}
+
+async fn server_refuses_weak_partner_roles(db: &Db) {
+    let org = partner(db, "ada@contoso.example", "public").await;
+    accounts::add_partner_user(
+        db,
+        &org,
+        "Sam",
+        "sam@contoso.example",
+        PASSWORD.into(),
+        PartnerRole::SalesAgent,
+    )
+    .await
+    .unwrap();
+    accounts::add_partner_user(
+        db,
+        &org,
+        "Al",
+        "al@contoso.example",
+        PASSWORD.into(),
+        PartnerRole::AdminAgent,
+    )
+    .await
+    .unwrap();
+    let app = app(db);
+
+    let sales = sign_in(&app, "sam@contoso.example").await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/relationship_request",
+        "dap=true",
+        Some(&sales),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        r.body.contains("Only Global admins and Admin agents"),
+        "{}",
+        r.body
+    );
+
+    let agent = sign_in(&app, "al@contoso.example").await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/relationship_request",
+        "dap=true",
+        Some(&agent),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body
+            .contains("/m365/partner-invitation?invType=ResellerRelationship"),
+        "{}",
+        r.body
+    );
+    let r = call(
+        &app,
+        "POST",
+        "/api/rotate_invitation_link",
+        "",
+        Some(&agent),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "only Global admins rotate");
+
+    let r = call(
+        &app,
+        "POST",
+        "/api/relationship_request",
+        "dap=true",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn forged_no_dap_request_is_refused_in_us_gov(db: &Db) {
+    partner(db, "gov@adatum.example", "us-gov").await;
+    let app = app(db);
+    let cookie = sign_in(&app, "gov@adatum.example").await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/relationship_request",
+        "dap=false",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body
+            .contains("always includes delegated administration privileges"),
+        "{}",
+        r.body
+    );
+}
+
+async fn customers_cannot_use_partner_functions(db: &Db) {
+    let created = handshake::sign_up_customer(
+        db,
+        "public".parse().unwrap(),
+        CustomerSignUp {
+            company: "Fourth Coffee".into(),
+            domain: "fourthcoffee.onmicrosoft.com".into(),
+            country: "US".into(),
+            admin_name: "Casey".into(),
+            email: "casey@fourthcoffee.example".into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    handshake::add_customer_user(
+        db,
+        &created.org_id,
+        "Uma",
+        "uma@fourthcoffee.example",
+        PASSWORD.into(),
+        CustomerRole::User,
+    )
+    .await
+    .unwrap();
+    let app = app(db);
+    let cookie = sign_in(&app, "casey@fourthcoffee.example").await;
+    for f in [
+        "relationship_request",
+        "rotate_invitation_link",
+        "list_customers",
+    ] {
+        let r = call(
+            &app,
+            "POST",
+            &format!("/api/{f}"),
+            "dap=true",
+            Some(&cookie),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{f}: {}", r.body);
+    }
+}
+
+async fn bundle_is_served_precompressed_and_immutable(db: &Db) {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("accord.abc123.js"), "console.log('plain');").unwrap();
+    std::fs::write(pkg.join("accord.abc123.js.br"), b"brotli-bytes").unwrap();
+    let app = app_with_site(db, site.path().to_str().unwrap());
+    let req = Request::builder()
+        .uri("/pkg/accord.abc123.js")
+        .header(header::ACCEPT_ENCODING, "gzip, br")
+        .body(Body::empty())
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(
+        res.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let req = Request::builder()
+        .uri("/pkg/accord.abc123.js")
+        .body(Body::empty())
+        .unwrap();
+    let res = app.oneshot(req).await.unwrap();
+    assert!(
+        res.headers().get(header::CONTENT_ENCODING).is_none(),
+        "identity for clients without br"
+    );
+    let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
+    assert_eq!(&body[..], b"console.log('plain');");
+}
+
+on_both_databases! {
+    static_bundle => bundle_is_served_precompressed_and_immutable;
+    health => health_checks;
+    wrong_password => wrong_password_sets_no_session;
+    csrf => cross_site_posts_are_refused;
+    partner_roles => server_refuses_weak_partner_roles;
+    us_gov_dap => forged_no_dap_request_is_refused_in_us_gov;
+    customers => customers_cannot_use_partner_functions;
+}
