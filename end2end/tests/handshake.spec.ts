@@ -92,8 +92,17 @@ test("second accept is harmless and an accepted agreement is not asked again", a
   await acceptWithAgreement(customer);
   await expect(customer.getByText("Done. First Partner is now authorized as your partner.")).toBeVisible();
 
-  // Opening the same link again: already authorized, nothing to do.
+  // Sign out and back in on the invitation page itself: the way back is the same link.
   await open(customer, pathOf(firstLink));
+  await customer.getByRole("button", { name: "Sign out" }).click();
+  const signInForm = customer.getByRole("form", { name: "Sign in to your organization" });
+  await expect(signInForm).toBeVisible();
+  await expect(customer).toHaveURL(/\/m365\/partner-invitation\?invType=/);
+  await signInForm.getByLabel("Email").fill(`admin@${domain}`);
+  await signInForm.getByLabel("Password").fill("customer-password-123");
+  await signInForm.getByRole("button", { name: "Sign in" }).click();
+
+  // Opening the same link again: already authorized, nothing to do.
   await expect(customer.getByText("First Partner is already authorized as your partner. Nothing more is needed.")).toBeVisible();
   await expect(customer.getByRole("button", { name: "Accept & Authorize" })).toHaveCount(0);
   await open(page, "/partner/customers");

@@ -16,6 +16,7 @@ pub mod sessions;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 
 pub use config::Config;
@@ -63,7 +64,11 @@ pub async fn run() -> Result<(), String> {
     let app = http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?
+        // Responses written in several parts (static files) must not wait for delayed ACKs.
+        .tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
     tracing::info!("Accord is serving on http://{addr}");
     axum::serve(listener, app.into_make_service())
         .with_graceful_shutdown(shutdown_signal())
