@@ -186,7 +186,8 @@ async fn dap_conflict_is_refused_and_writes_nothing(db: &Db) {
         .await
         .unwrap_err();
     match err {
-        AppError::Refused(Refusal::DapConflict { holders }) => {
+        AppError::Refused(Refusal::DapConflict { partner, holders }) => {
+            assert_eq!(partner, "Fabrikam");
             assert_eq!(holders.len(), 2);
             assert!(holders.iter().all(|h| h.partner == "Contoso"));
         }

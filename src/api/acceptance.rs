@@ -83,6 +83,7 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
                     .map(|a| date(a.accepted_at));
             if !standing.already_authorized && !standing.dap_holders.is_empty() {
                 view.refusal = Some(Refusal::DapConflict {
+                    partner: inv.partner.name.clone(),
                     holders: standing.dap_holders,
                 });
                 view.can_accept_without_dap = true;

@@ -22,7 +22,10 @@ pub enum Refusal {
     /// The signed-in user's role may not accept this invitation.
     RoleTooWeak { role: CustomerRole, dap: bool },
     /// Another partner already holds delegated admin privileges for these services.
-    DapConflict { holders: Vec<DapHolder> },
+    DapConflict {
+        partner: String,
+        holders: Vec<DapHolder>,
+    },
     /// Only customer administrators accept invitations; partner staff cannot.
     NotACustomer,
 }

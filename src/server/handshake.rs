@@ -356,7 +356,10 @@ pub async fn accept(
     let holders = other_holders(&held, &partner.id);
     if with_dap && !holders.is_empty() {
         tx.rollback().await?;
-        return Err(AppError::Refused(Refusal::DapConflict { holders }));
+        return Err(AppError::Refused(Refusal::DapConflict {
+            partner: partner.name.clone(),
+            holders,
+        }));
     }
 
     let accepted_before: bool = sqlx::query(

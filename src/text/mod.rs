@@ -177,7 +177,7 @@ pub fn refusal(cloud: Cloud, refusal: &Refusal) -> (String, Vec<String>) {
                 &[("role", role.label())],
             )],
         ),
-        Refusal::DapConflict { holders } => {
+        Refusal::DapConflict { partner, holders } => {
             let mut lines: Vec<String> = holders
                 .iter()
                 .map(|h| {
@@ -187,7 +187,7 @@ pub fn refusal(cloud: Cloud, refusal: &Refusal) -> (String, Vec<String>) {
                     )
                 })
                 .collect();
-            lines.push(t.refused_dap.to_string());
+            lines.push(fill(t.refused_dap, &[("partner", partner)]));
             (t.refused_dap_title.into(), lines)
         }
         Refusal::NotACustomer => (
@@ -239,6 +239,7 @@ mod tests {
                 dap: false,
             },
             Refusal::DapConflict {
+                partner: "Contoso".into(),
                 holders: vec![crate::domain::DapHolder {
                     service: "Office 365".into(),
                     partner: "Fabrikam".into(),

@@ -39,12 +39,15 @@ pub fn InvitationPage() -> impl IntoView {
     let sign_up = ServerAction::<CustomerSignUp>::new();
     let accept = ServerAction::<AcceptInvitation>::new();
     let decline = ServerAction::<DeclineInvitation>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    // Signing in, up or out, and accepting, all change what the page shows: reload it.
     let invitation = Resource::new(
         move || {
             (
                 query(),
                 sign_in.version().get(),
                 sign_up.version().get(),
+                sign_out.version().get(),
                 accept.version().get(),
             )
         },
@@ -62,7 +65,7 @@ pub fn InvitationPage() -> impl IntoView {
                     Err(AppError::Refused(refusal)) => {
                         set_status(refusal.status_code());
                         view! {
-                            <PortalFrame cloud viewer=None here=here()>
+                            <PortalFrame cloud viewer=None here=here() sign_out>
                                 <RefusalPanel cloud refusal />
                             </PortalFrame>
                         }.into_any()
@@ -70,7 +73,7 @@ pub fn InvitationPage() -> impl IntoView {
                     Err(e) => {
                         set_status(e.status_code());
                         view! {
-                            <PortalFrame cloud viewer=None here=here()>
+                            <PortalFrame cloud viewer=None here=here() sign_out>
                                 <p class="form-error" role="alert">{e.to_string()}</p>
                             </PortalFrame>
                         }.into_any()
@@ -85,7 +88,7 @@ pub fn InvitationPage() -> impl IntoView {
                         }
                         let viewer = v.viewer.clone();
                         view! {
-                            <PortalFrame cloud viewer here=here()>
+                            <PortalFrame cloud viewer here=here() sign_out>
                                 <InvitationBody view=v query=query() sign_in sign_up accept decline here=here() />
                             </PortalFrame>
                         }.into_any()
@@ -103,10 +106,10 @@ fn PortalFrame(
     cloud: Cloud,
     viewer: Option<Viewer>,
     here: String,
+    sign_out: ServerAction<SignOut>,
     children: Children,
 ) -> impl IntoView {
     let t = text::portal(cloud);
-    let sign_out = ServerAction::<SignOut>::new();
     view! {
         <Title formatter=|text: String| text text=t.portal_name />
         <div class=format!("portal portal-{}", cloud.code()) lang=cloud.default_locale()>
