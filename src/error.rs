@@ -15,6 +15,9 @@ pub enum AppError {
     /// Wrong email or password. Deliberately says nothing about which one.
     #[error("The email or password is incorrect.")]
     BadCredentials,
+    /// Too many sign-in or sign-up attempts in a short time.
+    #[error("Too many attempts. Wait a minute, then try again.")]
+    TooManyAttempts,
     /// No session, or it expired.
     #[error("Please sign in to continue.")]
     Unauthenticated,
@@ -61,6 +64,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
+            AppError::TooManyAttempts => 429,
             AppError::Refused(r) => r.status_code(),
             AppError::Internal | AppError::Transport(_) => 500,
         }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use accord::domain::{CustomerRole, PartnerRole};
 use accord::server::accounts::{self, PartnerSignUp};
 use accord::server::handshake::{self, CustomerSignUp};
+use accord::server::limits::Limits;
 use accord::server::{http::router, AppState, Config, Db};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -37,6 +38,7 @@ fn app_with_site(db: &Db, site_root: &str) -> Router {
         leptos_options,
         db: db.clone(),
         config: Arc::new(config),
+        limits: Limits::default(),
     })
 }
 
@@ -362,7 +364,26 @@ async fn bundle_is_served_precompressed_and_immutable(db: &Db) {
     assert_eq!(&body[..], b"console.log('plain');");
 }
 
+async fn repeated_wrong_passwords_are_slowed_down(db: &Db) {
+    partner(db, "ada@contoso.example", "public").await;
+    let app = app(db);
+    let wrong = "email=ada%40contoso.example&password=wrong-password-1";
+    for _ in 0..5 {
+        let r = call(&app, "POST", "/api/sign_in", wrong, None, None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = call(&app, "POST", "/api/sign_in", wrong, None, None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.body, "\"TooManyAttempts\"");
+    // Even the right password waits: the account is being guessed at.
+    let right = format!("email=ada%40contoso.example&password={PASSWORD}");
+    let r = call(&app, "POST", "/api/sign_in", &right, None, None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.cookie.is_none());
+}
+
 on_both_databases! {
+    rate_limit => repeated_wrong_passwords_are_slowed_down;
     static_bundle => bundle_is_served_precompressed_and_immutable;
     health => health_checks;
     wrong_password => wrong_password_sets_no_session;

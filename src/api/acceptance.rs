@@ -169,6 +169,7 @@ pub async fn customer_sign_up(
     super::ctx::reply(
         async move {
             use crate::server::handshake::{self, CustomerSignUp};
+            super::ctx::limit_attempt(&email).await?;
             let state = super::ctx::state()?;
             let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
             let created = handshake::sign_up_customer(

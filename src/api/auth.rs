@@ -23,6 +23,7 @@ pub async fn sign_in(
     super::ctx::reply(
         async move {
             use crate::server::accounts;
+            super::ctx::limit_attempt(&email).await?;
             let state = super::ctx::state()?;
             let session = super::ctx::session().await?;
             let user_id = accounts::authenticate(&state.db, &email, password).await?;
@@ -68,6 +69,7 @@ pub async fn partner_sign_up(
     super::ctx::reply(
         async move {
             use crate::server::accounts::{self, PartnerSignUp};
+            super::ctx::limit_attempt(&email).await?;
             let state = super::ctx::state()?;
             let created = accounts::sign_up_partner(
                 &state.db,

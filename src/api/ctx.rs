@@ -22,6 +22,16 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
+/// Counts a sign-in or sign-up attempt against the rate limits.
+pub async fn limit_attempt(email: &str) -> Result<(), AppError> {
+    use axum::extract::ConnectInfo;
+    let address = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|ConnectInfo(addr)| addr.ip());
+    state()?.limits.check(Some(email), address)
+}
+
 /// The signed-in person, if any.
 pub async fn viewer() -> Result<Option<Viewer>, AppError> {
     let session = session().await?;

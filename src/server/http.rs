@@ -55,6 +55,13 @@ pub fn router(state: AppState) -> Router {
             .clone()
             .continuously_delete_expired(Duration::from_secs(3600)),
     );
+    let limits = state.limits.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(300)).await;
+            limits.shrink();
+        }
+    });
 
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -75,7 +82,10 @@ pub fn router(state: AppState) -> Router {
             require_sign_in,
         ))
         .layer(sessions)
-        .layer(middleware::from_fn(refuse_cross_site))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refuse_cross_site,
+        ))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -125,8 +135,9 @@ fn urlencode(s: &str) -> String {
 }
 
 /// CSRF defence for every state-changing request, server functions included: browsers
-/// mark cross-site requests with `Sec-Fetch-Site` and `Origin`; both must point here.
-async fn refuse_cross_site(req: Request, next: Next) -> Response {
+/// mark cross-site requests with `Sec-Fetch-Site` and `Origin`; both must point here (the
+/// `Host` the request reached, or `ACCORD_PUBLIC_URL` when a proxy rewrote the host).
+async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
@@ -148,7 +159,10 @@ async fn refuse_cross_site(req: Request, next: Next) -> Response {
             .split_once("://")
             .map(|(_, rest)| rest)
             .unwrap_or(origin);
-        if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
+        let public = state.config.public_url.trim_end_matches('/');
+        let same_origin =
+            origin_host.eq_ignore_ascii_case(host) || origin.eq_ignore_ascii_case(public);
+        if origin == "null" || !same_origin {
             return (
                 StatusCode::FORBIDDEN,
                 "Cross-site requests are not accepted.",

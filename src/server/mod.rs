@@ -9,6 +9,7 @@ pub mod db;
 mod demo;
 pub mod handshake;
 pub mod http;
+pub mod limits;
 pub mod passwords;
 pub mod relationships;
 pub mod sessions;
@@ -28,6 +29,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
+    pub limits: limits::Limits,
 }
 
 /// Starts Accord: configuration, database and migrations, demo data, then the HTTP server.
@@ -60,6 +62,7 @@ pub async fn run() -> Result<(), String> {
         leptos_options,
         db,
         config: Arc::new(config),
+        limits: limits::Limits::default(),
     };
     let app = http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -70,10 +73,13 @@ pub async fn run() -> Result<(), String> {
             let _ = tcp.set_nodelay(true);
         });
     tracing::info!("Accord is serving on http://{addr}");
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {
