@@ -24,8 +24,6 @@ pub enum AppError {
     /// Signed in, but not allowed to do this.
     #[error("{0}")]
     Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
     /// The request collides with existing data (duplicate, already held, ...).
     #[error("{0}")]
     Conflict(String),
@@ -53,16 +51,11 @@ impl AppError {
         AppError::Conflict(msg.into())
     }
 
-    pub fn not_found(msg: impl Into<String>) -> Self {
-        AppError::NotFound(msg.into())
-    }
-
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Invalid(_) => 422,
             AppError::BadCredentials | AppError::Unauthenticated => 401,
             AppError::Forbidden(_) => 403,
-            AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::TooManyAttempts => 429,
             AppError::Refused(r) => r.status_code(),

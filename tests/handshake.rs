@@ -4,10 +4,9 @@ mod common;
 
 use accord::domain::{CustomerRole, Refusal, Service, Viewer};
 use accord::error::AppError;
+use accord::server::accounts::CustomerSignUp;
 use accord::server::accounts::{self, PartnerSignUp};
-use accord::server::handshake::{
-    self, AcceptOutcome, CustomerSignUp, FaultPoint, Invitation, SignerInput,
-};
+use accord::server::handshake::{self, AcceptOutcome, FaultPoint, Invitation, SignerInput};
 use accord::server::Db;
 use common::count;
 
@@ -38,7 +37,7 @@ async fn partner(db: &Db, name: &str, cloud: &str) -> Viewer {
 }
 
 async fn customer(db: &Db, domain: &str, cloud: &str) -> Viewer {
-    let created = handshake::sign_up_customer(
+    let created = accounts::sign_up_customer(
         db,
         cloud.parse().unwrap(),
         CustomerSignUp {
@@ -264,7 +263,7 @@ async fn agreement_needs_a_signer_once(db: &Db) {
 async fn roles_and_clouds_are_enforced(db: &Db) {
     let p = partner(db, "Contoso", "public").await;
     let c = customer(db, "contoso.onmicrosoft.com", "public").await;
-    let billing_id = handshake::add_customer_user(
+    let billing_id = accounts::add_customer_user(
         db,
         &c.org_id,
         "Bill",
@@ -274,7 +273,7 @@ async fn roles_and_clouds_are_enforced(db: &Db) {
     )
     .await
     .unwrap();
-    let user_id = handshake::add_customer_user(
+    let user_id = accounts::add_customer_user(
         db,
         &c.org_id,
         "Uma",
@@ -391,10 +390,43 @@ async fn links_are_verified(db: &Db) {
 async fn decline_only_logs(db: &Db) {
     let p = partner(db, "Contoso", "public").await;
     let c = customer(db, "contoso.onmicrosoft.com", "public").await;
-    handshake::decline(db, &invitation(db, &p, true).await, &c)
+    let inv = invitation(db, &p, true).await;
+    handshake::decline(db, &inv, &c).await.unwrap();
+    assert_eq!(totals(db).await, [0, 0, 0, 1]);
+    // A plain User cannot speak for the organization, not even to decline.
+    let user_id = accounts::add_customer_user(
+        db,
+        &c.org_id,
+        "Uma",
+        "uma@contoso.example",
+        "user-password-123".into(),
+        CustomerRole::User,
+    )
+    .await
+    .unwrap();
+    let user = accounts::viewer(db, &user_id).await.unwrap().unwrap();
+    let err = handshake::decline(db, &inv, &user).await.unwrap_err();
+    assert!(
+        matches!(err, AppError::Refused(Refusal::RoleTooWeak { .. })),
+        "{err:?}"
+    );
+    assert_eq!(totals(db).await, [0, 0, 0, 1]);
+}
+
+async fn us_gov_customers_cannot_drop_dap(db: &Db) {
+    let p = partner(db, "Adatum", "us-gov").await;
+    let c = customer(db, "treyresearch.onmicrosoft.com", "us-gov").await;
+    let inv = invitation(db, &p, true).await;
+    let ok = handshake::accept(db, &inv, &c, signer(), false, FaultPoint::None)
         .await
         .unwrap();
-    assert_eq!(totals(db).await, [0, 0, 0, 1]);
+    assert_eq!(
+        ok,
+        AcceptOutcome::Authorized {
+            dap: Service::ALL.to_vec(),
+            agreement_accepted: true
+        }
+    );
 }
 
 on_both_databases! {
@@ -406,4 +438,5 @@ on_both_databases! {
     roles_and_clouds => roles_and_clouds_are_enforced;
     links => links_are_verified;
     decline => decline_only_logs;
+    us_gov_dap => us_gov_customers_cannot_drop_dap;
 }

@@ -7,8 +7,8 @@ mod common;
 use std::sync::Arc;
 
 use accord::domain::{CustomerRole, PartnerRole};
+use accord::server::accounts::CustomerSignUp;
 use accord::server::accounts::{self, PartnerSignUp};
-use accord::server::handshake::{self, CustomerSignUp};
 use accord::server::limits::Limits;
 use accord::server::{http::router, AppState, Config, Db};
 use axum::body::Body;
@@ -287,7 +287,7 @@ async fn forged_no_dap_request_is_refused_in_us_gov(db: &Db) {
 }
 
 async fn customers_cannot_use_partner_functions(db: &Db) {
-    let created = handshake::sign_up_customer(
+    let created = accounts::sign_up_customer(
         db,
         "public".parse().unwrap(),
         CustomerSignUp {
@@ -301,7 +301,7 @@ async fn customers_cannot_use_partner_functions(db: &Db) {
     )
     .await
     .unwrap();
-    handshake::add_customer_user(
+    accounts::add_customer_user(
         db,
         &created.org_id,
         "Uma",

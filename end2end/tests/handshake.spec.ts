@@ -148,6 +148,27 @@ test("a partner holding DAP blocks another partner's DAP request, which can be a
   await expect(other.locator(`tbody[data-customer="${domain}"]`).getByRole("cell", { name: "No", exact: true })).toBeVisible();
 });
 
+test("declining changes nothing but is confirmed to the customer", async ({ browser, page }) => {
+  await signUpPartner(page, { orgName: "Hopeful Partner" });
+  const link = await requestLink(page);
+  const customer = await newPage(browser);
+  await open(customer, pathOf(link));
+  const domain = uniqueDomain("alpineski");
+  await createCustomerOrg(customer, "Alpine Ski House", domain);
+  // A failed accept keeps what was typed.
+  await customer.getByLabel("First name").fill("Alex");
+  await customer.getByLabel("Last name").fill("");
+  await customer.getByLabel(/I have the authority to accept/).check();
+  await customer.getByLabel("Last name").evaluate((el) => el.removeAttribute("required"));
+  await customer.getByRole("button", { name: "Accept & Authorize" }).click();
+  await expect(customer.getByRole("alert")).toHaveText("Enter the signer's last name.");
+  await expect(customer.getByLabel("First name")).toHaveValue("Alex");
+  await customer.getByRole("button", { name: "Decline" }).click();
+  await expect(customer.getByText("You declined the invitation from Hopeful Partner. Nothing was changed in your organization.")).toBeVisible();
+  await open(page, "/partner/customers");
+  await expect(page.getByText("No customers yet")).toBeVisible();
+});
+
 test("us-gov: DAP cannot be cleared and the customer accepts in the Microsoft Office Admin Portal", async ({ browser, page }) => {
   await signUpPartner(page, { cloud: "us-gov", orgName: "Adatum Federal" });
   await open(page, "/partner/customers/request");

@@ -70,8 +70,9 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
             if let Err(AppError::Refused(r)) =
                 handshake::check_acceptor(&inv, &viewer, inv.params.dap)
             {
-                view.can_accept_without_dap =
-                    inv.params.dap && handshake::check_acceptor(&inv, &viewer, false).is_ok();
+                view.can_accept_without_dap = inv.params.dap
+                    && !inv.partner.cloud.requires_dap()
+                    && handshake::check_acceptor(&inv, &viewer, false).is_ok();
                 view.refusal = Some(r);
                 return Ok(view);
             }
@@ -86,7 +87,7 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
                     partner: inv.partner.name.clone(),
                     holders: standing.dap_holders,
                 });
-                view.can_accept_without_dap = true;
+                view.can_accept_without_dap = !inv.partner.cloud.requires_dap();
             }
             Ok(view)
         }
@@ -168,11 +169,12 @@ pub async fn customer_sign_up(
 ) -> Result<(), AppError> {
     super::ctx::reply(
         async move {
-            use crate::server::handshake::{self, CustomerSignUp};
+            use crate::server::accounts::{self, CustomerSignUp};
+            use crate::server::handshake;
             super::ctx::limit_attempt(&email).await?;
             let state = super::ctx::state()?;
             let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
-            let created = handshake::sign_up_customer(
+            let created = accounts::sign_up_customer(
                 &state.db,
                 inv.partner.cloud,
                 CustomerSignUp {

@@ -110,15 +110,20 @@ pub fn check_password(password: &str) -> Result<(), String> {
 /// Trims a required free-text field and checks its length.
 pub fn required_text(value: &str, field: &str, max: usize) -> Result<String, String> {
     let value = value.trim();
+    // "your name" reads "Enter your name.", "company name" reads "Enter the company name."
+    let (object, subject) = match field.strip_prefix("your ") {
+        Some(rest) => (field.to_string(), format!("Your {rest}")),
+        None => (format!("the {field}"), format!("The {field}")),
+    };
     if value.is_empty() {
-        return Err(format!("Enter the {field}."));
+        return Err(format!("Enter {object}."));
     }
     if value.chars().count() > max {
-        return Err(format!("The {field} can be at most {max} characters long."));
+        return Err(format!("{subject} can be at most {max} characters long."));
     }
     if value.chars().any(|c| c.is_control()) {
         return Err(format!(
-            "The {field} contains characters that are not allowed."
+            "{subject} contains characters that are not allowed."
         ));
     }
     Ok(value.to_string())
@@ -253,7 +258,18 @@ mod tests {
             required_text("  ", "company name", 10).unwrap_err(),
             "Enter the company name."
         );
-        assert!(required_text("x".repeat(11).as_str(), "company name", 10).is_err());
+        assert_eq!(
+            required_text("x".repeat(11).as_str(), "company name", 10).unwrap_err(),
+            "The company name can be at most 10 characters long."
+        );
+        assert_eq!(
+            required_text("", "your name", 10).unwrap_err(),
+            "Enter your name."
+        );
+        assert_eq!(
+            required_text("x".repeat(11).as_str(), "your name", 10).unwrap_err(),
+            "Your name can be at most 10 characters long."
+        );
     }
 
     #[test]

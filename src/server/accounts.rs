@@ -1,12 +1,12 @@
 //! Organizations, users, sign-up and sign-in.
 
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 use super::db::{is_unique_violation, new_id, now, Db};
 use super::passwords;
 use crate::domain::{
-    check_password, normalize_email, parse_country, parse_partner_id, required_text, Cloud,
-    CustomerRole, Membership, PartnerRole, ProgramType, Viewer,
+    check_password, normalize_domain, normalize_email, parse_country, parse_partner_id,
+    required_text, Cloud, CustomerRole, Membership, PartnerRole, ProgramType, Viewer,
 };
 use crate::error::AppError;
 
@@ -47,84 +47,111 @@ pub async fn sign_up_partner(db: &Db, input: PartnerSignUp) -> Result<Created, A
         .parse()
         .map_err(|_| AppError::invalid("Choose your partner program."))?;
     let mspp_id = parse_partner_id(program, &input.partner_id).map_err(AppError::Invalid)?;
-    let admin_name =
-        required_text(&input.admin_name, "your name", 120).map_err(AppError::Invalid)?;
-    let email = normalize_email(&input.email).map_err(AppError::Invalid)?;
-    check_password(&input.password).map_err(AppError::Invalid)?;
-    let password_hash = passwords::hash(input.password).await?;
+    let admin = NewUser::checked(&input.admin_name, &input.email, input.password).await?;
 
     let org_id = new_id();
-    let user_id = new_id();
     let at = now();
-    let mut tx = db.pool.begin().await?;
-    let taken = sqlx::query("SELECT 1 FROM users WHERE email = $1")
-        .bind(&email)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
-    if taken {
-        return Err(AppError::conflict(DUPLICATE_EMAIL));
-    }
+    let mut tx = db.begin_write().await?;
+    refuse_taken_email(&mut tx, &admin.email).await?;
     if mspp_id != 0 {
-        let mspp_taken = sqlx::query("SELECT 1 FROM partner_orgs WHERE mspp_id = $1")
+        let taken = sqlx::query("SELECT 1 FROM partner_orgs WHERE mspp_id = $1")
             .bind(mspp_id)
             .fetch_optional(&mut *tx)
             .await?
             .is_some();
-        if mspp_taken {
+        if taken {
             return Err(AppError::conflict(
                 "Another organization already uses this partner ID.",
             ));
         }
     }
-    let inserted = async {
-        sqlx::query(
-            "INSERT INTO partner_orgs (id, name, country, cloud, program_type, mspp_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    sqlx::query(
+        "INSERT INTO partner_orgs (id, name, country, cloud, program_type, mspp_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&org_id)
+    .bind(&org_name)
+    .bind(&country)
+    .bind(cloud.code())
+    .bind(program.code())
+    .bind(mspp_id)
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .map_err(raced)?;
+    let user_id = admin
+        .insert(
+            &mut tx,
+            Org::Partner(&org_id),
+            PartnerRole::GlobalAdmin.code(),
         )
-        .bind(&org_id)
-        .bind(&org_name)
-        .bind(&country)
-        .bind(cloud.code())
-        .bind(program.code())
-        .bind(mspp_id)
-        .bind(at)
-        .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO users (id, email, name, password_hash, partner_org_id, role, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&user_id)
-        .bind(&email)
-        .bind(&admin_name)
-        .bind(&password_hash)
-        .bind(&org_id)
-        .bind(PartnerRole::GlobalAdmin.code())
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        Ok::<_, sqlx::Error>(())
-    }
-    .await;
-    match inserted {
-        Ok(()) => {}
-        // A concurrent sign-up with the same email or partner id won the race.
-        Err(e) if is_unique_violation(&e) => return Err(AppError::conflict(DUPLICATE_EMAIL)),
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await.map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict(DUPLICATE_EMAIL)
-        } else {
-            e.into()
-        }
-    })?;
+    tx.commit().await.map_err(raced)?;
     tracing::info!(org = %org_id, "partner organization created");
     Ok(Created { org_id, user_id })
 }
 
-/// Adds a user to an existing partner organization (used by the demo data and tests; the
+/// What the customer sign-up form on an invitation page sends.
+#[derive(Debug, Clone)]
+pub struct CustomerSignUp {
+    pub company: String,
+    pub domain: String,
+    pub country: String,
+    pub admin_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Creates a customer organization in `cloud` with its first Global admin, all or nothing.
+pub async fn sign_up_customer(
+    db: &Db,
+    cloud: Cloud,
+    input: CustomerSignUp,
+) -> Result<Created, AppError> {
+    let company = required_text(&input.company, "company name", 120).map_err(AppError::Invalid)?;
+    let domain = normalize_domain(&input.domain).map_err(AppError::Invalid)?;
+    let country = parse_country(&input.country).map_err(AppError::Invalid)?;
+    let admin = NewUser::checked(&input.admin_name, &input.email, input.password).await?;
+    let org_id = new_id();
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    refuse_taken_email(&mut tx, &admin.email).await?;
+    let domain_taken = sqlx::query("SELECT 1 FROM customer_orgs WHERE domain = $1")
+        .bind(&domain)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+    if domain_taken {
+        return Err(AppError::conflict(format!(
+            "The domain {domain} already belongs to an organization. Sign in with that organization's account instead."
+        )));
+    }
+    sqlx::query(
+        "INSERT INTO customer_orgs (id, name, domain, country, cloud, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(&org_id)
+    .bind(&company)
+    .bind(&domain)
+    .bind(&country)
+    .bind(cloud.code())
+    .bind(at)
+    .execute(&mut *tx)
+    .await
+    .map_err(raced)?;
+    let user_id = admin
+        .insert(
+            &mut tx,
+            Org::Customer(&org_id),
+            CustomerRole::GlobalAdmin.code(),
+        )
+        .await?;
+    tx.commit().await.map_err(raced)?;
+    tracing::info!(org = %org_id, "customer organization created");
+    Ok(Created { org_id, user_id })
+}
+
+/// Adds a user to an existing partner organization (demo data and tests; the
 /// user-management page builds on it).
 pub async fn add_partner_user(
     db: &Db,
@@ -134,31 +161,121 @@ pub async fn add_partner_user(
     password: String,
     role: PartnerRole,
 ) -> Result<String, AppError> {
-    let email = normalize_email(email).map_err(AppError::Invalid)?;
-    check_password(&password).map_err(AppError::Invalid)?;
-    let hash = passwords::hash(password).await?;
-    let user_id = new_id();
-    sqlx::query(
-        "INSERT INTO users (id, email, name, password_hash, partner_org_id, role, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    add_user(db, Org::Partner(org_id), name, email, password, role.code()).await
+}
+
+/// Adds a user to an existing customer organization.
+pub async fn add_customer_user(
+    db: &Db,
+    org_id: &str,
+    name: &str,
+    email: &str,
+    password: String,
+    role: CustomerRole,
+) -> Result<String, AppError> {
+    add_user(
+        db,
+        Org::Customer(org_id),
+        name,
+        email,
+        password,
+        role.code(),
     )
-    .bind(&user_id)
-    .bind(&email)
-    .bind(name.trim())
-    .bind(&hash)
-    .bind(org_id)
-    .bind(role.code())
-    .bind(now())
-    .execute(&db.pool)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::conflict(DUPLICATE_EMAIL)
-        } else {
-            e.into()
-        }
-    })?;
-    Ok(user_id)
+}
+
+async fn add_user(
+    db: &Db,
+    org: Org<'_>,
+    name: &str,
+    email: &str,
+    password: String,
+    role: &str,
+) -> Result<String, AppError> {
+    let user = NewUser::checked(name, email, password).await?;
+    let mut tx = db.begin_write().await?;
+    refuse_taken_email(&mut tx, &user.email).await?;
+    let id = user.insert(&mut tx, org, role).await?;
+    tx.commit().await.map_err(raced)?;
+    Ok(id)
+}
+
+/// The organization a user belongs to.
+#[derive(Clone, Copy)]
+enum Org<'a> {
+    Partner(&'a str),
+    Customer(&'a str),
+}
+
+/// A validated user with a hashed password, ready to insert.
+struct NewUser {
+    name: String,
+    email: String,
+    password_hash: String,
+}
+
+impl NewUser {
+    async fn checked(name: &str, email: &str, password: String) -> Result<NewUser, AppError> {
+        let name = required_text(name, "your name", 120).map_err(AppError::Invalid)?;
+        let email = normalize_email(email).map_err(AppError::Invalid)?;
+        check_password(&password).map_err(AppError::Invalid)?;
+        Ok(NewUser {
+            name,
+            email,
+            password_hash: passwords::hash(password).await?,
+        })
+    }
+
+    async fn insert(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        org: Org<'_>,
+        role: &str,
+    ) -> Result<String, AppError> {
+        let (partner, customer) = match org {
+            Org::Partner(id) => (Some(id), None),
+            Org::Customer(id) => (None, Some(id)),
+        };
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO users (id, email, name, password_hash, partner_org_id, customer_org_id, role, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(&self.email)
+        .bind(&self.name)
+        .bind(&self.password_hash)
+        .bind(partner)
+        .bind(customer)
+        .bind(role)
+        .bind(now())
+        .execute(&mut **tx)
+        .await
+        .map_err(raced)?;
+        Ok(id)
+    }
+}
+
+async fn refuse_taken_email(tx: &mut Transaction<'_, Any>, email: &str) -> Result<(), AppError> {
+    let taken = sqlx::query("SELECT 1 FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some();
+    if taken {
+        return Err(AppError::conflict(DUPLICATE_EMAIL));
+    }
+    Ok(())
+}
+
+/// A unique violation here means a concurrent sign-up with the same email, domain or partner
+/// id committed first.
+fn raced(e: sqlx::Error) -> AppError {
+    if is_unique_violation(&e) {
+        AppError::conflict("That email address, domain or partner ID was registered a moment ago. Sign in instead, or use another one.")
+    } else {
+        e.into()
+    }
 }
 
 /// Checks an email and password; the error never says which of the two was wrong.

@@ -96,6 +96,16 @@ impl Db {
         })
     }
 
+    /// Starts a transaction that will write. SQLite takes its write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes cannot fail with
+    /// "database is locked" when another writer commits in between; it waits its turn.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// True when the database answers.
     pub async fn ready(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

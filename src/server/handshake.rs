@@ -5,14 +5,11 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::accounts::Created;
 use super::activity::{self, Entry};
 use super::db::{is_unique_violation, new_id, now, Db};
-use super::passwords;
 use crate::domain::{
-    check_password, link_secret, normalize_domain, normalize_email, parse_country, required_text,
-    Cloud, CustomerRole, DapHolder, InvitationParams, InvitationType, LinkError, ProgramType,
-    Refusal, RelationshipKind, Service, Viewer,
+    link_secret, normalize_email, required_text, Cloud, CustomerRole, DapHolder, InvitationParams,
+    InvitationType, LinkError, ProgramType, Refusal, RelationshipKind, Service, Viewer,
 };
 use crate::error::AppError;
 
@@ -94,7 +91,7 @@ pub fn invitation_link(
 
 /// Invalidates every link the partner handed out so far.
 pub async fn rotate_link_secret(db: &Db, actor: &Viewer) -> Result<(), AppError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "UPDATE partner_orgs SET link_secret_version = link_secret_version + 1 WHERE id = $1",
     )
@@ -318,14 +315,15 @@ pub async fn accept(
     with_dap: bool,
     fault: FaultPoint,
 ) -> Result<AcceptOutcome, AppError> {
-    let with_dap = with_dap && inv.params.dap;
+    // In clouds where DAP is part of every reseller relationship the customer cannot opt out.
+    let with_dap = inv.params.dap && (with_dap || inv.partner.cloud.requires_dap());
     check_acceptor(inv, viewer, with_dap)?;
     let agreement = current_agreement(db).await?;
     let org = viewer.org_id.as_str();
     let partner = &inv.partner;
     let at = now();
 
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     // Writing the organization's row first serializes concurrent acceptances for it: SQLite
     // takes its write lock, PostgreSQL a row lock, before anything is read.
     sqlx::query("UPDATE customer_orgs SET updated_at = $1 WHERE id = $2")
@@ -414,7 +412,7 @@ pub async fn accept(
         .bind(new_id())
         .bind(&partner.id)
         .bind(org)
-        .bind(RelationshipKind::Reseller.code())
+        .bind(relationship_kind(partner.program).code())
         .bind(at)
         .bind(&viewer.user_id)
         .execute(&mut *tx)
@@ -476,10 +474,9 @@ pub async fn accept(
 
 /// Decline: nothing changes but the activity log, so the partner learns of it.
 pub async fn decline(db: &Db, inv: &Invitation, viewer: &Viewer) -> Result<(), AppError> {
-    if viewer.customer_role().is_none() {
-        return Err(AppError::Refused(Refusal::NotACustomer));
-    }
-    let mut tx = db.pool.begin().await?;
+    // Only someone who could have accepted speaks for the organization.
+    check_acceptor(inv, viewer, false)?;
+    let mut tx = db.begin_write().await?;
     activity::record(
         &mut tx,
         Entry::by(viewer)
@@ -496,124 +493,6 @@ pub async fn decline(db: &Db, inv: &Invitation, viewer: &Viewer) -> Result<(), A
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// What the customer sign-up form on an invitation page sends.
-#[derive(Debug, Clone)]
-pub struct CustomerSignUp {
-    pub company: String,
-    pub domain: String,
-    pub country: String,
-    pub admin_name: String,
-    pub email: String,
-    pub password: String,
-}
-
-/// Creates a customer organization in `cloud` with its first Global admin.
-pub async fn sign_up_customer(
-    db: &Db,
-    cloud: Cloud,
-    input: CustomerSignUp,
-) -> Result<Created, AppError> {
-    let company = required_text(&input.company, "company name", 120).map_err(AppError::Invalid)?;
-    let domain = normalize_domain(&input.domain).map_err(AppError::Invalid)?;
-    let country = parse_country(&input.country).map_err(AppError::Invalid)?;
-    let admin_name =
-        required_text(&input.admin_name, "your name", 120).map_err(AppError::Invalid)?;
-    let email = normalize_email(&input.email).map_err(AppError::Invalid)?;
-    check_password(&input.password).map_err(AppError::Invalid)?;
-    let hash = passwords::hash(input.password).await?;
-    let org_id = new_id();
-    let user_id = new_id();
-    let at = now();
-    let mut tx = db.pool.begin().await?;
-    let email_taken = sqlx::query("SELECT 1 FROM users WHERE email = $1")
-        .bind(&email)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
-    if email_taken {
-        return Err(AppError::conflict(
-            "An account with this email address already exists. Sign in instead, or use another address.",
-        ));
-    }
-    let domain_taken = sqlx::query("SELECT 1 FROM customer_orgs WHERE domain = $1")
-        .bind(&domain)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
-    if domain_taken {
-        return Err(AppError::conflict(format!(
-            "The domain {domain} already belongs to an organization. Sign in with that organization's account instead."
-        )));
-    }
-    let written = async {
-        sqlx::query(
-            "INSERT INTO customer_orgs (id, name, domain, country, cloud, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
-        )
-        .bind(&org_id)
-        .bind(&company)
-        .bind(&domain)
-        .bind(&country)
-        .bind(cloud.code())
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO users (id, email, name, password_hash, customer_org_id, role, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&user_id)
-        .bind(&email)
-        .bind(&admin_name)
-        .bind(&hash)
-        .bind(&org_id)
-        .bind(CustomerRole::GlobalAdmin.code())
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        Ok::<_, sqlx::Error>(())
-    }
-    .await;
-    match written {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::conflict(
-                "This email address or domain was registered a moment ago. Sign in instead.",
-            ))
-        }
-        other => other?,
-    }
-    tx.commit().await?;
-    Ok(Created { org_id, user_id })
-}
-
-/// Adds a user to a customer organization (used by tests and demo data).
-pub async fn add_customer_user(
-    db: &Db,
-    org_id: &str,
-    name: &str,
-    email: &str,
-    password: String,
-    role: CustomerRole,
-) -> Result<String, AppError> {
-    let email = normalize_email(email).map_err(AppError::Invalid)?;
-    let hash = passwords::hash(password).await?;
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO users (id, email, name, password_hash, customer_org_id, role, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&id)
-    .bind(&email)
-    .bind(name)
-    .bind(&hash)
-    .bind(org_id)
-    .bind(role.code())
-    .bind(now())
-    .execute(&db.pool)
-    .await?;
-    Ok(id)
 }
 
 fn validate_signer(s: SignerInput) -> Result<SignerInput, AppError> {
@@ -683,6 +562,15 @@ async fn dap_held(
             ))
         })
         .collect()
+}
+
+/// The relationship a partner's program gives it with the customer.
+fn relationship_kind(program: ProgramType) -> RelationshipKind {
+    match program {
+        ProgramType::Direct => RelationshipKind::Reseller,
+        ProgramType::IndirectReseller => RelationshipKind::IndirectReseller,
+        ProgramType::IndirectProvider => RelationshipKind::IndirectProvider,
+    }
 }
 
 fn other_holders(held: &[(Service, String, String)], partner_id: &str) -> Vec<DapHolder> {

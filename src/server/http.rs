@@ -151,9 +151,11 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
             .into_response();
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        // HTTP/2 carries the host in the URI's authority instead of a Host header.
         let host = headers
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
+            .or_else(|| req.uri().authority().map(|a| a.as_str()))
             .unwrap_or_default();
         let origin_host = origin
             .split_once("://")

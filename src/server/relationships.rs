@@ -24,7 +24,7 @@ pub async fn list_customers(
         "SELECT c.id, c.name, c.domain, c.country, r.kind, r.established_at
          FROM relationships r JOIN customer_orgs c ON c.id = r.customer_org_id
          WHERE r.partner_org_id = $1 AND r.removed_at IS NULL
-         ORDER BY c.name",
+         ORDER BY lower(c.name), c.id",
     )
     .bind(partner_org_id)
     .fetch_all(&db.pool)

@@ -3,20 +3,21 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::auth::current_viewer;
-use crate::components::layout::UserMenu;
+use crate::components::layout::{NotFound, UserMenu};
 use crate::domain::Cloud;
 
 /// Landing page of a signed-in customer admin in their cloud's portal.
 #[component]
 pub fn CustomerHomePage() -> impl IntoView {
     let params = use_params_map();
-    let cloud = move || {
-        params
-            .read()
-            .get("portal")
-            .and_then(|p| Cloud::from_customer_prefix(&p))
-            .unwrap_or(Cloud::Public)
+    let Some(portal) = params
+        .read_untracked()
+        .get("portal")
+        .and_then(|p| Cloud::from_customer_prefix(&p))
+    else {
+        return view! { <NotFound /> }.into_any();
     };
+    let cloud = move || portal;
     let viewer = Resource::new(|| (), |_| current_viewer());
     view! {
         <Title text=move || cloud().customer_portal().to_string() />
@@ -41,4 +42,5 @@ pub fn CustomerHomePage() -> impl IntoView {
             </Transition>
         </main>
     }
+    .into_any()
 }

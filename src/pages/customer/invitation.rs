@@ -40,18 +40,29 @@ pub fn InvitationPage() -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
     let decline = ServerAction::<DeclineInvitation>::new();
     let sign_out = ServerAction::<SignOut>::new();
-    // Signing in, up or out, and accepting, all change what the page shows: reload it.
+    // A successful sign-in, sign-up, sign-out, accept or decline changes what the page shows:
+    // reload it then, and only then, so a failed submission keeps what was typed.
+    let reloads = RwSignal::new(0u32);
+    let reload_on_success = move |ok: bool| {
+        if ok {
+            reloads.update(|n| *n += 1);
+        }
+    };
+    Effect::new(move |_| reload_on_success(matches!(sign_in.value().get(), Some(Ok(_)))));
+    Effect::new(move |_| reload_on_success(matches!(sign_up.value().get(), Some(Ok(_)))));
+    Effect::new(move |_| reload_on_success(matches!(accept.value().get(), Some(Ok(_)))));
+    Effect::new(move |_| reload_on_success(matches!(decline.value().get(), Some(Ok(_)))));
+    Effect::new(move |_| {
+        if matches!(sign_out.value().get(), Some(Ok(_))) {
+            // The outcome shown belonged to the person who just left.
+            accept.value().set(None);
+            decline.value().set(None);
+            reloads.update(|n| *n += 1);
+        }
+    });
     let invitation = Resource::new(
-        move || {
-            (
-                query(),
-                sign_in.version().get(),
-                sign_up.version().get(),
-                sign_out.version().get(),
-                accept.version().get(),
-            )
-        },
-        |(q, ..)| load_invitation(q),
+        move || (query(), reloads.get()),
+        |(q, _)| load_invitation(q),
     );
     let here = move || format!("{}?{}", location.pathname.get(), query());
     view! {
