@@ -92,9 +92,10 @@ async fn accept_is_atomic(db: &Db) {
     let c = customer(db, "fourth.onmicrosoft.com", "public").await;
     let inv = invitation(db, &p, true).await;
     let before = totals(db).await;
-    let err = handshake::accept(db, &inv, &c, signer(), true, FaultPoint::AfterRelationship)
-        .await
-        .unwrap_err();
+    let err =
+        handshake::accept_with_fault(db, &inv, &c, signer(), true, FaultPoint::AfterRelationship)
+            .await
+            .unwrap_err();
     assert_eq!(err, AppError::Internal);
     assert_eq!(
         totals(db).await,
@@ -102,7 +103,7 @@ async fn accept_is_atomic(db: &Db) {
         "a failure after the relationship insert leaves nothing behind"
     );
     // And the same acceptance then succeeds in full.
-    let ok = handshake::accept(db, &inv, &c, signer(), true, FaultPoint::None)
+    let ok = handshake::accept(db, &inv, &c, signer(), true)
         .await
         .unwrap();
     assert_eq!(
@@ -119,11 +120,11 @@ async fn re_accept_is_harmless(db: &Db) {
     let p = partner(db, "Contoso", "public").await;
     let c = customer(db, "contoso.onmicrosoft.com", "public").await;
     let inv = invitation(db, &p, true).await;
-    handshake::accept(db, &inv, &c, signer(), true, FaultPoint::None)
+    handshake::accept(db, &inv, &c, signer(), true)
         .await
         .unwrap();
     let after_first = totals(db).await;
-    let again = handshake::accept(db, &inv, &c, SignerInput::default(), true, FaultPoint::None)
+    let again = handshake::accept(db, &inv, &c, SignerInput::default(), true)
         .await
         .unwrap();
     assert_eq!(again, AcceptOutcome::AlreadyAuthorized);
@@ -139,9 +140,7 @@ async fn concurrent_accepts_write_once(db: &Db) {
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let (db, inv, c) = (db.clone(), inv.clone(), c.clone());
-            tokio::spawn(async move {
-                handshake::accept(&db, &inv, &c, signer(), true, FaultPoint::None).await
-            })
+            tokio::spawn(async move { handshake::accept(&db, &inv, &c, signer(), true).await })
         })
         .collect();
     let mut authorized = 0;
@@ -169,19 +168,12 @@ async fn dap_conflict_is_refused_and_writes_nothing(db: &Db) {
     let first = partner(db, "Contoso", "public").await;
     let second = partner(db, "Fabrikam", "public").await;
     let c = customer(db, "contoso.onmicrosoft.com", "public").await;
-    handshake::accept(
-        db,
-        &invitation(db, &first, true).await,
-        &c,
-        signer(),
-        true,
-        FaultPoint::None,
-    )
-    .await
-    .unwrap();
+    handshake::accept(db, &invitation(db, &first, true).await, &c, signer(), true)
+        .await
+        .unwrap();
     let before = totals(db).await;
     let inv = invitation(db, &second, true).await;
-    let err = handshake::accept(db, &inv, &c, SignerInput::default(), true, FaultPoint::None)
+    let err = handshake::accept(db, &inv, &c, SignerInput::default(), true)
         .await
         .unwrap_err();
     match err {
@@ -197,16 +189,9 @@ async fn dap_conflict_is_refused_and_writes_nothing(db: &Db) {
     assert_eq!(standing.dap_holders.len(), 2);
 
     // Accepting without DAP is the offered way out: a relationship, no grants.
-    let ok = handshake::accept(
-        db,
-        &inv,
-        &c,
-        SignerInput::default(),
-        false,
-        FaultPoint::None,
-    )
-    .await
-    .unwrap();
+    let ok = handshake::accept(db, &inv, &c, SignerInput::default(), false)
+        .await
+        .unwrap();
     assert_eq!(
         ok,
         AcceptOutcome::Authorized {
@@ -239,7 +224,7 @@ async fn agreement_needs_a_signer_once(db: &Db) {
     let inv = invitation(db, &p, false).await;
     let mut unsigned = signer();
     unsigned.acknowledged = false;
-    let err = handshake::accept(db, &inv, &c, unsigned, false, FaultPoint::None)
+    let err = handshake::accept(db, &inv, &c, unsigned, false)
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
@@ -252,7 +237,6 @@ async fn agreement_needs_a_signer_once(db: &Db) {
             ..signer()
         },
         false,
-        FaultPoint::None,
     )
     .await
     .unwrap_err();
@@ -288,7 +272,7 @@ async fn roles_and_clouds_are_enforced(db: &Db) {
     let with_dap = invitation(db, &p, true).await;
     let without_dap = invitation(db, &p, false).await;
 
-    let err = handshake::accept(db, &with_dap, &billing, signer(), true, FaultPoint::None)
+    let err = handshake::accept(db, &with_dap, &billing, signer(), true)
         .await
         .unwrap_err();
     assert_eq!(
@@ -298,7 +282,7 @@ async fn roles_and_clouds_are_enforced(db: &Db) {
             dap: true
         })
     );
-    let err = handshake::accept(db, &without_dap, &user, signer(), false, FaultPoint::None)
+    let err = handshake::accept(db, &without_dap, &user, signer(), false)
         .await
         .unwrap_err();
     assert_eq!(
@@ -310,27 +294,19 @@ async fn roles_and_clouds_are_enforced(db: &Db) {
     );
     assert_eq!(totals(db).await, [0, 0, 0, 0]);
     assert!(matches!(
-        handshake::accept(
-            db,
-            &without_dap,
-            &billing,
-            signer(),
-            false,
-            FaultPoint::None
-        )
-        .await,
+        handshake::accept(db, &without_dap, &billing, signer(), false).await,
         Ok(AcceptOutcome::Authorized { .. })
     ));
 
     let china = customer(db, "litware.partner.onmschina.cn", "china").await;
-    let err = handshake::accept(db, &with_dap, &china, signer(), true, FaultPoint::None)
+    let err = handshake::accept(db, &with_dap, &china, signer(), true)
         .await
         .unwrap_err();
     assert!(
         matches!(err, AppError::Refused(Refusal::WrongCloud { .. })),
         "{err:?}"
     );
-    let err = handshake::accept(db, &with_dap, &p, signer(), true, FaultPoint::None)
+    let err = handshake::accept(db, &with_dap, &p, signer(), true)
         .await
         .unwrap_err();
     assert_eq!(err, AppError::Refused(Refusal::NotACustomer));
@@ -417,7 +393,7 @@ async fn us_gov_customers_cannot_drop_dap(db: &Db) {
     let p = partner(db, "Adatum", "us-gov").await;
     let c = customer(db, "treyresearch.onmicrosoft.com", "us-gov").await;
     let inv = invitation(db, &p, true).await;
-    let ok = handshake::accept(db, &inv, &c, signer(), false, FaultPoint::None)
+    let ok = handshake::accept(db, &inv, &c, signer(), false)
         .await
         .unwrap();
     assert_eq!(

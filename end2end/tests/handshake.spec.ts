@@ -216,6 +216,9 @@ test("china: the invitation opens in the Office 365 admin center operated by 21V
   const response = await customer.goto(pathOf(publicLink));
   expect(response?.status()).toBe(403);
   await expect(customer.getByRole("heading", { name: "This invitation is for another cloud" })).toBeVisible();
+  // A modified link: the refusal page still lets the signed-in admin switch accounts.
+  expect((await customer.goto(pathOf(publicLink.replace("DAP=true", "DAP=false"))))?.status()).toBe(400);
+  await expect(customer.getByRole("button", { name: "Sign out" })).toBeVisible();
 });
 
 test("tampered and replaced links are refused with a clear page", async ({ browser, page }) => {

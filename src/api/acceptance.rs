@@ -107,7 +107,7 @@ pub async fn accept_invitation(
 ) -> Result<AcceptResult, AppError> {
     super::ctx::reply(
         async move {
-            use crate::server::handshake::{self, AcceptOutcome, FaultPoint, SignerInput};
+            use crate::server::handshake::{self, AcceptOutcome, SignerInput};
             let state = super::ctx::state()?;
             let viewer = super::ctx::viewer()
                 .await?
@@ -120,15 +120,8 @@ pub async fn accept_invitation(
                 phone: phone.unwrap_or_default(),
                 acknowledged: acknowledge.is_some(),
             };
-            let outcome = handshake::accept(
-                &state.db,
-                &inv,
-                &viewer,
-                signer,
-                without_dap.is_none(),
-                FaultPoint::None,
-            )
-            .await?;
+            let outcome =
+                handshake::accept(&state.db, &inv, &viewer, signer, without_dap.is_none()).await?;
             Ok(AcceptResult {
                 newly_authorized: matches!(outcome, AcceptOutcome::Authorized { .. }),
                 partner_name: inv.partner.name,

@@ -313,6 +313,18 @@ pub async fn accept(
     viewer: &Viewer,
     signer: SignerInput,
     with_dap: bool,
+) -> Result<AcceptOutcome, AppError> {
+    accept_with_fault(db, inv, viewer, signer, with_dap, FaultPoint::None).await
+}
+
+/// [`accept`], failing on purpose at `fault` (tests prove the transaction is all or nothing).
+#[doc(hidden)]
+pub async fn accept_with_fault(
+    db: &Db,
+    inv: &Invitation,
+    viewer: &Viewer,
+    signer: SignerInput,
+    with_dap: bool,
     fault: FaultPoint,
 ) -> Result<AcceptOutcome, AppError> {
     // In clouds where DAP is part of every reseller relationship the customer cannot opt out.

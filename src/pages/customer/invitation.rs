@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_location, use_params_map};
 use crate::api::acceptance::{
     load_invitation, AcceptInvitation, CustomerSignUp, DeclineInvitation, InvitationView,
 };
-use crate::api::auth::{SignIn, SignOut};
+use crate::api::auth::{current_viewer, SignIn, SignOut};
 use crate::components::form::FormError;
 use crate::domain::{Cloud, Refusal, Viewer, COUNTRIES, INVITATION_PATH, MIN_PASSWORD_LEN};
 use crate::error::AppError;
@@ -64,6 +64,8 @@ pub fn InvitationPage() -> impl IntoView {
         move || (query(), reloads.get()),
         |(q, _)| load_invitation(q),
     );
+    // Refusal pages still show who is signed in, so they can switch accounts.
+    let signed_in = Resource::new(move || reloads.get(), |_| current_viewer());
     let here = move || format!("{}?{}", location.pathname.get(), query());
     view! {
         <Transition fallback=|| view! { <p class="muted page">"Loading…"</p> }>
@@ -76,7 +78,7 @@ pub fn InvitationPage() -> impl IntoView {
                     Err(AppError::Refused(refusal)) => {
                         set_status(refusal.status_code());
                         view! {
-                            <PortalFrame cloud viewer=None here=here() sign_out>
+                            <PortalFrame cloud viewer=signed_in.get().and_then(Result::ok).flatten() here=here() sign_out>
                                 <RefusalPanel cloud refusal />
                             </PortalFrame>
                         }.into_any()
@@ -84,7 +86,7 @@ pub fn InvitationPage() -> impl IntoView {
                     Err(e) => {
                         set_status(e.status_code());
                         view! {
-                            <PortalFrame cloud viewer=None here=here() sign_out>
+                            <PortalFrame cloud viewer=signed_in.get().and_then(Result::ok).flatten() here=here() sign_out>
                                 <p class="form-error" role="alert">{e.to_string()}</p>
                             </PortalFrame>
                         }.into_any()
