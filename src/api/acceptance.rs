@@ -108,11 +108,7 @@ pub async fn accept_invitation(
     super::ctx::reply(
         async move {
             use crate::server::handshake::{self, AcceptOutcome, SignerInput};
-            let state = super::ctx::state()?;
-            let viewer = super::ctx::viewer()
-                .await?
-                .ok_or(AppError::Unauthenticated)?;
-            let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
+            let (state, viewer, inv) = super::ctx::invitation_for_viewer(&invitation).await?;
             let signer = SignerInput {
                 first_name: first_name.unwrap_or_default(),
                 last_name: last_name.unwrap_or_default(),
@@ -136,11 +132,7 @@ pub async fn decline_invitation(invitation: String) -> Result<String, AppError> 
     super::ctx::reply(
         async move {
             use crate::server::handshake;
-            let state = super::ctx::state()?;
-            let viewer = super::ctx::viewer()
-                .await?
-                .ok_or(AppError::Unauthenticated)?;
-            let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
+            let (state, viewer, inv) = super::ctx::invitation_for_viewer(&invitation).await?;
             handshake::decline(&state.db, &inv, &viewer).await?;
             Ok(inv.partner.name)
         }

@@ -41,6 +41,16 @@ pub async fn viewer() -> Result<Option<Viewer>, AppError> {
     accounts::viewer(&state()?.db, &user_id).await
 }
 
+/// The signed-in person and the verified invitation in `query`, for the customer's actions.
+pub async fn invitation_for_viewer(
+    query: &str,
+) -> Result<(AppState, Viewer, crate::server::handshake::Invitation), AppError> {
+    let state = state()?;
+    let viewer = viewer().await?.ok_or(AppError::Unauthenticated)?;
+    let inv = crate::server::handshake::verify(&state.db, &state.config.secret_key, query).await?;
+    Ok((state, viewer, inv))
+}
+
 /// The signed-in partner user and their role, or an error saying why not.
 pub async fn partner() -> Result<(Viewer, PartnerRole), AppError> {
     let viewer = viewer().await?.ok_or(AppError::Unauthenticated)?;

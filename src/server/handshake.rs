@@ -218,7 +218,6 @@ pub async fn acceptance(
 /// Everything about a customer organization that decides what its acceptance page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerStanding {
-    pub cloud: Cloud,
     pub already_authorized: bool,
     /// Other partners holding DAP for services this invitation asks for.
     pub dap_holders: Vec<DapHolder>,
@@ -230,18 +229,10 @@ pub async fn standing(
     customer_org_id: &str,
 ) -> Result<CustomerStanding, AppError> {
     let mut conn = db.pool.acquire().await?;
-    let cloud: String = sqlx::query_scalar("SELECT cloud FROM customer_orgs WHERE id = $1")
-        .bind(customer_org_id)
-        .fetch_one(&mut *conn)
-        .await?;
     let has_relationship = active_relationship(&mut conn, &inv.partner.id, customer_org_id).await?;
     let held = dap_held(&mut conn, customer_org_id).await?;
-    let own_dap_complete = Service::ALL.iter().all(|s| {
-        held.iter()
-            .any(|(svc, pid, _)| svc == s && *pid == inv.partner.id)
-    });
+    let own_dap_complete = dap_missing(&held, &inv.partner.id).is_empty();
     Ok(CustomerStanding {
-        cloud: cloud.parse().map_err(|_| AppError::Internal)?,
         already_authorized: has_relationship && (!inv.params.dap || own_dap_complete),
         dap_holders: if inv.params.dap {
             other_holders(&held, &inv.partner.id)
@@ -346,16 +337,8 @@ pub async fn accept_with_fault(
 
     let has_relationship = active_relationship(&mut tx, &partner.id, org).await?;
     let held = dap_held(&mut tx, org).await?;
-    let missing_dap: Vec<Service> = if with_dap {
-        Service::ALL
-            .iter()
-            .copied()
-            .filter(|s| {
-                !held
-                    .iter()
-                    .any(|(svc, pid, _)| svc == s && *pid == partner.id)
-            })
-            .collect()
+    let missing_dap = if with_dap {
+        dap_missing(&held, &partner.id)
     } else {
         Vec::new()
     };
@@ -583,6 +566,19 @@ fn relationship_kind(program: ProgramType) -> RelationshipKind {
         ProgramType::IndirectReseller => RelationshipKind::IndirectReseller,
         ProgramType::IndirectProvider => RelationshipKind::IndirectProvider,
     }
+}
+
+/// Services for which `partner_id` does not hold DAP yet.
+fn dap_missing(held: &[(Service, String, String)], partner_id: &str) -> Vec<Service> {
+    Service::ALL
+        .iter()
+        .copied()
+        .filter(|s| {
+            !held
+                .iter()
+                .any(|(svc, pid, _)| svc == s && pid == partner_id)
+        })
+        .collect()
 }
 
 fn other_holders(held: &[(Service, String, String)], partner_id: &str) -> Vec<DapHolder> {
