@@ -21,7 +21,7 @@ build:
 lint:
 	cargo fmt --check
 	cargo clippy --features ssr --all-targets -- -D warnings
-	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 unit:
 	scripts/ensure-postgres

@@ -4,6 +4,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::layout::NotFound;
+use crate::i18n;
 use crate::pages::customer::{CustomerHomePage, InvitationPage};
 use crate::pages::partner::{
     CustomersPage, PartnerSignUpPage, RequestEmailPage, RequestRelationshipPage,
@@ -11,15 +12,16 @@ use crate::pages::partner::{
 use crate::pages::{HomePage, SignInPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = i18n::current();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=i18n::tag(locale)>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -29,6 +31,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every page is rendered whole before the first byte is sent (`SsrMode::Async`): pages
+/// are small, and their status code (a 403 refusal, a 404) must be known up front.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -36,15 +40,14 @@ pub fn App() -> impl IntoView {
         <Title formatter=|text: String| if text.is_empty() { "Accord".to_string() } else { format!("{text} · Accord") } />
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=HomePage />
-                <Route path=path!("/signin") view=SignInPage />
-                <Route path=path!("/signup") view=PartnerSignUpPage />
-                <Route path=path!("/partner/customers") view=CustomersPage />
-                <Route path=path!("/partner/customers/request") view=RequestRelationshipPage />
-                <Route path=path!("/partner/customers/request/email") view=RequestEmailPage />
-                // Async: the status code (4xx for refusals) is known before the first byte is sent.
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/signup") view=PartnerSignUpPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/customers") view=CustomersPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/customers/request") view=RequestRelationshipPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/customers/request/email") view=RequestEmailPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation") view=InvitationPage ssr=SsrMode::Async />
-                <Route path=path!("/:portal/home") view=CustomerHomePage />
+                <Route path=path!("/:portal/home") view=CustomerHomePage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -5,13 +5,13 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Cloud, Refusal};
+use crate::domain::{Problem, Refusal};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
-    /// The input is wrong; the message says what to fix.
+    /// The input is wrong; the problem says what to fix.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Problem),
     /// Wrong email or password. Deliberately says nothing about which one.
     #[error("The email or password is incorrect.")]
     BadCredentials,
@@ -23,12 +23,12 @@ pub enum AppError {
     Unauthenticated,
     /// Signed in, but not allowed to do this.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Problem),
     /// The request collides with existing data (duplicate, already held, ...).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Problem),
     /// A customer cannot accept an invitation; shown as a full page.
-    #[error("{}", refusal_text(.0))]
+    #[error("The invitation cannot be accepted: {0:?}")]
     Refused(Refusal),
     /// Something failed on the server; details are logged, not shown.
     #[error("Something went wrong on our side. Please try again in a moment.")]
@@ -39,18 +39,6 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(msg: impl Into<String>) -> Self {
-        AppError::Invalid(msg.into())
-    }
-
-    pub fn forbidden(msg: impl Into<String>) -> Self {
-        AppError::Forbidden(msg.into())
-    }
-
-    pub fn conflict(msg: impl Into<String>) -> Self {
-        AppError::Conflict(msg.into())
-    }
-
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Invalid(_) => 422,
@@ -62,11 +50,6 @@ impl AppError {
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
-}
-
-fn refusal_text(r: &Refusal) -> String {
-    let (title, lines) = crate::text::refusal(Cloud::Public, r);
-    format!("{title}. {}", lines.join(" "))
 }
 
 impl FromServerFnError for AppError {

@@ -1,29 +1,24 @@
 //! Accord: the reseller-relationship handshake between cloud partners and their customers.
 //!
-//! `domain` holds the rules (pure, shared with the browser), `server` the database and
-//! services (server only), `api` the server functions the pages call, `pages` and
-//! `components` the user interface.
+//! Pages are server components: `pages` and `components` render HTML on the server in the
+//! viewer's language (`i18n`), reading through `api` (checks and server functions) into
+//! `server` (database and services). `domain` holds the rules, pure and shared. Only
+//! `islands` runs in the browser, hydrated by the small `frontend` crate.
 
-pub mod api;
-pub mod app;
-pub mod components;
 pub mod domain;
+pub mod islands;
+
+#[cfg(feature = "ssr")]
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod app;
+#[cfg(feature = "ssr")]
+pub mod components;
+#[cfg(feature = "ssr")]
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod i18n;
+#[cfg(feature = "ssr")]
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
-pub mod text;
-
-#[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // End-to-end tests wait for this marker before they click.
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
-        let _ = body.set_attribute("data-hydrated", "");
-    }
-}

@@ -14,11 +14,13 @@ use crate::error::AppError;
 pub struct InvitationView {
     pub cloud: Cloud,
     pub partner_name: String,
+    /// The partner's country: the most likely country of its customers.
+    pub partner_country: String,
     pub dap: bool,
     pub viewer: Option<Viewer>,
     pub agreement: AgreementView,
-    /// `Some(date)` when the organization already accepted the current agreement version.
-    pub agreement_accepted_on: Option<String>,
+    /// When the organization accepted the current agreement version, if it did.
+    pub agreement_accepted_at: Option<i64>,
     pub already_authorized: bool,
     /// Why the signed-in user cannot accept as the link asks, if they cannot.
     pub refusal: Option<Refusal>,
@@ -33,66 +35,80 @@ pub struct AgreementView {
     pub link: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AcceptResult {
-    pub newly_authorized: bool,
-    pub partner_name: String,
+/// Verifies the invitation in `query` and describes the page for the signed-in person.
+pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> {
+    use crate::server::handshake;
+    let state = super::ctx::state()?;
+    let inv = handshake::verify(&state.db, &state.config.secret_key, &query).await?;
+    let agreement = handshake::current_agreement(&state.db).await?;
+    let viewer = super::ctx::viewer().await?;
+    let mut view = InvitationView {
+        cloud: inv.partner.cloud,
+        partner_name: inv.partner.name.clone(),
+        partner_country: inv.partner.country.clone(),
+        dap: inv.params.dap,
+        viewer: viewer.clone(),
+        agreement: AgreementView {
+            name: agreement.name.clone(),
+            version: agreement.version.clone(),
+            link: agreement.link.clone(),
+        },
+        agreement_accepted_at: None,
+        already_authorized: false,
+        refusal: None,
+        can_accept_without_dap: false,
+    };
+    let Some(viewer) = viewer else {
+        return Ok(view);
+    };
+    if let Err(AppError::Refused(r)) = handshake::check_acceptor(&inv, &viewer, inv.params.dap) {
+        view.can_accept_without_dap = inv.params.dap
+            && !inv.partner.cloud.requires_dap()
+            && handshake::check_acceptor(&inv, &viewer, false).is_ok();
+        view.refusal = Some(r);
+        return Ok(view);
+    }
+    let standing = handshake::standing(&state.db, &inv, &viewer.org_id).await?;
+    view.already_authorized = standing.already_authorized;
+    view.agreement_accepted_at = handshake::acceptance(&state.db, &viewer.org_id, &agreement.id)
+        .await?
+        .map(|a| a.accepted_at);
+    if !standing.already_authorized && !standing.dap_holders.is_empty() {
+        view.refusal = Some(Refusal::DapConflict {
+            partner: inv.partner.name.clone(),
+            holders: standing.dap_holders,
+        });
+        view.can_accept_without_dap = !inv.partner.cloud.requires_dap();
+    }
+    Ok(view)
 }
 
-/// Verifies the invitation in `query` and describes the page for the signed-in person.
-#[server(endpoint = "load_invitation")]
-pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> {
-    super::ctx::reply(
-        async move {
-            use crate::server::{handshake, relationships::date};
-            let state = super::ctx::state()?;
-            let inv = handshake::verify(&state.db, &state.config.secret_key, &query).await?;
-            let agreement = handshake::current_agreement(&state.db).await?;
-            let viewer = super::ctx::viewer().await?;
-            let mut view = InvitationView {
-                cloud: inv.partner.cloud,
-                partner_name: inv.partner.name.clone(),
-                dap: inv.params.dap,
-                viewer: viewer.clone(),
-                agreement: AgreementView {
-                    name: agreement.name.clone(),
-                    version: agreement.version.clone(),
-                    link: agreement.link.clone(),
-                },
-                agreement_accepted_on: None,
-                already_authorized: false,
-                refusal: None,
-                can_accept_without_dap: false,
-            };
-            let Some(viewer) = viewer else {
-                return Ok(view);
-            };
-            if let Err(AppError::Refused(r)) =
-                handshake::check_acceptor(&inv, &viewer, inv.params.dap)
-            {
-                view.can_accept_without_dap = inv.params.dap
-                    && !inv.partner.cloud.requires_dap()
-                    && handshake::check_acceptor(&inv, &viewer, false).is_ok();
-                view.refusal = Some(r);
-                return Ok(view);
-            }
-            let standing = handshake::standing(&state.db, &inv, &viewer.org_id).await?;
-            view.already_authorized = standing.already_authorized;
-            view.agreement_accepted_on =
-                handshake::acceptance(&state.db, &viewer.org_id, &agreement.id)
-                    .await?
-                    .map(|a| date(a.accepted_at));
-            if !standing.already_authorized && !standing.dap_holders.is_empty() {
-                view.refusal = Some(Refusal::DapConflict {
-                    partner: inv.partner.name.clone(),
-                    holders: standing.dap_holders,
-                });
-                view.can_accept_without_dap = !inv.partner.cloud.requires_dap();
-            }
-            Ok(view)
-        }
-        .await,
-    )
+/// Outcome codes the invitation page shows after a redirect (a closed set: the page checks
+/// them against the organization's actual state).
+pub const DONE_PARAM: &str = "done";
+pub const DONE_ACCEPTED: &str = "accepted";
+pub const DONE_DECLINED: &str = "declined";
+
+/// The invitation page for `invitation` (a verified query), with an outcome code.
+fn invitation_page(cloud: Cloud, invitation: &str, done: Option<&str>) -> String {
+    let kept: Vec<&str> = invitation
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| {
+            let key = p.split('=').next().unwrap_or_default();
+            !p.is_empty() && key != DONE_PARAM && !key.starts_with("__")
+        })
+        .collect();
+    let mut url = format!(
+        "{}{}?{}",
+        cloud.customer_prefix(),
+        crate::domain::INVITATION_PATH,
+        kept.join("&")
+    );
+    if let Some(done) = done {
+        url.push_str(&format!("&{DONE_PARAM}={done}"));
+    }
+    url
 }
 
 #[server(endpoint = "accept_invitation")]
@@ -104,7 +120,7 @@ pub async fn accept_invitation(
     phone: Option<String>,
     acknowledge: Option<String>,
     without_dap: Option<String>,
-) -> Result<AcceptResult, AppError> {
+) -> Result<(), AppError> {
     super::ctx::reply(
         async move {
             use crate::server::handshake::{self, AcceptOutcome, SignerInput};
@@ -118,23 +134,31 @@ pub async fn accept_invitation(
             };
             let outcome =
                 handshake::accept(&state.db, &inv, &viewer, signer, without_dap.is_none()).await?;
-            Ok(AcceptResult {
-                newly_authorized: matches!(outcome, AcceptOutcome::Authorized { .. }),
-                partner_name: inv.partner.name,
-            })
+            let newly = matches!(outcome, AcceptOutcome::Authorized { .. });
+            leptos_axum::redirect(&invitation_page(
+                inv.partner.cloud,
+                &invitation,
+                newly.then_some(DONE_ACCEPTED),
+            ));
+            Ok(())
         }
         .await,
     )
 }
 
 #[server(endpoint = "decline_invitation")]
-pub async fn decline_invitation(invitation: String) -> Result<String, AppError> {
+pub async fn decline_invitation(invitation: String) -> Result<(), AppError> {
     super::ctx::reply(
         async move {
             use crate::server::handshake;
             let (state, viewer, inv) = super::ctx::invitation_for_viewer(&invitation).await?;
             handshake::decline(&state.db, &inv, &viewer).await?;
-            Ok(inv.partner.name)
+            leptos_axum::redirect(&invitation_page(
+                inv.partner.cloud,
+                &invitation,
+                Some(DONE_DECLINED),
+            ));
+            Ok(())
         }
         .await,
     )
@@ -173,6 +197,7 @@ pub async fn customer_sign_up(
             )
             .await?;
             super::auth::start_session(&super::ctx::session().await?, &created.user_id).await?;
+            leptos_axum::redirect(&invitation_page(inv.partner.cloud, &invitation, None));
             Ok(())
         }
         .await,

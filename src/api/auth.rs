@@ -8,12 +8,6 @@ use leptos::prelude::*;
 use crate::domain::Viewer;
 use crate::error::AppError;
 
-/// The signed-in person, or `None`.
-#[server(endpoint = "current_viewer")]
-pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
-    super::ctx::reply(async move { super::ctx::viewer().await }.await)
-}
-
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(
     email: String,

@@ -56,13 +56,15 @@ pub async fn partner() -> Result<(Viewer, PartnerRole), AppError> {
     let viewer = viewer().await?.ok_or(AppError::Unauthenticated)?;
     let role = viewer
         .partner_role()
-        .ok_or_else(|| AppError::forbidden("This page is for partner organizations."))?;
+        .ok_or(AppError::Forbidden(crate::domain::Problem::PartnerOnly))?;
     Ok((viewer, role))
 }
 
 /// Gives a failed server function the HTTP status of its error (403, 409, …), so API
-/// clients and logs see more than a generic 500. Plain HTML form posts keep the redirect
-/// back to their page that Leptos gives them.
+/// clients and logs see more than a generic 500, and the sentence a person reads, in their
+/// language, in the `x-accord-error` header (percent-encoded) for the form-enhancement
+/// island. A refusal also sets `x-accord-reload`: the page itself then explains it. Plain
+/// HTML form posts keep the redirect back to their page that Leptos gives them.
 pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     let html_form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
         parts
@@ -72,11 +74,23 @@ pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             .is_some_and(|v| v.contains("text/html"))
     });
     if let (Err(e), false) = (&result, html_form_post) {
-        if let (Some(res), Ok(code)) = (
-            use_context::<leptos_axum::ResponseOptions>(),
-            http::StatusCode::from_u16(e.status_code()),
-        ) {
-            res.set_status(code);
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(code) = http::StatusCode::from_u16(e.status_code()) {
+                res.set_status(code);
+            }
+            let text = crate::i18n::error(crate::i18n::current(), e);
+            let encoded: String = url::form_urlencoded::byte_serialize(text.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20");
+            if let Ok(value) = http::HeaderValue::from_str(&encoded) {
+                res.insert_header(http::HeaderName::from_static("x-accord-error"), value);
+            }
+            if matches!(e, AppError::Refused(_)) {
+                res.insert_header(
+                    http::HeaderName::from_static("x-accord-reload"),
+                    http::HeaderValue::from_static("1"),
+                );
+            }
         }
     }
     result

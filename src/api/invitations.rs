@@ -22,9 +22,7 @@ pub async fn relationship_request(dap: bool) -> Result<RequestDraft, AppError> {
             use crate::server::handshake;
             let (viewer, role) = super::ctx::partner().await?;
             if !role.can_invite() {
-                return Err(AppError::forbidden(
-                    "Only Global admins and Admin agents can request reseller relationships.",
-                ));
+                return Err(AppError::Forbidden(crate::domain::Problem::InviteRole));
             }
             let state = super::ctx::state()?;
             let partner = handshake::partner(&state.db, &viewer.org_id)
@@ -36,8 +34,13 @@ pub async fn relationship_request(dap: bool) -> Result<RequestDraft, AppError> {
                 &state.config.public_url,
                 dap,
             )?;
-            let (subject, body) =
-                crate::domain::invitation_email(&partner.name, &viewer.name, &url, dap);
+            let (subject, body) = invitation_email(
+                crate::i18n::current(),
+                &partner.name,
+                &viewer.name,
+                &url,
+                dap,
+            );
             Ok(RequestDraft {
                 url,
                 dap,
@@ -49,6 +52,42 @@ pub async fn relationship_request(dap: bool) -> Result<RequestDraft, AppError> {
     )
 }
 
+/// Subject and body of the invitation email in `locale`; the partner may edit both.
+pub fn invitation_email(
+    locale: crate::i18n::Locale,
+    partner: &str,
+    sender: &str,
+    link: &str,
+    dap: bool,
+) -> (String, String) {
+    use crate::i18n::t;
+    let subject = t!(locale, email_subject, partner = partner).to_string();
+    let body = if dap {
+        t!(
+            locale,
+            email_body_dap,
+            partner = partner,
+            link = link,
+            sender = sender
+        )
+        .to_string()
+    } else {
+        t!(
+            locale,
+            email_body,
+            partner = partner,
+            link = link,
+            sender = sender
+        )
+        .to_string()
+    };
+    (subject, body)
+}
+
+/// The page that asks for a reseller relationship; `?rotated=1` after the link was replaced.
+pub const REQUEST_PAGE: &str = "/partner/customers/request";
+pub const ROTATED_PARAM: &str = "rotated";
+
 /// Replaces the partner's link secret: every earlier invitation link stops working.
 #[server(endpoint = "rotate_invitation_link")]
 pub async fn rotate_invitation_link() -> Result<(), AppError> {
@@ -56,12 +95,33 @@ pub async fn rotate_invitation_link() -> Result<(), AppError> {
         async move {
             let (viewer, role) = super::ctx::partner().await?;
             if !role.can_administer() {
-                return Err(AppError::forbidden(
-                    "Only Global admins can replace the invitation link.",
-                ));
+                return Err(AppError::Forbidden(crate::domain::Problem::RotateRole));
             }
-            crate::server::handshake::rotate_link_secret(&super::ctx::state()?.db, &viewer).await
+            crate::server::handshake::rotate_link_secret(&super::ctx::state()?.db, &viewer).await?;
+            leptos_axum::redirect(&format!("{REQUEST_PAGE}?{ROTATED_PARAM}=1"));
+            Ok(())
         }
         .await,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn the_draft_holds_the_link_and_the_partner_in_every_locale() {
+        let link = "https://a.example/m365/partner-invitation?x=1&sig=abc";
+        for locale in crate::i18n::ALL {
+            let (subject, body) = invitation_email(locale, "Contoso", "Pat", link, true);
+            assert!(subject.contains("Contoso"), "{subject}");
+            assert!(body.contains(link), "{body}");
+            assert!(body.trim_end().ends_with("Pat\nContoso"), "{body}");
+        }
+        let (_, with) = invitation_email(Locale::en, "Contoso", "Pat", link, true);
+        assert!(with.contains("delegated administration privileges"));
+        let (_, without) = invitation_email(Locale::en, "Contoso", "Pat", link, false);
+        assert!(!without.contains("delegated"));
+    }
 }

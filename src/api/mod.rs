@@ -1,8 +1,7 @@
-//! Server functions: each checks who is asking, calls one service and returns its result.
+//! What the pages and forms call: each checks who is asking, calls one service and
+//! returns its result. Forms post to the server functions here.
 
 pub mod acceptance;
 pub mod auth;
-#[cfg(feature = "ssr")]
 pub(crate) mod ctx;
-pub mod customers;
 pub mod invitations;

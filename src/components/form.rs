@@ -1,22 +1,60 @@
+//! Forms: plain HTML posts to server functions, enhanced by the `Enhance` island.
+
 use leptos::prelude::*;
 
-use crate::error::AppError;
+use crate::i18n::{self, t, Locale};
 
-/// The error of the last submission of a form, read out to screen readers.
+/// A form that posts to a server function (`action` is its path, e.g. `SignIn::PATH`).
+/// Without JavaScript the server answers with a redirect; with it, the `Enhance` island
+/// around the page sends it in the background. `children` hold the fields, a
+/// [`FormError`] and the submit button.
 #[component]
-pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
-    move || {
-        error.get().map(|e| {
-            view! { <p class="form-error" role="alert">{e.to_string()}</p> }
-        })
+pub fn PostForm(
+    action: &'static str,
+    #[prop(optional, into)] class: String,
+    /// Accessible name, when a page has several forms.
+    #[prop(optional, into)]
+    label: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let locale = i18n::current();
+    view! {
+        <form
+            method="post"
+            action=action
+            class=class
+            aria-label=label
+            data-error=t!(locale, request_failed).to_string()
+        >
+            {children()}
+        </form>
     }
+}
+
+/// Where a form's error is announced: filled by the server after a plain post, or by the
+/// `Enhance` island. Focusable, so the island can move the focus to it.
+#[component]
+pub fn FormError(error: Option<String>) -> impl IntoView {
+    let hidden = error.is_none();
+    view! { <p class="form-error" role="alert" tabindex="-1" hidden=hidden>{error}</p> }
+}
+
+/// A submit button that shows `pending` while the island sends the form.
+#[component]
+pub fn Submit(
+    #[prop(into)] label: String,
+    #[prop(into)] pending: String,
+    #[prop(optional, into)] class: Option<String>,
+) -> impl IntoView {
+    let class = class.unwrap_or_else(|| "button primary".into());
+    view! { <button type="submit" class=class data-pending=pending>{label}</button> }
 }
 
 /// A labelled form field; `children` is the input itself.
 #[component]
 pub fn Field(
-    label: &'static str,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
     children: Children,
 ) -> impl IntoView {
     view! {
@@ -27,5 +65,67 @@ pub fn Field(
             </label>
             {hint.map(|h| view! { <span class="field-hint">{h}</span> })}
         </div>
+    }
+}
+
+/// The country picker: likely countries first, then all of them. The option list is the
+/// same for every request, so it is rendered once and reused.
+#[component]
+pub fn CountrySelect(locale: Locale, #[prop(optional)] suggested: Vec<String>) -> impl IntoView {
+    let options = all_country_options();
+    let suggested: Vec<(String, String)> = suggested
+        .into_iter()
+        .filter(|c| crate::domain::is_known_country(c))
+        .map(|c| (crate::domain::country_name(&c).to_string(), c))
+        .collect();
+    view! {
+        <select name="country" required>
+            <option value="">{t!(locale, choose)}</option>
+            {(!suggested.is_empty()).then(|| view! {
+                <optgroup label=t!(locale, countries_suggested).to_string()>
+                    {suggested.into_iter().map(|(name, code)| view! { <option value=code>{name}</option> }).collect_view()}
+                </optgroup>
+            })}
+            <optgroup label=t!(locale, countries_all).to_string() inner_html=options></optgroup>
+        </select>
+    }
+}
+
+fn all_country_options() -> &'static str {
+    static OPTIONS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    OPTIONS.get_or_init(|| {
+        crate::domain::COUNTRIES
+            .iter()
+            .map(|(code, name)| format!("<option value=\"{code}\">{}</option>", escape(name)))
+            .collect()
+    })
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape(r#"</textarea><img src=x onerror="a('b')">&"#),
+            "&lt;/textarea&gt;&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;"
+        );
     }
 }

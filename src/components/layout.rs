@@ -1,60 +1,166 @@
+//! The frames every page sits in: partner portal, public pages and the customer portals of
+//! each cloud. Each frame puts the page inside the `Enhance` island, so every form on it is
+//! enhanced when JavaScript runs.
+
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
-use crate::api::auth::{current_viewer, SignOut};
-use crate::domain::Viewer;
+use super::form::PostForm;
+use super::request::{here, set_status};
+use crate::api::auth::SignOut;
+use crate::domain::{Cloud, Viewer};
+use crate::i18n::{self, t, Locale};
+use crate::islands::Enhance;
 
-/// Header of the partner portal: brand, navigation and the signed-in user.
+/// Links to the page in each language; the choice is kept in a cookie.
 #[component]
-pub fn PartnerHeader() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| current_viewer());
+pub fn LocaleSwitcher(locale: Locale) -> impl IntoView {
+    let next: String = url::form_urlencoded::byte_serialize(here().as_bytes()).collect();
     view! {
-        <header class="topbar partner">
-            <a class="brand" href="/">
-                <span class="brand-mark" aria-hidden="true">"◆"</span>
-                " Accord"
-            </a>
-            <nav aria-label="Partner">
-                <A href="/partner/customers">"Customers"</A>
-            </nav>
-            <Transition fallback=|| ()>
-                {move || viewer.get().and_then(Result::ok).flatten().map(|v| view! { <UserMenu viewer=v /> })}
-            </Transition>
-        </header>
+        <nav class="locales" aria-label=t!(locale, language).to_string()>
+            {i18n::ALL
+                .into_iter()
+                .map(|l| {
+                    let tag = i18n::tag(l);
+                    view! {
+                        <a
+                            href=format!("/locale/{tag}?next={next}")
+                            lang=tag
+                            hreflang=tag
+                            aria-current=(l == locale).then_some("true")
+                        >
+                            {i18n::endonym(l)}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
     }
 }
 
-/// The signed-in user's name, organization and a sign-out button (a form, so it works
-/// before the page is interactive).
+/// Sign-out, a form so it works before and without JavaScript; back to `next` afterwards.
 #[component]
-pub fn UserMenu(viewer: Viewer) -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
+pub fn SignOutForm(locale: Locale, #[prop(optional)] next: Option<String>) -> impl IntoView {
+    view! {
+        <PostForm action=SignOut::PATH class="sign-out">
+            {next.map(|n| view! { <input type="hidden" name="next" value=n /> })}
+            <button type="submit" class="link-button">{t!(locale, sign_out)}</button>
+        </PostForm>
+    }
+}
+
+/// The signed-in person, their organization and role, and sign-out.
+#[component]
+fn UserMenu(
+    locale: Locale,
+    viewer: Viewer,
+    #[prop(optional)] next: Option<String>,
+) -> impl IntoView {
+    let role = i18n::viewer_role(locale, &viewer);
     view! {
         <div class="user-menu">
             <span class="user-name">{viewer.name.clone()}</span>
-            <span class="user-org">{format!("{} · {}", viewer.org_name, viewer.role_label())}</span>
-            <ActionForm action=sign_out>
-                <button type="submit" class="link-button">"Sign out"</button>
-            </ActionForm>
+            <span class="user-org">{format!("{} · {role}", viewer.org_name)}</span>
+            <SignOutForm locale next=next.unwrap_or_default() />
         </div>
     }
 }
 
 #[component]
-pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        res.set_status(http::StatusCode::NOT_FOUND);
-    }
+fn SkipLink(locale: Locale) -> impl IntoView {
+    view! { <a class="skip-link" href="#main">{t!(locale, skip_to_content)}</a> }
+}
+
+/// Frame of the partner portal: brand, navigation, the signed-in user, languages.
+#[component]
+pub fn PartnerFrame(
+    locale: Locale,
+    viewer: Viewer,
+    #[prop(into)] title: String,
+    children: Children,
+) -> impl IntoView {
     view! {
-        <Title text="Page not found" />
-        <main class="centered">
+        <Title text=title />
+        <SkipLink locale />
+        <Enhance>
+            <header class="topbar partner">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"◆"</span>
+                    " Accord"
+                </a>
+                <nav class="main-nav" aria-label=t!(locale, nav_partner).to_string()>
+                    <a href="/partner/customers">{t!(locale, nav_customers)}</a>
+                </nav>
+                <UserMenu locale viewer />
+                <LocaleSwitcher locale />
+            </header>
+            <main id="main" class="page">{children()}</main>
+        </Enhance>
+    }
+}
+
+/// Frame of the public pages (start, sign-in, sign-up).
+#[component]
+pub fn PublicFrame(
+    locale: Locale,
+    #[prop(into)] title: String,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <Title text=title />
+        <SkipLink locale />
+        <Enhance>
+            <header class="topbar public">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"◆"</span>
+                    " Accord"
+                </a>
+                <LocaleSwitcher locale />
+            </header>
+            <main id="main" class="centered">{children()}</main>
+        </Enhance>
+    }
+}
+
+/// Header and frame of a cloud's customer portal: name, colours and layout differ per
+/// cloud. Sign-out comes back to the same page.
+#[component]
+pub fn PortalFrame(
+    cloud: Cloud,
+    locale: Locale,
+    viewer: Option<Viewer>,
+    children: Children,
+) -> impl IntoView {
+    let portal = i18n::customer_portal(locale, cloud);
+    view! {
+        <Title formatter=|text: String| text text=portal.clone() />
+        <SkipLink locale />
+        <Enhance>
+            <div class=format!("portal portal-{}", cloud.code())>
+                <header class="portal-bar">
+                    <span class="portal-waffle" aria-hidden="true">"⋮⋮⋮"</span>
+                    <span class="portal-name">{portal}</span>
+                    {viewer.map(|v| view! { <UserMenu locale viewer=v next=here() /> })}
+                    <LocaleSwitcher locale />
+                </header>
+                <main id="main" class="portal-main">{children()}</main>
+            </div>
+        </Enhance>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    set_status(404);
+    let locale = i18n::current();
+    view! {
+        <PublicFrame locale title=t!(locale, not_found_title).to_string()>
             <section class="card narrow">
-                <h1>"Page not found"</h1>
-                <p>"The address may be mistyped, or the page has moved."</p>
-                <p><a href="/">"Go to the start page"</a></p>
+                <h1>{t!(locale, not_found_title)}</h1>
+                <p>{t!(locale, not_found_text)}</p>
+                <p><a href="/">{t!(locale, go_to_start)}</a></p>
             </section>
-        </main>
+        </PublicFrame>
     }
 }

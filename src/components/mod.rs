@@ -1,4 +1,5 @@
-//! Pieces shared by several pages.
+//! Pieces shared by several pages (server components).
 
 pub mod form;
 pub mod layout;
+pub mod request;

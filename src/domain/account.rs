@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cloud, CustomerRole, PartnerRole, ProgramType};
+use super::{Cloud, CustomerRole, Field, PartnerRole, Problem, ProgramType};
 
 /// The signed-in person as the pages see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,7 +73,7 @@ pub fn safe_return_path(next: &str) -> Option<&str> {
 pub const MIN_PASSWORD_LEN: usize = 12;
 
 /// Lower-cases and checks an email address; the message says what is wrong.
-pub fn normalize_email(email: &str) -> Result<String, String> {
+pub fn normalize_email(email: &str) -> Result<String, Problem> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -91,58 +91,49 @@ pub fn normalize_email(email: &str) -> Result<String, String> {
     if valid {
         Ok(email)
     } else {
-        Err("Enter an email address like name@example.com.".to_string())
+        Err(Problem::EmailFormat)
     }
 }
 
-pub fn check_password(password: &str) -> Result<(), String> {
+pub fn check_password(password: &str) -> Result<(), Problem> {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(format!(
-            "Choose a password of at least {MIN_PASSWORD_LEN} characters."
-        ));
+        return Err(Problem::PasswordTooShort);
     }
     if password.len() > 1024 {
-        return Err("That password is too long (at most 1024 characters).".to_string());
+        return Err(Problem::PasswordTooLong);
     }
     Ok(())
 }
 
 /// Trims a required free-text field and checks its length.
-pub fn required_text(value: &str, field: &str, max: usize) -> Result<String, String> {
+pub fn required_text(value: &str, field: Field, max: usize) -> Result<String, Problem> {
     let value = value.trim();
-    // "your name" reads "Enter your name.", "company name" reads "Enter the company name."
-    let (object, subject) = match field.strip_prefix("your ") {
-        Some(rest) => (field.to_string(), format!("Your {rest}")),
-        None => (format!("the {field}"), format!("The {field}")),
-    };
     if value.is_empty() {
-        return Err(format!("Enter {object}."));
+        return Err(Problem::Required(field));
     }
     if value.chars().count() > max {
-        return Err(format!("{subject} can be at most {max} characters long."));
+        return Err(Problem::TooLong(field, max));
     }
     if value.chars().any(|c| c.is_control()) {
-        return Err(format!(
-            "{subject} contains characters that are not allowed."
-        ));
+        return Err(Problem::BadCharacters(field));
     }
     Ok(value.to_string())
 }
 
 /// Parses the numeric partner id (MPN id) that indirect partners must give.
-pub fn parse_partner_id(program: ProgramType, raw: &str) -> Result<i64, String> {
+pub fn parse_partner_id(program: ProgramType, raw: &str) -> Result<i64, Problem> {
     let raw = raw.trim();
     if !program.needs_partner_id() {
         return Ok(0);
     }
     match raw.parse::<i64>() {
         Ok(id) if (1..=9_999_999_999).contains(&id) => Ok(id),
-        _ => Err("Enter your numeric partner ID (MPN ID), for example 4123456.".to_string()),
+        _ => Err(Problem::PartnerIdFormat),
     }
 }
 
 /// Checks a customer's default domain such as `contoso.onmicrosoft.com`.
-pub fn normalize_domain(domain: &str) -> Result<String, String> {
+pub fn normalize_domain(domain: &str) -> Result<String, Problem> {
     let domain = domain.trim().trim_end_matches('.').to_lowercase();
     let labels: Vec<&str> = domain.split('.').collect();
     let valid = domain.len() <= 253
@@ -157,17 +148,17 @@ pub fn normalize_domain(domain: &str) -> Result<String, String> {
     if valid {
         Ok(domain)
     } else {
-        Err("Enter a domain name like contoso.onmicrosoft.com.".to_string())
+        Err(Problem::DomainFormat)
     }
 }
 
 /// Parses a country code such as "us" or "DE".
-pub fn parse_country(raw: &str) -> Result<String, String> {
+pub fn parse_country(raw: &str) -> Result<String, Problem> {
     let code = raw.trim().to_uppercase();
     if super::is_known_country(&code) {
         Ok(code)
     } else {
-        Err("Choose a country from the list.".to_string())
+        Err(Problem::Country)
     }
 }
 
@@ -251,24 +242,25 @@ mod tests {
     #[test]
     fn required_text_trims_and_limits() {
         assert_eq!(
-            required_text("  Contoso ", "company name", 10).unwrap(),
+            required_text("  Contoso ", Field::CompanyName, 10).unwrap(),
             "Contoso"
         );
+        let message = |r: Result<String, Problem>| r.unwrap_err().to_string();
         assert_eq!(
-            required_text("  ", "company name", 10).unwrap_err(),
+            message(required_text("  ", Field::CompanyName, 10)),
             "Enter the company name."
         );
         assert_eq!(
-            required_text("x".repeat(11).as_str(), "company name", 10).unwrap_err(),
-            "The company name can be at most 10 characters long."
+            message(required_text(&"x".repeat(11), Field::CompanyName, 10)),
+            "Shorten the company name to at most 10 characters."
         );
         assert_eq!(
-            required_text("", "your name", 10).unwrap_err(),
+            message(required_text("", Field::YourName, 10)),
             "Enter your name."
         );
         assert_eq!(
-            required_text("x".repeat(11).as_str(), "your name", 10).unwrap_err(),
-            "Your name can be at most 10 characters long."
+            message(required_text("a\u{7}b", Field::YourName, 10)),
+            "Remove the characters that are not allowed from your name."
         );
     }
 

@@ -1,25 +1,5 @@
-//! The draft email a partner sends with its invitation link, and the `mailto:` link for it.
-
-/// Subject and body of the invitation email; the partner may edit both before sending.
-pub fn invitation_email(partner: &str, sender: &str, link: &str, dap: bool) -> (String, String) {
-    let subject = format!("{partner} would like to be your cloud partner");
-    let dap_part = if dap {
-        " and grant us delegated administration privileges for Azure Active Directory and Office 365, so that we can manage your services on your behalf"
-    } else {
-        ""
-    };
-    let body = format!(
-        "Hello,\n\n\
-         We would like to become your cloud reseller. Please authorize {partner} as your reseller{dap_part}.\n\n\
-         Open the link below and sign in with an admin account of your organization (or create your organization if it is new). If your organization has not accepted the Microsoft Customer Agreement yet, you will be asked to accept it. Then select Accept & Authorize.\n\n\
-         {link}\n\n\
-         The link is personal to {partner}; please use it as it is.\n\n\
-         Kind regards,\n\
-         {sender}\n\
-         {partner}\n"
-    );
-    (subject, body)
-}
+//! The `mailto:` link for the draft email a partner sends with its invitation link (used
+//! by the draft editor in the browser).
 
 /// A `mailto:` URL with subject and body percent-encoded as RFC 6068 asks.
 pub fn mailto_href(subject: &str, body: &str) -> String {
@@ -46,22 +26,6 @@ fn percent_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_draft_holds_the_link_and_the_partner() {
-        let (subject, body) = invitation_email(
-            "Contoso",
-            "Pat",
-            "https://a.example/m365/partner-invitation?x=1&sig=abc",
-            true,
-        );
-        assert!(subject.contains("Contoso"));
-        assert!(body.contains("https://a.example/m365/partner-invitation?x=1&sig=abc"));
-        assert!(body.contains("delegated administration privileges"));
-        assert!(body.ends_with("Pat\nContoso\n"));
-        let (_, without) = invitation_email("Contoso", "Pat", "L", false);
-        assert!(!without.contains("delegated"));
-    }
 
     #[test]
     fn mailto_is_fully_encoded() {

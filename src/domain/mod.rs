@@ -6,6 +6,7 @@ mod cloud;
 mod country;
 mod draft;
 mod invitation;
+mod problem;
 mod program;
 mod refusal;
 mod relationship;
@@ -14,11 +15,12 @@ mod roles;
 pub use account::*;
 pub use cloud::Cloud;
 pub use country::{country_name, is_known_country, COUNTRIES};
-pub use draft::{invitation_email, mailto_href};
+pub use draft::mailto_href;
 pub use invitation::{
     is_tenant_id, link_secret, InvitationParams, InvitationType, LinkError, INVITATION_PATH,
     SIGNATURE_PARAM,
 };
+pub use problem::{Field, Problem};
 pub use program::ProgramType;
 pub use refusal::{DapHolder, Refusal};
 pub use relationship::{RelationshipKind, Service};

@@ -1,9 +1,9 @@
 //! Why a customer cannot accept an invitation. Each refusal is shown as a full page with
-//! an HTTP 4xx status; the words are in `crate::text`.
+//! an HTTP 4xx status; the words are in `crate::i18n`.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cloud, CustomerRole};
+use super::{Cloud, CustomerRole, Service};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Refusal {
@@ -33,7 +33,7 @@ pub enum Refusal {
 /// A service and the partner that holds delegated admin privileges for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DapHolder {
-    pub service: String,
+    pub service: Service,
     pub partner: String,
 }
 

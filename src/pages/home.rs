@@ -1,35 +1,37 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+
+use crate::components::layout::PublicFrame;
+use crate::i18n::{self, t};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let locale = i18n::current();
     view! {
-        <Title text="" />
-        <main class="landing">
-            <section class="hero">
-                <h1>"Accord"</h1>
-                <p class="lead">
-                    "Invite customers to a reseller relationship with one link, and let them accept it in the admin portal of their cloud."
-                </p>
-                <div class="actions">
-                    <a class="button primary" href="/signin">"Sign in"</a>
-                    <a class="button" href="/signup">"Create a partner account"</a>
-                </div>
-            </section>
-            <section class="steps">
-                <article>
-                    <h2>"1. Request"</h2>
-                    <p>"Open Customers, choose Request a reseller relationship, and decide whether to include delegated administration privileges."</p>
-                </article>
-                <article>
-                    <h2>"2. Send"</h2>
-                    <p>"Copy the draft email with your personal, tamper-evident link, or open it in your email program."</p>
-                </article>
-                <article>
-                    <h2>"3. Accept"</h2>
-                    <p>"Your customer signs in, accepts the Microsoft Customer Agreement if needed, and authorizes you. They appear on your Customers page."</p>
-                </article>
-            </section>
-        </main>
+        <PublicFrame locale title="">
+            <div class="landing">
+                <section class="hero">
+                    <h1>"Accord"</h1>
+                    <p class="lead">{t!(locale, home_lead)}</p>
+                    <div class="actions">
+                        <a class="button primary" href="/signin">{t!(locale, sign_in)}</a>
+                        <a class="button" href="/signup">{t!(locale, home_create_account)}</a>
+                    </div>
+                </section>
+                <section class="steps">
+                    <article>
+                        <h2>{t!(locale, home_step1_title)}</h2>
+                        <p>{t!(locale, home_step1)}</p>
+                    </article>
+                    <article>
+                        <h2>{t!(locale, home_step2_title)}</h2>
+                        <p>{t!(locale, home_step2)}</p>
+                    </article>
+                    <article>
+                        <h2>{t!(locale, home_step3_title)}</h2>
+                        <p>{t!(locale, home_step3)}</p>
+                    </article>
+                </section>
+            </div>
+        </PublicFrame>
     }
 }

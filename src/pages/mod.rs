@@ -1,4 +1,6 @@
-//! One module per page; partner and customer portals have their own rooms.
+//! One module per page, each a server component: it reads what it shows through `api`
+//! and renders HTML in the viewer's language. Partner and customer portals have their own
+//! rooms.
 
 pub mod customer;
 mod home;

@@ -1,37 +1,36 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos::server_fn::ServerFn;
 
 use crate::api::auth::SignIn;
-use crate::components::form::{Field, FormError};
+use crate::components::form::{Field, FormError, PostForm, Submit};
+use crate::components::layout::PublicFrame;
+use crate::components::request::{form_error, query_param};
+use crate::i18n::{self, t};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
-    let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_default();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let locale = i18n::current();
+    let next = query_param("next").unwrap_or_default();
+    let error = form_error(SignIn::PATH);
     view! {
-        <Title text="Sign in" />
-        <main class="centered">
+        <PublicFrame locale title=t!(locale, signin_title).to_string()>
             <section class="card narrow">
-                <a class="brand" href="/">"◆ Accord"</a>
-                <h1>"Sign in"</h1>
-                <ActionForm action=action attr:class="stack">
+                <h1>{t!(locale, signin_title)}</h1>
+                <PostForm action=SignIn::PATH class="stack">
                     <input type="hidden" name="next" value=next />
-                    <Field label="Email">
+                    <Field label=t!(locale, email).to_string()>
                         <input type="email" name="email" required autocomplete="username" />
                     </Field>
-                    <Field label="Password">
+                    <Field label=t!(locale, password).to_string()>
                         <input type="password" name="password" required autocomplete="current-password" />
                     </Field>
                     <FormError error />
-                    <button type="submit" class="button primary" disabled=move || action.pending().get()>
-                        "Sign in"
-                    </button>
-                </ActionForm>
-                <p class="muted">"New partner? " <a href="/signup">"Create a partner account"</a></p>
+                    <Submit label=t!(locale, sign_in).to_string() pending=t!(locale, signing_in).to_string() />
+                </PostForm>
+                <p class="muted">
+                    {t!(locale, new_partner)} " " <a href="/signup">{t!(locale, home_create_account)}</a>
+                </p>
             </section>
-        </main>
+        </PublicFrame>
     }
 }

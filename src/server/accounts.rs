@@ -6,7 +6,8 @@ use super::db::{is_unique_violation, new_id, now, Db};
 use super::passwords;
 use crate::domain::{
     check_password, normalize_domain, normalize_email, parse_country, parse_partner_id,
-    required_text, Cloud, CustomerRole, Membership, PartnerRole, ProgramType, Viewer,
+    required_text, Cloud, CustomerRole, Field, Membership, PartnerRole, Problem, ProgramType,
+    Viewer,
 };
 use crate::error::AppError;
 
@@ -30,22 +31,19 @@ pub struct Created {
     pub user_id: String,
 }
 
-const DUPLICATE_EMAIL: &str =
-    "An account with this email address already exists. Sign in instead, or use another address.";
-
 /// Creates a partner organization with its first Global admin, all or nothing.
 pub async fn sign_up_partner(db: &Db, input: PartnerSignUp) -> Result<Created, AppError> {
     let org_name =
-        required_text(&input.org_name, "organization name", 120).map_err(AppError::Invalid)?;
+        required_text(&input.org_name, Field::OrgName, 120).map_err(AppError::Invalid)?;
     let country = parse_country(&input.country).map_err(AppError::Invalid)?;
     let cloud: Cloud = input
         .cloud
         .parse()
-        .map_err(|_| AppError::invalid("Choose the cloud your organization works in."))?;
+        .map_err(|_| AppError::Invalid(Problem::Cloud))?;
     let program: ProgramType = input
         .program
         .parse()
-        .map_err(|_| AppError::invalid("Choose your partner program."))?;
+        .map_err(|_| AppError::Invalid(Problem::Program))?;
     let mspp_id = parse_partner_id(program, &input.partner_id).map_err(AppError::Invalid)?;
     let admin = NewUser::checked(&input.admin_name, &input.email, input.password).await?;
 
@@ -60,9 +58,7 @@ pub async fn sign_up_partner(db: &Db, input: PartnerSignUp) -> Result<Created, A
             .await?
             .is_some();
         if taken {
-            return Err(AppError::conflict(
-                "Another organization already uses this partner ID.",
-            ));
+            return Err(AppError::Conflict(Problem::PartnerIdTaken));
         }
     }
     sqlx::query(
@@ -108,7 +104,8 @@ pub async fn sign_up_customer(
     cloud: Cloud,
     input: CustomerSignUp,
 ) -> Result<Created, AppError> {
-    let company = required_text(&input.company, "company name", 120).map_err(AppError::Invalid)?;
+    let company =
+        required_text(&input.company, Field::CompanyName, 120).map_err(AppError::Invalid)?;
     let domain = normalize_domain(&input.domain).map_err(AppError::Invalid)?;
     let country = parse_country(&input.country).map_err(AppError::Invalid)?;
     let admin = NewUser::checked(&input.admin_name, &input.email, input.password).await?;
@@ -122,9 +119,7 @@ pub async fn sign_up_customer(
         .await?
         .is_some();
     if domain_taken {
-        return Err(AppError::conflict(format!(
-            "The domain {domain} already belongs to an organization. Sign in with that organization's account instead."
-        )));
+        return Err(AppError::Conflict(Problem::DomainTaken(domain)));
     }
     sqlx::query(
         "INSERT INTO customer_orgs (id, name, domain, country, cloud, created_at, updated_at)
@@ -216,7 +211,7 @@ struct NewUser {
 
 impl NewUser {
     async fn checked(name: &str, email: &str, password: String) -> Result<NewUser, AppError> {
-        let name = required_text(name, "your name", 120).map_err(AppError::Invalid)?;
+        let name = required_text(name, Field::YourName, 120).map_err(AppError::Invalid)?;
         let email = normalize_email(email).map_err(AppError::Invalid)?;
         check_password(&password).map_err(AppError::Invalid)?;
         Ok(NewUser {
@@ -263,7 +258,7 @@ async fn refuse_taken_email(tx: &mut Transaction<'_, Any>, email: &str) -> Resul
         .await?
         .is_some();
     if taken {
-        return Err(AppError::conflict(DUPLICATE_EMAIL));
+        return Err(AppError::Conflict(Problem::EmailTaken));
     }
     Ok(())
 }
@@ -272,7 +267,7 @@ async fn refuse_taken_email(tx: &mut Transaction<'_, Any>, email: &str) -> Resul
 /// id committed first.
 fn raced(e: sqlx::Error) -> AppError {
     if is_unique_violation(&e) {
-        AppError::conflict("That email address, domain or partner ID was registered a moment ago. Sign in instead, or use another one.")
+        AppError::Conflict(Problem::RegisteredMomentAgo)
     } else {
         e.into()
     }

@@ -8,8 +8,9 @@ use sqlx::Row;
 use super::activity::{self, Entry};
 use super::db::{is_unique_violation, new_id, now, Db};
 use crate::domain::{
-    link_secret, normalize_email, required_text, Cloud, CustomerRole, DapHolder, InvitationParams,
-    InvitationType, LinkError, ProgramType, Refusal, RelationshipKind, Service, Viewer,
+    link_secret, normalize_email, required_text, Cloud, CustomerRole, DapHolder, Field,
+    InvitationParams, InvitationType, LinkError, Problem, ProgramType, Refusal, RelationshipKind,
+    Service, Viewer,
 };
 use crate::error::AppError;
 
@@ -70,10 +71,7 @@ pub fn invitation_link(
     dap: bool,
 ) -> Result<String, AppError> {
     if !dap && partner.cloud.requires_dap() {
-        return Err(AppError::invalid(format!(
-            "In {} a reseller relationship request always includes delegated administration privileges.",
-            partner.cloud.label()
-        )));
+        return Err(AppError::Invalid(Problem::DapRequired(partner.cloud)));
     }
     let params = InvitationParams {
         inv_type: InvitationType::ResellerRelationship,
@@ -492,9 +490,8 @@ pub async fn decline(db: &Db, inv: &Invitation, viewer: &Viewer) -> Result<(), A
 
 fn validate_signer(s: SignerInput) -> Result<SignerInput, AppError> {
     let first_name =
-        required_text(&s.first_name, "signer's first name", 80).map_err(AppError::Invalid)?;
-    let last_name =
-        required_text(&s.last_name, "signer's last name", 80).map_err(AppError::Invalid)?;
+        required_text(&s.first_name, Field::FirstName, 80).map_err(AppError::Invalid)?;
+    let last_name = required_text(&s.last_name, Field::LastName, 80).map_err(AppError::Invalid)?;
     let email = normalize_email(&s.email).map_err(AppError::Invalid)?;
     let phone = s.phone.trim().to_string();
     if phone.len() > 40
@@ -502,14 +499,10 @@ fn validate_signer(s: SignerInput) -> Result<SignerInput, AppError> {
             .chars()
             .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
     {
-        return Err(AppError::invalid(
-            "Enter the phone number with digits, spaces and + - ( ) only, or leave it empty.",
-        ));
+        return Err(AppError::Invalid(Problem::PhoneFormat));
     }
     if !s.acknowledged {
-        return Err(AppError::invalid(
-            "To accept, confirm that you have the authority to accept the Microsoft Customer Agreement for your organization.",
-        ));
+        return Err(AppError::Invalid(Problem::Acknowledge));
     }
     Ok(SignerInput {
         first_name,
@@ -585,7 +578,7 @@ fn other_holders(held: &[(Service, String, String)], partner_id: &str) -> Vec<Da
     held.iter()
         .filter(|(_, pid, _)| pid != partner_id)
         .map(|(s, _, name)| DapHolder {
-            service: s.label().to_string(),
+            service: *s,
             partner: name.clone(),
         })
         .collect()

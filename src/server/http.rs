@@ -3,14 +3,15 @@
 
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
@@ -19,6 +20,7 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
 use super::{accounts, assets, sessions::USER_ID_KEY, AppState};
 use crate::app::{shell, App};
+use crate::i18n;
 
 pub const SESSION_COOKIE: &str = "accord_session";
 
@@ -66,11 +68,18 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/locale/{tag}", get(choose_locale))
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                // Pages and server functions render in the viewer's language.
+                if let Some(parts) = use_context::<http::request::Parts>() {
+                    provide_context(i18n::of_request(&parts.headers, parts.uri.path()));
+                }
+            },
             {
                 let options = leptos_options.clone();
                 move || shell(options.clone())
@@ -87,6 +96,9 @@ pub fn router(state: AppState) -> Router {
             refuse_cross_site,
         ))
         .layer(middleware::from_fn(security_headers))
+        // Pages and answers are compressed (brotli or gzip, as the browser accepts); the
+        // bundle in /pkg is already stored compressed.
+        .layer(CompressionLayer::new().br(true).gzip(true))
         .with_state(state)
 }
 
@@ -128,6 +140,34 @@ async fn require_sign_in(
             Redirect::to(&format!("/signin?next={}", urlencode(back))).into_response()
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct ChooseLocale {
+    next: Option<String>,
+}
+
+/// The language switcher: remembers the choice for a year and goes back to the page.
+async fn choose_locale(Path(tag): Path<String>, Query(q): Query<ChooseLocale>) -> Response {
+    let back = q
+        .next
+        .as_deref()
+        .and_then(crate::domain::safe_return_path)
+        .unwrap_or("/")
+        .to_string();
+    let Some(locale) = i18n::from_tag(&tag) else {
+        return (StatusCode::NOT_FOUND, "Unknown language.").into_response();
+    };
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        i18n::LOCALE_COOKIE,
+        i18n::tag(locale)
+    );
+    let mut res = Redirect::to(&back).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    res
 }
 
 fn urlencode(s: &str) -> String {

@@ -1,46 +1,41 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::auth::current_viewer;
-use crate::components::layout::{NotFound, UserMenu};
+use crate::components::layout::{NotFound, PortalFrame};
 use crate::domain::Cloud;
+use crate::i18n::{self, t};
 
 /// Landing page of a signed-in customer admin in their cloud's portal.
 #[component]
 pub fn CustomerHomePage() -> impl IntoView {
-    let params = use_params_map();
-    let Some(portal) = params
+    let locale = i18n::current();
+    let portal = use_params_map()
         .read_untracked()
         .get("portal")
-        .and_then(|p| Cloud::from_customer_prefix(&p))
-    else {
-        return view! { <NotFound /> }.into_any();
-    };
-    let cloud = move || portal;
-    let viewer = Resource::new(|| (), |_| current_viewer());
+        .and_then(|p| Cloud::from_customer_prefix(&p));
     view! {
-        <Title text=move || cloud().customer_portal().to_string() />
-        <header class=move || format!("topbar portal portal-{}", cloud().code())>
-            <span class="brand">{move || cloud().customer_portal()}</span>
-            <Transition fallback=|| ()>
-                {move || viewer.get().and_then(Result::ok).flatten().map(|v| view! { <UserMenu viewer=v /> })}
-            </Transition>
-        </header>
-        <main class="page">
-            <Transition fallback=|| ()>
-                {move || viewer.get().map(|v| match v.ok().flatten() {
+        <Suspense>
+            {Suspend::new(async move {
+                let Some(cloud) = portal else {
+                    return view! { <NotFound /> }.into_any();
+                };
+                let viewer = crate::api::ctx::viewer().await.ok().flatten();
+                let body = match &viewer {
                     Some(v) => view! {
-                        <h1>{v.org_name.clone()}</h1>
-                        <p>{format!("Signed in as {} ({}).", v.email, v.role_label())}</p>
+                        <section class="portal-card">
+                            <h1>{v.org_name.clone()}</h1>
+                            <p>{t!(locale, customer_home_signed_in, email = &v.email, role = i18n::viewer_role(locale, v)).to_string()}</p>
+                        </section>
                     }.into_any(),
                     None => view! {
-                        <h1>"Signed out"</h1>
-                        <p><a href="/signin">"Sign in"</a></p>
+                        <section class="portal-card">
+                            <h1>{t!(locale, customer_home_signed_out)}</h1>
+                            <p><a href="/signin">{t!(locale, sign_in)}</a></p>
+                        </section>
                     }.into_any(),
-                })}
-            </Transition>
-        </main>
+                };
+                view! { <PortalFrame cloud locale viewer>{body}</PortalFrame> }.into_any()
+            })}
+        </Suspense>
     }
-    .into_any()
 }

@@ -1,99 +1,77 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::{use_location, use_params_map};
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_params_map;
 
 use crate::api::acceptance::{
     load_invitation, AcceptInvitation, CustomerSignUp, DeclineInvitation, InvitationView,
+    DONE_ACCEPTED, DONE_DECLINED, DONE_PARAM,
 };
-use crate::api::auth::{current_viewer, SignIn, SignOut};
-use crate::components::form::FormError;
-use crate::domain::{Cloud, Refusal, Viewer, COUNTRIES, INVITATION_PATH, MIN_PASSWORD_LEN};
+use crate::api::auth::SignIn;
+use crate::components::form::{CountrySelect, FormError, PostForm, Submit};
+use crate::components::layout::{NotFound, PortalFrame};
+use crate::components::request::{form_error, here, query_param, raw_query, set_status};
+use crate::domain::{Cloud, Refusal, Viewer, INVITATION_PATH, MIN_PASSWORD_LEN};
 use crate::error::AppError;
-use crate::text::{self, fill, PortalText};
+use crate::i18n::{self, t, Locale};
 
-/// Sets the HTTP status of the page being rendered on the server.
-fn set_status(_code: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(res), Ok(code)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(_code),
-    ) {
-        res.set_status(code);
-    }
+/// Errors of the page's forms after a plain (no-JavaScript) post came back.
+#[derive(Clone, Default)]
+struct FormErrors {
+    sign_in: Option<String>,
+    sign_up: Option<String>,
+    accept: Option<String>,
+    decline: Option<String>,
 }
 
 /// The acceptance page of an invitation link, dressed as the partner's cloud portal.
 #[component]
 pub fn InvitationPage() -> impl IntoView {
-    let params = use_params_map();
-    let location = use_location();
-    let portal = move || {
-        params
-            .read()
-            .get("portal")
-            .and_then(|p| Cloud::from_customer_prefix(&p))
+    let locale = i18n::current();
+    let portal = use_params_map()
+        .read_untracked()
+        .get("portal")
+        .and_then(|p| Cloud::from_customer_prefix(&p));
+    // The signed link itself, without the outcome code of a redirect.
+    let invitation = raw_query()
+        .split('&')
+        .filter(|p| p.split('=').next() != Some(DONE_PARAM))
+        .collect::<Vec<_>>()
+        .join("&");
+    let done = query_param(DONE_PARAM);
+    let errors = FormErrors {
+        sign_in: form_error(SignIn::PATH),
+        sign_up: form_error(CustomerSignUp::PATH),
+        accept: form_error(AcceptInvitation::PATH),
+        decline: form_error(DeclineInvitation::PATH),
     };
-    let query = move || location.search.get().trim_start_matches('?').to_string();
-    let sign_in = ServerAction::<SignIn>::new();
-    let sign_up = ServerAction::<CustomerSignUp>::new();
-    let accept = ServerAction::<AcceptInvitation>::new();
-    let decline = ServerAction::<DeclineInvitation>::new();
-    let sign_out = ServerAction::<SignOut>::new();
-    // A successful sign-in, sign-up, sign-out, accept or decline changes what the page shows:
-    // reload it then, and only then, so a failed submission keeps what was typed.
-    let reloads = RwSignal::new(0u32);
-    let reload_on_success = move |ok: bool| {
-        if ok {
-            reloads.update(|n| *n += 1);
-        }
-    };
-    Effect::new(move |_| reload_on_success(matches!(sign_in.value().get(), Some(Ok(_)))));
-    Effect::new(move |_| reload_on_success(matches!(sign_up.value().get(), Some(Ok(_)))));
-    Effect::new(move |_| reload_on_success(matches!(accept.value().get(), Some(Ok(_)))));
-    Effect::new(move |_| reload_on_success(matches!(decline.value().get(), Some(Ok(_)))));
-    Effect::new(move |_| {
-        if matches!(sign_out.value().get(), Some(Ok(_))) {
-            // The outcome shown belonged to the person who just left.
-            accept.value().set(None);
-            decline.value().set(None);
-            reloads.update(|n| *n += 1);
-        }
-    });
-    let invitation = Resource::new(
-        move || (query(), reloads.get()),
-        |(q, _)| load_invitation(q),
-    );
-    // Refusal pages still show who is signed in, so they can switch accounts.
-    let signed_in = Resource::new(move || reloads.get(), |_| current_viewer());
-    let here = move || format!("{}?{}", location.pathname.get(), query());
     view! {
-        <Transition fallback=|| view! { <p class="muted page">"Loading…"</p> }>
-            {move || {
-                let Some(cloud) = portal() else {
-                    set_status(404);
-                    return view! { <crate::components::layout::NotFound /> }.into_any();
+        <Suspense>
+            {Suspend::new(async move {
+                let Some(cloud) = portal else {
+                    return view! { <NotFound /> }.into_any();
                 };
-                invitation.get().map(|result| match result {
+                // Refusal pages still show who is signed in, so they can switch accounts.
+                let signed_in = crate::api::ctx::viewer().await.ok().flatten();
+                match load_invitation(invitation.clone()).await {
                     Err(AppError::Refused(refusal)) => {
                         set_status(refusal.status_code());
                         view! {
-                            <PortalFrame cloud viewer=signed_in.get().and_then(Result::ok).flatten() here=here() sign_out>
-                                <RefusalPanel cloud refusal />
+                            <PortalFrame cloud locale viewer=signed_in>
+                                <RefusalPanel locale refusal />
                             </PortalFrame>
                         }.into_any()
                     }
                     Err(e) => {
                         set_status(e.status_code());
                         view! {
-                            <PortalFrame cloud viewer=signed_in.get().and_then(Result::ok).flatten() here=here() sign_out>
-                                <p class="form-error" role="alert">{e.to_string()}</p>
+                            <PortalFrame cloud locale viewer=signed_in>
+                                <p class="form-error" role="alert">{i18n::error(locale, &e)}</p>
                             </PortalFrame>
                         }.into_any()
                     }
                     Ok(v) if v.cloud != cloud => {
-                        let target = format!("{}{INVITATION_PATH}?{}", v.cloud.customer_prefix(), query());
-                        view! { <Redirect path=target /> }.into_any()
+                        leptos_axum::redirect(&format!("{}{INVITATION_PATH}?{invitation}", v.cloud.customer_prefix()));
+                        ().into_any()
                     }
                     Ok(v) => {
                         if let Some(r) = &v.refusal {
@@ -101,128 +79,71 @@ pub fn InvitationPage() -> impl IntoView {
                         }
                         let viewer = v.viewer.clone();
                         view! {
-                            <PortalFrame cloud viewer here=here() sign_out>
-                                <InvitationBody view=v query=query() sign_in sign_up accept decline here=here() />
+                            <PortalFrame cloud locale viewer>
+                                <InvitationBody locale view=v invitation=invitation.clone() done=done.clone() errors=errors.clone() />
                             </PortalFrame>
                         }.into_any()
                     }
-                })
-                .unwrap_or_else(|| ().into_any())
-            }}
-        </Transition>
-    }
-}
-
-/// Header and frame of a cloud's customer portal: name, colours and layout differ per cloud.
-#[component]
-fn PortalFrame(
-    cloud: Cloud,
-    viewer: Option<Viewer>,
-    here: String,
-    sign_out: ServerAction<SignOut>,
-    children: Children,
-) -> impl IntoView {
-    let t = text::portal(cloud);
-    view! {
-        <Title formatter=|text: String| text text=t.portal_name />
-        <div class=format!("portal portal-{}", cloud.code()) lang=cloud.default_locale()>
-            <header class="portal-bar">
-                <span class="portal-waffle" aria-hidden="true">"⋮⋮⋮"</span>
-                <span class="portal-name">{t.portal_name}</span>
-                {viewer.map(|v| view! {
-                    <div class="user-menu">
-                        <span class="user-name">{v.name.clone()}</span>
-                        <span class="user-org">{v.org_name.clone()}</span>
-                        <ActionForm action=sign_out>
-                            <input type="hidden" name="next" value=here.clone() />
-                            <button type="submit" class="link-button">{t.sign_out}</button>
-                        </ActionForm>
-                    </div>
-                })}
-            </header>
-            <main class="portal-main">{children()}</main>
-        </div>
+                }
+            })}
+        </Suspense>
     }
 }
 
 #[component]
-fn RefusalPanel(cloud: Cloud, refusal: Refusal) -> impl IntoView {
-    let t = text::portal(cloud);
-    let (title, lines) = text::refusal(cloud, &refusal);
+fn RefusalPanel(locale: Locale, refusal: Refusal) -> impl IntoView {
+    let (title, lines) = i18n::refusal(locale, &refusal);
     view! {
-        <section class="portal-card refusal" data-refusal=format!("{}", refusal.status_code())>
+        <section class="portal-card refusal" data-refusal=refusal.status_code().to_string()>
             <h1>{title}</h1>
             {lines.into_iter().map(|l| view! { <p>{l}</p> }).collect_view()}
-            <p class="muted">{t.nothing_changed}</p>
+            <p class="muted">{t!(locale, nothing_changed)}</p>
+        </section>
+    }
+}
+
+/// A finished step: the message takes the focus, so a screen reader reads it first.
+#[component]
+fn Outcome(locale: Locale, #[prop(into)] text: String, success: bool) -> impl IntoView {
+    view! {
+        <section class="portal-card done" role="status">
+            <h1>{t!(locale, invitation_title)}</h1>
+            <p class=if success { "success" } else { "" } tabindex="-1" autofocus>{text}</p>
         </section>
     }
 }
 
 #[component]
 fn InvitationBody(
+    locale: Locale,
     view: InvitationView,
-    query: String,
-    sign_in: ServerAction<SignIn>,
-    sign_up: ServerAction<CustomerSignUp>,
-    accept: ServerAction<AcceptInvitation>,
-    decline: ServerAction<DeclineInvitation>,
-    here: String,
+    invitation: String,
+    done: Option<String>,
+    errors: FormErrors,
 ) -> impl IntoView {
-    let t = text::portal(view.cloud);
     let partner = view.partner_name.clone();
-    let p = [("partner", partner.as_str())];
-
-    if let Some(Ok(result)) = accept.value().get_untracked() {
-        let msg = if result.newly_authorized {
-            t.accepted
-        } else {
-            t.already_authorized
-        };
-        return view! {
-            <section class="portal-card done" role="status">
-                <h1>{t.invitation_title}</h1>
-                <p class="success">{fill(msg, &[("partner", &result.partner_name)])}</p>
-            </section>
+    let signed_in = view.viewer.is_some();
+    match done.as_deref() {
+        // Checked against the organization's state: a crafted code shows nothing false.
+        Some(DONE_ACCEPTED) if view.already_authorized => {
+            let text = t!(locale, accepted, partner = &partner).to_string();
+            return view! { <Outcome locale text success=true /> }.into_any();
         }
-        .into_any();
-    }
-    if let Some(Ok(name)) = decline.value().get_untracked() {
-        return view! {
-            <section class="portal-card done" role="status">
-                <h1>{t.invitation_title}</h1>
-                <p>{fill(t.declined, &[("partner", &name)])}</p>
-            </section>
+        Some(DONE_DECLINED) if signed_in && !view.already_authorized => {
+            let text = t!(locale, declined, partner = &partner).to_string();
+            return view! { <Outcome locale text success=false /> }.into_any();
         }
-        .into_any();
+        _ => {}
     }
 
-    let summary = view! {
-        <h1>{t.invitation_title}</h1>
-        <p class="asks">{fill(t.asks, &p)}</p>
-        <ul class="grants">
-            <li>{fill(t.reseller_of_record, &p)}</li>
-            {if view.dap {
-                view! {
-                    <li>
-                        {t.dap_included}
-                        <ul>
-                            <li>{fill(t.dap_admin_agents, &p)}</li>
-                            <li>{fill(t.dap_helpdesk_agents, &p)}</li>
-                        </ul>
-                    </li>
-                }.into_any()
-            } else {
-                view! { <li>{fill(t.dap_not_included, &p)}</li> }.into_any()
-            }}
-        </ul>
-    };
+    let summary = view! { <Summary locale partner=partner.clone() dap=view.dap /> };
 
     let Some(viewer) = view.viewer.clone() else {
         return view! {
             <section class="portal-card">{summary}</section>
             <div class="portal-columns">
-                <SignInForm t=text::portal(view.cloud) action=sign_in next=here />
-                <CreateOrgForm t=text::portal(view.cloud) cloud=view.cloud partner=partner.clone() action=sign_up query=query.clone() />
+                <SignInForm locale error=errors.sign_in />
+                <CreateOrgForm locale view=view.clone() invitation=invitation.clone() error=errors.sign_up />
             </div>
         }
         .into_any();
@@ -231,164 +152,181 @@ fn InvitationBody(
     if let Some(refusal) = view.refusal.clone() {
         let offer = view.can_accept_without_dap.then(|| {
             view! {
-                <AcceptForm
-                    t=text::portal(view.cloud)
-                    view=view.clone()
-                    viewer=viewer.clone()
-                    query=query.clone()
-                    action=accept
-                    without_dap=true
-                />
+                <AcceptForm locale view=view.clone() viewer=viewer.clone() invitation=invitation.clone() without_dap=true error=errors.accept.clone() />
             }
         });
         return view! {
-            <RefusalPanel cloud=view.cloud refusal />
+            <RefusalPanel locale refusal />
             {offer}
         }
         .into_any();
     }
 
     if view.already_authorized {
-        return view! {
-            <section class="portal-card done" role="status">
-                <h1>{t.invitation_title}</h1>
-                <p class="success">{fill(t.already_authorized, &p)}</p>
-            </section>
-        }
-        .into_any();
+        let text = t!(locale, already_authorized, partner = &partner).to_string();
+        return view! { <Outcome locale text success=true /> }.into_any();
     }
 
     view! {
         <section class="portal-card">
             {summary}
-            <p class="muted">{fill(t.signed_in_as, &[("user", &viewer.email), ("org", &viewer.org_name)])}</p>
+            <p class="muted">{t!(locale, signed_in_as, user = &viewer.email, org = &viewer.org_name).to_string()}</p>
         </section>
-        <AcceptForm t=text::portal(view.cloud) view=view.clone() viewer=viewer.clone() query=query.clone() action=accept without_dap=false />
-        <ActionForm action=decline attr:class="decline">
-            <input type="hidden" name="invitation" value=query.clone() />
-            <button type="submit" class="button">{t.decline}</button>
-        </ActionForm>
-        <FormError error=Signal::derive(move || decline.value().get().and_then(Result::err)) />
+        <AcceptForm locale view=view.clone() viewer=viewer.clone() invitation=invitation.clone() without_dap=false error=errors.accept />
+        <PostForm action=DeclineInvitation::PATH class="decline">
+            <input type="hidden" name="invitation" value=invitation />
+            <FormError error=errors.decline />
+            <Submit class="button" label=t!(locale, decline).to_string() pending=t!(locale, working).to_string() />
+        </PostForm>
     }
     .into_any()
 }
 
+/// Who is asking, and what they will be able to do.
+#[component]
+fn Summary(locale: Locale, partner: String, dap: bool) -> impl IntoView {
+    let p = partner.as_str();
+    view! {
+        <h1>{t!(locale, invitation_title)}</h1>
+        <p class="asks">{t!(locale, asks, partner = p).to_string()}</p>
+        <ul class="grants">
+            <li>{t!(locale, reseller_of_record, partner = p).to_string()}</li>
+            {if dap {
+                view! {
+                    <li>
+                        {t!(locale, dap_included)}
+                        <ul>
+                            <li>{t!(locale, dap_admin_agents, partner = p).to_string()}</li>
+                            <li>{t!(locale, dap_helpdesk_agents, partner = p).to_string()}</li>
+                        </ul>
+                    </li>
+                }.into_any()
+            } else {
+                view! { <li>{t!(locale, dap_not_included, partner = p).to_string()}</li> }.into_any()
+            }}
+        </ul>
+    }
+}
+
 #[component]
 fn AcceptForm(
-    t: PortalText,
+    locale: Locale,
     view: InvitationView,
     viewer: Viewer,
-    query: String,
-    action: ServerAction<AcceptInvitation>,
+    invitation: String,
     without_dap: bool,
+    error: Option<String>,
 ) -> impl IntoView {
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let agreement = match &view.agreement_accepted_on {
-        Some(date) => view! {
+    let agreement = match view.agreement_accepted_at {
+        Some(at) => view! {
             <p class="muted">
-                {fill(t.agreement_already, &[("agreement", &view.agreement.name), ("version", &view.agreement.version), ("date", date)])}
+                {t!(locale, agreement_already, agreement = &view.agreement.name, version = &view.agreement.version, date = i18n::date(locale, at)).to_string()}
             </p>
         }
         .into_any(),
         None => {
-            let (first, last) = viewer.name.split_once(' ').map(|(f, l)| (f.to_string(), l.to_string())).unwrap_or((viewer.name.clone(), String::new()));
+            let (first, last) = viewer
+                .name
+                .split_once(' ')
+                .map(|(f, l)| (f.to_string(), l.to_string()))
+                .unwrap_or((viewer.name.clone(), String::new()));
             view! {
                 <fieldset class="agreement">
-                    <legend>{t.agreement_heading}</legend>
-                    <p>{fill(t.agreement_intro, &[("org", &viewer.org_name)])}</p>
+                    <legend>{t!(locale, agreement_heading)}</legend>
+                    <p>{t!(locale, agreement_intro, org = &viewer.org_name).to_string()}</p>
                     <p>
                         <a href=view.agreement.link.clone() target="_blank" rel="noopener noreferrer">
-                            {format!("{} (version {})", view.agreement.name, view.agreement.version)}
+                            {t!(locale, agreement_link, agreement = &view.agreement.name, version = &view.agreement.version).to_string()}
                         </a>
                     </p>
                     <div class="grid-2">
-                        <label class="field"><span class="field-label">{t.first_name}</span>
+                        <label class="field"><span class="field-label">{t!(locale, first_name)}</span>
                             <input name="first_name" required maxlength="80" autocomplete="given-name" value=first /></label>
-                        <label class="field"><span class="field-label">{t.last_name}</span>
+                        <label class="field"><span class="field-label">{t!(locale, last_name)}</span>
                             <input name="last_name" required maxlength="80" autocomplete="family-name" value=last /></label>
-                        <label class="field"><span class="field-label">{t.signer_email}</span>
+                        <label class="field"><span class="field-label">{t!(locale, signer_email)}</span>
                             <input type="email" name="signer_email" required autocomplete="email" value=viewer.email.clone() /></label>
-                        <label class="field"><span class="field-label">{t.phone}</span>
+                        <label class="field"><span class="field-label">{t!(locale, phone)}</span>
                             <input type="tel" name="phone" maxlength="40" autocomplete="tel" /></label>
                     </div>
                     <label class="check">
                         <input type="checkbox" name="acknowledge" value="yes" required />
-                        <span>{t.acknowledge}</span>
+                        <span>{t!(locale, acknowledge)}</span>
                     </label>
                 </fieldset>
             }
             .into_any()
         }
     };
+    let label = if without_dap {
+        t!(locale, accept_without_dap)
+    } else {
+        t!(locale, accept)
+    };
     view! {
-        <ActionForm action attr:class="portal-card stack accept">
-            <input type="hidden" name="invitation" value=query />
+        <PostForm action=AcceptInvitation::PATH class="portal-card stack accept">
+            <input type="hidden" name="invitation" value=invitation />
             {without_dap.then(|| view! { <input type="hidden" name="without_dap" value="true" /> })}
             {agreement}
             <FormError error />
-            <button type="submit" class="button primary" disabled=move || action.pending().get()>
-                {if without_dap { t.accept_without_dap } else { t.accept }}
-            </button>
-        </ActionForm>
+            <Submit label=label.to_string() pending=t!(locale, working).to_string() />
+        </PostForm>
     }
 }
 
 #[component]
-fn SignInForm(t: PortalText, action: ServerAction<SignIn>, next: String) -> impl IntoView {
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+fn SignInForm(locale: Locale, error: Option<String>) -> impl IntoView {
+    let heading = t!(locale, portal_sign_in_heading).to_string();
     view! {
         <section class="portal-card">
-            <h2>{t.sign_in_heading}</h2>
-            <p class="muted">{t.sign_in_intro}</p>
-            <ActionForm action attr:class="stack" attr:aria-label=t.sign_in_heading>
-                <input type="hidden" name="next" value=next />
-                <label class="field"><span class="field-label">{t.email}</span>
+            <h2>{heading.clone()}</h2>
+            <p class="muted">{t!(locale, portal_sign_in_intro)}</p>
+            <PostForm action=SignIn::PATH class="stack" label=heading>
+                <input type="hidden" name="next" value=here() />
+                <label class="field"><span class="field-label">{t!(locale, email)}</span>
                     <input type="email" name="email" required autocomplete="username" /></label>
-                <label class="field"><span class="field-label">{t.password}</span>
+                <label class="field"><span class="field-label">{t!(locale, password)}</span>
                     <input type="password" name="password" required autocomplete="current-password" /></label>
                 <FormError error />
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>{t.sign_in}</button>
-            </ActionForm>
+                <Submit label=t!(locale, sign_in).to_string() pending=t!(locale, signing_in).to_string() />
+            </PostForm>
         </section>
     }
 }
 
 #[component]
 fn CreateOrgForm(
-    t: PortalText,
-    cloud: Cloud,
-    partner: String,
-    action: ServerAction<CustomerSignUp>,
-    query: String,
+    locale: Locale,
+    view: InvitationView,
+    invitation: String,
+    error: Option<String>,
 ) -> impl IntoView {
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let heading = t!(locale, create_org_heading).to_string();
+    let cloud = i18n::cloud(locale, view.cloud);
     view! {
         <section class="portal-card">
-            <h2>{t.create_org_heading}</h2>
-            <p class="muted">{fill(t.create_org_intro, &[("cloud", cloud.label()), ("partner", &partner)])}</p>
-            <ActionForm action attr:class="stack" attr:aria-label=t.create_org_heading>
-                <input type="hidden" name="invitation" value=query />
-                <label class="field"><span class="field-label">{t.company_name}</span>
+            <h2>{heading.clone()}</h2>
+            <p class="muted">{t!(locale, create_org_intro, cloud = cloud, partner = &view.partner_name).to_string()}</p>
+            <PostForm action=CustomerSignUp::PATH class="stack" label=heading>
+                <input type="hidden" name="invitation" value=invitation />
+                <label class="field"><span class="field-label">{t!(locale, company_name)}</span>
                     <input name="company" required maxlength="120" autocomplete="organization" /></label>
                 <div class="field">
-                    <label class="field"><span class="field-label">{t.domain}</span>
-                        <input name="domain" required maxlength="253" placeholder="contoso.onmicrosoft.com" /></label>
-                    <span class="field-hint">{t.domain_hint}</span>
+                    <label class="field"><span class="field-label">{t!(locale, domain)}</span>
+                        <input name="domain" required maxlength="253" placeholder="contoso.onmicrosoft.com" aria-describedby="domain-hint" /></label>
+                    <span class="field-hint" id="domain-hint">{t!(locale, domain_hint)}</span>
                 </div>
-                <label class="field"><span class="field-label">{t.country}</span>
-                    <select name="country" required>
-                        <option value="">"…"</option>
-                        {COUNTRIES.iter().map(|(code, name)| view! { <option value=*code>{*name}</option> }).collect_view()}
-                    </select></label>
-                <label class="field"><span class="field-label">{t.your_name}</span>
+                <label class="field"><span class="field-label">{t!(locale, country)}</span>
+                    <CountrySelect locale suggested=vec![view.partner_country.clone()] /></label>
+                <label class="field"><span class="field-label">{t!(locale, your_name)}</span>
                     <input name="admin_name" required maxlength="120" autocomplete="name" /></label>
-                <label class="field"><span class="field-label">{t.email}</span>
+                <label class="field"><span class="field-label">{t!(locale, email)}</span>
                     <input type="email" name="email" required autocomplete="email" /></label>
-                <label class="field"><span class="field-label">{t.password}</span>
+                <label class="field"><span class="field-label">{t!(locale, password)}</span>
                     <input type="password" name="password" required minlength=MIN_PASSWORD_LEN.to_string() autocomplete="new-password" /></label>
                 <FormError error />
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>{t.create_org}</button>
-            </ActionForm>
+                <Submit label=t!(locale, create_org).to_string() pending=t!(locale, creating).to_string() />
+            </PostForm>
         </section>
     }
 }

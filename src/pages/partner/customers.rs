@@ -1,115 +1,151 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-use crate::api::auth::current_viewer;
-use crate::api::customers::{list_customers, CustomerSummary};
-use crate::components::layout::PartnerHeader;
-use crate::domain::country_name;
+use crate::components::layout::PartnerFrame;
+use crate::components::request::{query_param, set_status};
+use crate::domain::{country_name, Viewer};
+use crate::error::AppError;
+use crate::i18n::{self, t, Locale};
+use crate::server::relationships::{self, CustomerPage, CustomerSummary};
 
-/// The partner's customers with an active relationship; each row expands to the account.
+/// Customers per page.
+pub const PAGE_SIZE: i64 = 50;
+
+/// The partner's customers with an active relationship, a page at a time; each row opens
+/// to show the account (a `<details>` element: no script needed).
 #[component]
 pub fn CustomersPage() -> impl IntoView {
-    let customers = Resource::new(|| (), |_| list_customers());
-    let viewer = Resource::new(|| (), |_| current_viewer());
-    let can_invite = move || {
-        viewer
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .and_then(|v| v.partner_role())
-            .is_some_and(|r| r.can_invite())
-    };
+    let locale = i18n::current();
+    let page = query_param("page")
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
     view! {
-        <Title text="Customers" />
-        <PartnerHeader />
-        <main class="page">
+        <Suspense>
+            {Suspend::new(async move {
+                match load(page).await {
+                    Ok((viewer, customers)) => view! { <Customers locale viewer customers page /> }.into_any(),
+                    Err(e) => {
+                        set_status(e.status_code());
+                        view! { <p class="form-error" role="alert">{i18n::error(locale, &e)}</p> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+async fn load(page: i64) -> Result<(Viewer, CustomerPage), AppError> {
+    let (viewer, _) = crate::api::ctx::partner().await?;
+    let state = crate::api::ctx::state()?;
+    let customers =
+        relationships::list_customers(&state.db, &viewer.org_id, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+            .await?;
+    Ok((viewer, customers))
+}
+
+#[component]
+fn Customers(locale: Locale, viewer: Viewer, customers: CustomerPage, page: i64) -> impl IntoView {
+    let can_invite = viewer.partner_role().is_some_and(|r| r.can_invite());
+    let CustomerPage { total, customers } = customers;
+    let from = (page - 1) * PAGE_SIZE + 1;
+    let to = from + customers.len() as i64 - 1;
+    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+    view! {
+        <PartnerFrame locale viewer title=t!(locale, customers_title).to_string()>
             <div class="page-head">
-                <h1>"Customers"</h1>
-                <Transition fallback=|| ()>
-                    <Show when=can_invite>
-                        <a class="button primary" href="/partner/customers/request">"Request a reseller relationship"</a>
-                    </Show>
-                </Transition>
-            </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading customers…"</p> }>
-                {move || customers.get().map(|result| match result {
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(list) if list.is_empty() => view! {
-                        <section class="empty-state">
-                            <h2>"No customers yet"</h2>
-                            <p>"Customers appear here once they accept your reseller relationship request."</p>
-                        </section>
-                    }.into_any(),
-                    Ok(list) => view! {
-                        <table class="customers">
-                            <thead>
-                                <tr>
-                                    <th scope="col"><span class="visually-hidden">"Details"</span></th>
-                                    <th scope="col">"Customer"</th>
-                                    <th scope="col">"Domain"</th>
-                                    <th scope="col">"Relationship"</th>
-                                    <th scope="col">"Delegated admin"</th>
-                                </tr>
-                            </thead>
-                            {list.into_iter().map(|c| view! { <CustomerRow customer=c /> }).collect_view()}
-                        </table>
-                    }.into_any(),
+                <h1>{t!(locale, customers_title)}</h1>
+                {can_invite.then(|| view! {
+                    <a class="button primary" href="/partner/customers/request">{t!(locale, request_relationship)}</a>
                 })}
-            </Transition>
-        </main>
+            </div>
+            {if customers.is_empty() && page == 1 {
+                view! {
+                    <section class="empty-state">
+                        <h2>{t!(locale, customers_empty_title)}</h2>
+                        <p>{t!(locale, customers_empty)}</p>
+                    </section>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="muted" id="customers-count">{t!(locale, customers_count, from = from.min(total), to = to.max(0), total = total).to_string()}</p>
+                    <div class="customers-head" aria-hidden="true">
+                        <span>{t!(locale, col_customer)}</span>
+                        <span>{t!(locale, col_domain)}</span>
+                        <span>{t!(locale, col_relationship)}</span>
+                        <span>{t!(locale, col_dap)}</span>
+                    </div>
+                    <ul class="customers">
+                        {customers.into_iter().map(|c| view! { <CustomerRow locale customer=c /> }).collect_view()}
+                    </ul>
+                    <Pager locale page pages />
+                }.into_any()
+            }}
+        </PartnerFrame>
     }
 }
 
 #[component]
-fn CustomerRow(customer: CustomerSummary) -> impl IntoView {
-    let (open, set_open) = signal(false);
-    let details_id = format!("customer-{}", customer.customer_id);
-    let has_dap = customer.dap.iter().any(|d| d.granted_on.is_some());
-    let label = format!("Show account details of {}", customer.name);
+fn CustomerRow(locale: Locale, customer: CustomerSummary) -> impl IntoView {
+    let has_dap = customer.has_dap();
+    let kind = i18n::relationship_kind(locale, customer.relationship);
     view! {
-        <tbody class="customer" data-customer=customer.domain.clone()>
-            <tr>
-                <td>
-                    <button
-                        type="button"
-                        class="expand"
-                        aria-expanded=move || open.get().to_string()
-                        aria-controls=details_id.clone()
-                        aria-label=label
-                        on:click=move |_| set_open.update(|o| *o = !*o)
-                    >
-                        <span aria-hidden="true">{move || if open.get() { "▴" } else { "▾" }}</span>
-                    </button>
-                </td>
-                <th scope="row">{customer.name.clone()}</th>
-                <td>{customer.domain.clone()}</td>
-                <td>{customer.relationship.clone()}</td>
-                <td>{if has_dap { "Yes" } else { "No" }}</td>
-            </tr>
-            <tr id=details_id class="details" hidden=move || !open.get()>
-                <td colspan="5">
-                    <dl class="facts">
-                        <dt>"Relationship type"</dt>
-                        <dd>{customer.relationship.clone()}</dd>
-                        <dt>"Established"</dt>
-                        <dd>{customer.established_on.clone()}</dd>
-                        <dt>"Country"</dt>
-                        <dd>{country_name(&customer.country).to_string()}</dd>
-                        {customer.dap.iter().map(|d| view! {
-                            <dt>{format!("Delegated admin: {}", d.service)}</dt>
-                            <dd>{match &d.granted_on {
-                                Some(on) => format!("Granted on {on}"),
-                                None => "Not granted".to_string(),
-                            }}</dd>
-                        }).collect_view()}
-                        <dt>"Customer agreement"</dt>
-                        <dd>{match &customer.agreement {
-                            Some(a) => format!("{} (version {}) accepted by {} <{}> on {}", a.agreement, a.version, a.signer, a.signer_email, a.accepted_on),
-                            None => "No acceptance on record".to_string(),
+        <li class="customer" data-customer=customer.domain.clone()>
+            <details>
+                <summary>
+                    <span class="c-name">{customer.name.clone()}</span>
+                    <span class="c-domain">{customer.domain.clone()}</span>
+                    <span class="c-kind"><span class="c-label">{t!(locale, col_relationship)} ": "</span>{kind.clone()}</span>
+                    <span class="c-dap"><span class="c-label">{t!(locale, col_dap)} ": "</span>
+                        {if has_dap { t!(locale, yes) } else { t!(locale, no) }}
+                    </span>
+                </summary>
+                <dl class="facts">
+                    <dt>{t!(locale, fact_relationship)}</dt>
+                    <dd>{kind}</dd>
+                    <dt>{t!(locale, fact_established)}</dt>
+                    <dd>{i18n::date(locale, customer.established_at)}</dd>
+                    <dt>{t!(locale, fact_country)}</dt>
+                    <dd>{country_name(&customer.country).to_string()}</dd>
+                    {customer.dap.iter().map(|(service, granted)| view! {
+                        <dt>{t!(locale, fact_dap, service = i18n::service(locale, *service)).to_string()}</dt>
+                        <dd>{match granted {
+                            Some(at) => t!(locale, fact_dap_granted, date = i18n::date(locale, *at)).to_string(),
+                            None => t!(locale, fact_dap_not_granted).to_string(),
                         }}</dd>
-                    </dl>
-                </td>
-            </tr>
-        </tbody>
+                    }).collect_view()}
+                    <dt>{t!(locale, fact_agreement)}</dt>
+                    <dd>{match &customer.agreement {
+                        Some(a) => t!(
+                            locale,
+                            fact_agreement_value,
+                            agreement = &a.agreement,
+                            version = &a.version,
+                            signer = &a.signer,
+                            email = &a.signer_email,
+                            date = i18n::date(locale, a.accepted_at)
+                        ).to_string(),
+                        None => t!(locale, fact_agreement_none).to_string(),
+                    }}</dd>
+                </dl>
+            </details>
+        </li>
     }
+}
+
+/// Previous and next page links (plain links: paging works without JavaScript).
+#[component]
+fn Pager(locale: Locale, page: i64, pages: i64) -> impl IntoView {
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label=t!(locale, pages).to_string()>
+                {(page > 1).then(|| view! {
+                    <a href=format!("/partner/customers?page={}", page - 1) rel="prev">{t!(locale, previous_page)}</a>
+                })}
+                <span>{format!("{page} / {pages}")}</span>
+                {(page < pages).then(|| view! {
+                    <a href=format!("/partner/customers?page={}", page + 1) rel="next">{t!(locale, next_page)}</a>
+                })}
+            </nav>
+        }
+    })
 }

@@ -1,234 +1,183 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos::server_fn::ServerFn;
 
-use crate::api::auth::current_viewer;
-use crate::api::invitations::{relationship_request, RotateInvitationLink};
-use crate::components::form::FormError;
-use crate::components::layout::PartnerHeader;
-use crate::domain::mailto_href;
+use crate::api::invitations::{relationship_request, RotateInvitationLink, ROTATED_PARAM};
+use crate::components::form::{escape, FormError, PostForm, Submit};
+use crate::components::layout::PartnerFrame;
+use crate::components::request::{form_error, query_param, set_status};
+use crate::domain::{mailto_href, Viewer};
+use crate::i18n::{self, t, Locale};
+use crate::islands::DraftEditor;
 
-/// Step 1: choose whether the request includes delegated admin privileges.
+/// Step 1: choose whether the request includes delegated admin privileges. A plain GET
+/// form leads to the draft email.
 #[component]
 pub fn RequestRelationshipPage() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| current_viewer());
+    let locale = i18n::current();
+    let rotated = query_param(ROTATED_PARAM).is_some();
+    let rotate_error = form_error(RotateInvitationLink::PATH);
     view! {
-        <Title text="Request a reseller relationship" />
-        <PartnerHeader />
-        <main class="page narrow-page">
-            <p class="crumbs"><a href="/partner/customers">"Customers"</a></p>
-            <h1>"Request a reseller relationship"</h1>
-            <p>
-                "You'll get a draft email with your personal invitation link. The link works for any number of customers: each one opens it, signs in, and authorizes you."
-            </p>
-            <Transition fallback=|| ()>
-                {move || viewer.get().map(|v| match v {
-                    Ok(Some(v)) if v.partner_role().is_some_and(|r| r.can_invite()) => {
-                        let required = v.cloud.requires_dap();
-                        let can_rotate = v.partner_role().is_some_and(|r| r.can_administer());
-                        view! {
-                            <form method="get" action="/partner/customers/request/email" class="stack">
-                                <label class="check">
-                                    <input type="checkbox" name="dap" value="true" checked disabled=required />
-                                    <span>"Include delegated administration privileges for Azure Active Directory and Office 365"</span>
-                                </label>
-                                {required.then(|| view! {
-                                    <input type="hidden" name="dap" value="true" />
-                                    <p class="note">{format!("In {}, a reseller relationship request always includes delegated administration privileges.", v.cloud.label())}</p>
-                                })}
-                                <p class="muted">
-                                    "With delegated administration privileges, your Admin agents act as Global admins and your Helpdesk agents as Helpdesk admins in the customer's organization."
-                                </p>
-                                <div class="actions">
-                                    <button type="submit" class="button primary">"Next"</button>
-                                    <a class="button" href="/partner/customers">"Cancel"</a>
-                                </div>
-                            </form>
-                            {can_rotate.then(|| view! { <RotateLink /> })}
-                        }.into_any()
+        <Suspense>
+            {Suspend::new(async move {
+                let viewer = match crate::api::ctx::partner().await {
+                    Ok((viewer, _)) => viewer,
+                    Err(e) => {
+                        set_status(e.status_code());
+                        return view! { <p class="form-error" role="alert">{i18n::error(locale, &e)}</p> }.into_any();
                     }
-                    Ok(Some(_)) => view! {
-                        <p class="form-error" role="alert">"Only Global admins and Admin agents can request reseller relationships."</p>
-                    }.into_any(),
-                    Ok(None) => view! { <p><a href="/signin">"Sign in"</a></p> }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                })}
-            </Transition>
-        </main>
+                };
+                view! { <RequestForm locale viewer rotated rotate_error /> }.into_any()
+            })}
+        </Suspense>
     }
 }
 
-/// Global admins can replace the link secret when a link reached the wrong hands.
 #[component]
-fn RotateLink() -> impl IntoView {
-    let rotate = ServerAction::<RotateInvitationLink>::new();
-    let error = Signal::derive(move || rotate.value().get().and_then(Result::err));
-    let done = move || matches!(rotate.value().get(), Some(Ok(())));
+fn RequestForm(
+    locale: Locale,
+    viewer: Viewer,
+    rotated: bool,
+    rotate_error: Option<String>,
+) -> impl IntoView {
+    let role = viewer.partner_role();
+    let can_invite = role.is_some_and(|r| r.can_invite());
+    let can_rotate = role.is_some_and(|r| r.can_administer());
+    let required = viewer.cloud.requires_dap();
+    let cloud = i18n::cloud(locale, viewer.cloud);
     view! {
-        <section class="panel subtle">
-            <h2>"Replace your invitation link"</h2>
-            <p>"If a link reached the wrong people, replace it. Every link you sent before stops working; customers who already accepted are not affected."</p>
-            <ActionForm action=rotate>
-                <button type="submit" class="button danger" disabled=move || rotate.pending().get()>"Replace invitation link"</button>
-            </ActionForm>
-            <FormError error />
-            <Show when=done>
-                <p class="success" role="status">"Your invitation link was replaced. Earlier links no longer work."</p>
-            </Show>
-        </section>
+        <PartnerFrame locale viewer title=t!(locale, request_relationship).to_string()>
+            <div class="narrow-page">
+                <p class="crumbs"><a href="/partner/customers">{t!(locale, nav_customers)}</a></p>
+                <h1>{t!(locale, request_relationship)}</h1>
+                <p>{t!(locale, request_intro)}</p>
+                {if can_invite {
+                    view! {
+                        <form method="get" action="/partner/customers/request/email" class="stack">
+                            <label class="check">
+                                <input type="checkbox" name="dap" value="true" checked disabled=required />
+                                <span>{t!(locale, request_dap_label)}</span>
+                            </label>
+                            {required.then(|| view! {
+                                <input type="hidden" name="dap" value="true" />
+                                <p class="note">{t!(locale, request_dap_required, cloud = cloud).to_string()}</p>
+                            })}
+                            <p class="muted">{t!(locale, request_dap_explained)}</p>
+                            <div class="actions">
+                                <button type="submit" class="button primary">{t!(locale, next)}</button>
+                                <a class="button" href="/partner/customers">{t!(locale, cancel)}</a>
+                            </div>
+                        </form>
+                    }.into_any()
+                } else {
+                    view! { <p class="form-error" role="alert">{t!(locale, request_role_only)}</p> }.into_any()
+                }}
+                {can_rotate.then(|| view! {
+                    <section class="panel subtle" aria-labelledby="rotate-title">
+                        <h2 id="rotate-title">{t!(locale, rotate_title)}</h2>
+                        <p>{t!(locale, rotate_intro)}</p>
+                        <PostForm action=RotateInvitationLink::PATH>
+                            <FormError error=rotate_error />
+                            <Submit class="button danger" label=t!(locale, rotate_submit).to_string() pending=t!(locale, working).to_string() />
+                        </PostForm>
+                        {rotated.then(|| view! {
+                            <p class="success" role="status" tabindex="-1" autofocus>{t!(locale, rotate_done)}</p>
+                        })}
+                    </section>
+                })}
+            </div>
+        </PartnerFrame>
     }
-}
-
-/// What the partner wants to do when the edited email lost the link.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Pending {
-    Copy,
-    Open,
 }
 
 /// Step 2: the draft email with the personalized link.
 #[component]
 pub fn RequestEmailPage() -> impl IntoView {
-    let query = use_query_map();
-    let dap = move || query.read().get("dap").as_deref() == Some("true");
-    let draft = Resource::new(dap, relationship_request);
+    let locale = i18n::current();
+    let dap = query_param("dap").as_deref() == Some("true");
     view! {
-        <Title text="Invitation email" />
-        <PartnerHeader />
-        <main class="page narrow-page">
-            <p class="crumbs">
-                <a href="/partner/customers">"Customers"</a>
-                " › "
-                <a href="/partner/customers/request">"Request a reseller relationship"</a>
-            </p>
-            <h1>"Send this email to your customer"</h1>
-            <Transition fallback=|| view! { <p class="muted">"Preparing your link…"</p> }>
-                {move || draft.get().map(|d| match d {
-                    Ok(d) => view! { <DraftEditor url=d.url subject=d.subject body=d.body dap=d.dap /> }.into_any(),
-                    Err(e) => view! {
-                        <p class="form-error" role="alert">{e.to_string()}</p>
-                        <p><a href="/partner/customers/request">"Back"</a></p>
-                    }.into_any(),
-                })}
-            </Transition>
-        </main>
+        <Suspense>
+            {Suspend::new(async move {
+                let viewer = match crate::api::ctx::partner().await {
+                    Ok((viewer, _)) => viewer,
+                    Err(e) => {
+                        set_status(e.status_code());
+                        return view! { <p class="form-error" role="alert">{i18n::error(locale, &e)}</p> }.into_any();
+                    }
+                };
+                let draft = relationship_request(dap).await;
+                view! {
+                    <PartnerFrame locale viewer title=t!(locale, draft_page_title).to_string()>
+                        <div class="narrow-page">
+                            <p class="crumbs">
+                                <a href="/partner/customers">{t!(locale, nav_customers)}</a>
+                                " › "
+                                <a href="/partner/customers/request">{t!(locale, request_relationship)}</a>
+                            </p>
+                            <h1>{t!(locale, draft_heading)}</h1>
+                            {match draft {
+                                Ok(d) => view! { <Draft locale url=d.url subject=d.subject body=d.body dap=d.dap /> }.into_any(),
+                                Err(e) => {
+                                    set_status(e.status_code());
+                                    view! {
+                                        <p class="form-error" role="alert">{i18n::error(locale, &e)}</p>
+                                        <p><a href="/partner/customers/request">{t!(locale, back)}</a></p>
+                                    }.into_any()
+                                }
+                            }}
+                        </div>
+                    </PartnerFrame>
+                }.into_any()
+            })}
+        </Suspense>
     }
 }
 
+/// The draft, rendered whole on the server (it works without JavaScript) inside the
+/// `DraftEditor` island. The text goes into the textarea escaped: a partner or user name
+/// can never close the element and become markup.
 #[component]
-fn DraftEditor(url: String, subject: String, body: String, dap: bool) -> impl IntoView {
-    let text = RwSignal::new(body);
-    let warning = RwSignal::new(None::<Pending>);
-    let status = RwSignal::new(None::<&'static str>);
-    let has_link = {
-        let url = url.clone();
-        move || text.with(|t| t.contains(&url))
-    };
-    let mailto = {
-        let subject = subject.clone();
-        move || text.with(|t| mailto_href(&subject, t))
-    };
-    let copy = move || {
-        #[cfg(feature = "hydrate")]
-        {
-            let value = text.get_untracked();
-            let clipboard = window().navigator().clipboard();
-            wasm_bindgen_futures::spawn_local(async move {
-                let done = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&value)).await;
-                status.set(Some(if done.is_ok() {
-                    "Copied to clipboard. Paste it into an email to your customer."
-                } else {
-                    "Your browser did not allow copying. Select the text and copy it yourself."
-                }));
-            });
-        }
-    };
-    let open_mail = {
-        let mailto = mailto.clone();
-        move || {
-            let _ = window().location().set_href(&mailto());
-        }
-    };
-    let restore = {
-        let url = url.clone();
-        move |_| {
-            text.update(|t| {
-                t.push_str("\n\n");
-                t.push_str(&url);
-                t.push('\n');
-            });
-            warning.set(None);
-        }
-    };
-    let open_guarded = {
-        let has_link = has_link.clone();
-        move |ev: leptos::ev::MouseEvent| {
-            if !has_link() {
-                ev.prevent_default();
-                warning.set(Some(Pending::Open));
-            }
-        }
-    };
-    let copy_guarded = {
-        let has_link = has_link.clone();
-        move |_| {
-            if has_link() {
-                copy();
-            } else {
-                warning.set(Some(Pending::Copy));
-            }
-        }
-    };
-    let anyway = {
-        let open_mail = open_mail.clone();
-        move |_| {
-            match warning.get_untracked() {
-                Some(Pending::Copy) => copy(),
-                Some(Pending::Open) => open_mail(),
-                None => {}
-            }
-            warning.set(None);
-        }
-    };
+fn Draft(locale: Locale, url: String, subject: String, body: String, dap: bool) -> impl IntoView {
+    let mailto = mailto_href(&subject, &body);
     view! {
         <p>
-            {if dap {
-                "The request includes delegated administration privileges for Azure Active Directory and Office 365."
-            } else {
-                "The request does not include delegated administration privileges."
-            }}
-            " You can edit the text, but keep the link: it is personalized to connect the customer to your account."
+            {if dap { t!(locale, draft_with_dap) } else { t!(locale, draft_without_dap) }}
+            " "
+            {t!(locale, draft_keep_link)}
         </p>
-        <label class="field">
-            <span class="field-label">"Subject"</span>
-            <input readonly value=subject.clone() />
-        </label>
-        <label class="field">
-            <span class="field-label">"Email message"</span>
-            <textarea rows="16" class="draft" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))>
-                {text.get_untracked()}
-            </textarea>
-        </label>
-        <label class="field">
-            <span class="field-label">"Invitation link"</span>
-            <input readonly class="link" value=url.clone() data-testid="invitation-link" />
-        </label>
-        <Show when=move || warning.get().is_some()>
-            <div class="warning" role="alert">
-                <p>"The message no longer contains your invitation link. Without it your customer cannot accept."</p>
+        <DraftEditor>
+            <label class="field">
+                <span class="field-label">{t!(locale, draft_subject)}</span>
+                <input readonly value=subject data-draft="subject" />
+            </label>
+            <label class="field">
+                <span class="field-label">{t!(locale, draft_message)}</span>
+                <textarea rows="16" class="draft" data-draft="text" inner_html=escape(&body)></textarea>
+            </label>
+            <label class="field">
+                <span class="field-label">{t!(locale, draft_link)}</span>
+                <input readonly class="link" value=url data-draft="link" data-testid="invitation-link" />
+            </label>
+            <div class="warning" role="alert" tabindex="-1" data-draft="warning" hidden>
+                <p>{t!(locale, draft_link_removed)}</p>
                 <div class="actions">
-                    <button type="button" class="button" on:click=restore.clone()>"Put the link back"</button>
-                    <button type="button" class="button" on:click=anyway.clone()>
-                        {move || if warning.get() == Some(Pending::Open) { "Open anyway" } else { "Copy anyway" }}
-                    </button>
+                    <button type="button" class="button" data-draft="restore">{t!(locale, draft_put_back)}</button>
+                    <button type="button" class="button" data-draft="anyway-copy" hidden>{t!(locale, draft_copy_anyway)}</button>
+                    <button type="button" class="button" data-draft="anyway-open" hidden>{t!(locale, draft_open_anyway)}</button>
                 </div>
             </div>
-        </Show>
-        <div class="actions">
-            <button type="button" class="button primary" on:click=copy_guarded>"Copy to clipboard"</button>
-            <a class="button" href=mailto on:click=open_guarded>"Open in email"</a>
-            <a class="button" href="/partner/customers">"Done"</a>
-        </div>
-        <p class="success" role="status">{move || status.get()}</p>
+            <div class="actions">
+                <button type="button" class="button primary needs-js" data-draft="copy">{t!(locale, draft_copy)}</button>
+                <a class="button" href=mailto data-draft="open">{t!(locale, draft_open)}</a>
+                <a class="button" href="/partner/customers">{t!(locale, draft_done)}</a>
+            </div>
+            <p class="muted no-js">{t!(locale, draft_no_js)}</p>
+            <p
+                class="success"
+                role="status"
+                data-draft="status"
+                data-copied=t!(locale, draft_copied).to_string()
+                data-copy-failed=t!(locale, draft_copy_failed).to_string()
+            ></p>
+        </DraftEditor>
     }
 }

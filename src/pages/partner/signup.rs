@@ -1,69 +1,65 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos::server_fn::ServerFn;
 
 use crate::api::auth::PartnerSignUp;
-use crate::components::form::{Field, FormError};
-use crate::domain::{Cloud, ProgramType, COUNTRIES, MIN_PASSWORD_LEN};
+use crate::components::form::{CountrySelect, Field, FormError, PostForm, Submit};
+use crate::components::layout::PublicFrame;
+use crate::components::request::form_error;
+use crate::domain::{Cloud, ProgramType, MIN_PASSWORD_LEN};
+use crate::i18n::{self, t};
 
 /// Creates a partner organization and its first Global admin.
 #[component]
 pub fn PartnerSignUpPage() -> impl IntoView {
-    let action = ServerAction::<PartnerSignUp>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let (program, set_program) = signal(ProgramType::Direct.code().to_string());
-    let indirect = move || program.get() != ProgramType::Direct.code();
+    let locale = i18n::current();
+    let error = form_error(PartnerSignUp::PATH);
     view! {
-        <Title text="Create a partner account" />
-        <main class="centered">
+        <PublicFrame locale title=t!(locale, signup_title).to_string()>
             <section class="card">
-                <a class="brand" href="/">"◆ Accord"</a>
-                <h1>"Create a partner account"</h1>
-                <p class="muted">"You become the Global admin of your partner organization."</p>
-                <ActionForm action=action attr:class="stack">
+                <h1>{t!(locale, signup_title)}</h1>
+                <p class="muted">{t!(locale, signup_intro)}</p>
+                <PostForm action=PartnerSignUp::PATH class="stack">
                     <fieldset>
-                        <legend>"Organization"</legend>
-                        <Field label="Organization name">
+                        <legend>{t!(locale, signup_org)}</legend>
+                        <Field label=t!(locale, signup_org_name).to_string()>
                             <input name="org_name" required maxlength="120" autocomplete="organization" />
                         </Field>
-                        <Field label="Country or region">
-                            <select name="country" required>
-                                <option value="">"Choose…"</option>
-                                {COUNTRIES.iter().map(|(code, name)| view! { <option value=*code>{*name}</option> }).collect_view()}
-                            </select>
+                        <Field label=t!(locale, country).to_string()>
+                            <CountrySelect locale />
                         </Field>
-                        <Field label="Cloud" hint="You can only work with customers in the same cloud.">
+                        <Field label=t!(locale, signup_cloud).to_string() hint=t!(locale, signup_cloud_hint).to_string()>
                             <select name="cloud" required>
-                                {Cloud::ALL.iter().map(|c| view! { <option value=c.code()>{format!("{} ({})", c.label(), c.partner_portal())}</option> }).collect_view()}
+                                {Cloud::ALL.iter().map(|c| view! {
+                                    <option value=c.code()>{format!("{} ({})", i18n::cloud(locale, *c), i18n::partner_portal(locale, *c))}</option>
+                                }).collect_view()}
                             </select>
                         </Field>
-                        <Field label="Partner program">
-                            <select name="program" required on:change=move |ev| set_program.set(event_target_value(&ev))>
-                                {ProgramType::ALL.iter().map(|p| view! { <option value=p.code()>{p.label()}</option> }).collect_view()}
+                        <Field label=t!(locale, signup_program).to_string()>
+                            <select name="program" required>
+                                {ProgramType::ALL.iter().map(|p| view! { <option value=p.code()>{i18n::program(locale, *p)}</option> }).collect_view()}
                             </select>
                         </Field>
-                        <Field label="Partner ID (MPN ID)" hint="Required for indirect resellers and indirect providers.">
-                            <input name="partner_id" inputmode="numeric" pattern="[0-9]*" maxlength="10" required=indirect />
+                        <Field label=t!(locale, signup_partner_id).to_string() hint=t!(locale, signup_partner_id_hint).to_string()>
+                            <input name="partner_id" inputmode="numeric" pattern="[0-9]*" maxlength="10" />
                         </Field>
                     </fieldset>
                     <fieldset>
-                        <legend>"Your account"</legend>
-                        <Field label="Your name">
+                        <legend>{t!(locale, signup_account)}</legend>
+                        <Field label=t!(locale, your_name).to_string()>
                             <input name="admin_name" required maxlength="120" autocomplete="name" />
                         </Field>
-                        <Field label="Work email">
+                        <Field label=t!(locale, work_email).to_string()>
                             <input type="email" name="email" required autocomplete="email" />
                         </Field>
-                        <Field label="Password">
+                        <Field label=t!(locale, password).to_string()>
                             <input type="password" name="password" required minlength=MIN_PASSWORD_LEN.to_string() autocomplete="new-password" />
                         </Field>
                     </fieldset>
                     <FormError error />
-                    <button type="submit" class="button primary" disabled=move || action.pending().get()>
-                        "Create account"
-                    </button>
-                </ActionForm>
-                <p class="muted">"Already have an account? " <a href="/signin">"Sign in"</a></p>
+                    <Submit label=t!(locale, signup_submit).to_string() pending=t!(locale, creating).to_string() />
+                </PostForm>
+                <p class="muted">{t!(locale, have_account)} " " <a href="/signin">{t!(locale, sign_in)}</a></p>
             </section>
-        </main>
+        </PublicFrame>
     }
 }

@@ -1,0 +1,126 @@
+//! What can be wrong with a request, as a closed set. Each problem has its words in every
+//! locale (`crate::i18n`); `Display` gives the English text for logs and tests.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Cloud, MIN_PASSWORD_LEN};
+
+/// A free-text field a problem can be about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Field {
+    CompanyName,
+    OrgName,
+    YourName,
+    FirstName,
+    LastName,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    EmailFormat,
+    PasswordTooShort,
+    PasswordTooLong,
+    Required(Field),
+    TooLong(Field, usize),
+    BadCharacters(Field),
+    PartnerIdFormat,
+    DomainFormat,
+    Country,
+    Cloud,
+    Program,
+    EmailTaken,
+    PartnerIdTaken,
+    DomainTaken(String),
+    RegisteredMomentAgo,
+    DapRequired(Cloud),
+    PhoneFormat,
+    Acknowledge,
+    PartnerOnly,
+    InviteRole,
+    RotateRole,
+}
+
+impl Field {
+    fn english(self) -> &'static str {
+        match self {
+            Field::CompanyName => "the company name",
+            Field::OrgName => "the organization name",
+            Field::YourName => "your name",
+            Field::FirstName => "the signer's first name",
+            Field::LastName => "the signer's last name",
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::EmailFormat => write!(f, "Enter an email address like name@example.com."),
+            Problem::PasswordTooShort => write!(
+                f,
+                "Choose a password of at least {MIN_PASSWORD_LEN} characters."
+            ),
+            Problem::PasswordTooLong => {
+                write!(f, "That password is too long (at most 1024 characters).")
+            }
+            Problem::Required(field) => write!(f, "Enter {}.", field.english()),
+            Problem::TooLong(field, max) => write!(
+                f,
+                "Shorten {} to at most {max} characters.",
+                field.english()
+            ),
+            Problem::BadCharacters(field) => write!(
+                f,
+                "Remove the characters that are not allowed from {}.",
+                field.english()
+            ),
+            Problem::PartnerIdFormat => write!(
+                f,
+                "Enter your numeric partner ID (MPN ID), for example 4123456."
+            ),
+            Problem::DomainFormat => write!(
+                f,
+                "Enter a domain like contoso.onmicrosoft.com (letters, digits and hyphens, with at least one dot)."
+            ),
+            Problem::Country => write!(f, "Choose your country or region."),
+            Problem::Cloud => write!(f, "Choose the cloud your organization works in."),
+            Problem::Program => write!(f, "Choose your partner program."),
+            Problem::EmailTaken => write!(
+                f,
+                "An account with this email address already exists. Sign in instead, or use another address."
+            ),
+            Problem::PartnerIdTaken => {
+                write!(f, "Another organization already uses this partner ID.")
+            }
+            Problem::DomainTaken(domain) => write!(
+                f,
+                "The domain {domain} already belongs to an organization. Sign in with that organization's account instead."
+            ),
+            Problem::RegisteredMomentAgo => write!(
+                f,
+                "That email address, domain or partner ID was registered a moment ago. Sign in instead, or use another one."
+            ),
+            Problem::DapRequired(cloud) => write!(
+                f,
+                "In {} a reseller relationship request always includes delegated administration privileges.",
+                cloud.label()
+            ),
+            Problem::PhoneFormat => write!(
+                f,
+                "Enter the phone number with digits, spaces and + - ( ) only, or leave it empty."
+            ),
+            Problem::Acknowledge => write!(
+                f,
+                "To accept, confirm that you have the authority to accept the Microsoft Customer Agreement for your organization."
+            ),
+            Problem::PartnerOnly => write!(f, "This page is for partner organizations."),
+            Problem::InviteRole => write!(
+                f,
+                "Only Global admins and Admin agents can request reseller relationships."
+            ),
+            Problem::RotateRole => {
+                write!(f, "Only Global admins can replace the invitation link.")
+            }
+        }
+    }
+}

@@ -1,0 +1,523 @@
+//! Translations (English, Simplified and Traditional Chinese), rendered on the server only.
+//!
+//! The words live in `locales/*.json` and are compiled in by `leptos_i18n` (see
+//! `build.rs`), so every key used here is checked at compile time. Pages are server components that render in the
+//! viewer's locale; islands get their few strings already translated, so no i18n runtime
+//! reaches the browser.
+//!
+//! The locale is, in this order: the viewer's explicit choice (the switcher in the header,
+//! kept in a cookie), the browser's `Accept-Language`, then the default of the cloud whose
+//! portal is shown (21Vianet: zh-CN).
+
+// The generated code is a module named `i18n`, inside this one.
+#![allow(clippy::module_inception)]
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub use i18n::Locale;
+pub use leptos_i18n::td_string as t;
+
+use crate::domain::{
+    Cloud, CustomerRole, Field, PartnerRole, Problem, ProgramType, Refusal, RelationshipKind,
+    Service,
+};
+use crate::error::AppError;
+
+/// Cookie holding the viewer's explicit choice of language.
+pub const LOCALE_COOKIE: &str = "accord_locale";
+
+pub const ALL: [Locale; 3] = [Locale::en, Locale::zh_CN, Locale::zh_TW];
+
+/// The BCP 47 tag of a locale, for `lang` attributes, the cookie and URLs.
+pub fn tag(locale: Locale) -> &'static str {
+    match locale {
+        Locale::en => "en",
+        Locale::zh_CN => "zh-CN",
+        Locale::zh_TW => "zh-TW",
+    }
+}
+
+/// The name of a locale in its own language, for the switcher.
+pub fn endonym(locale: Locale) -> &'static str {
+    match locale {
+        Locale::en => "English",
+        Locale::zh_CN => "简体中文",
+        Locale::zh_TW => "繁體中文",
+    }
+}
+
+/// Maps a language tag to one of our locales: Chinese in Traditional script (zh-TW, zh-HK,
+/// zh-MO, zh-Hant) to zh-TW, other Chinese to zh-CN, English to en.
+pub fn from_tag(tag: &str) -> Option<Locale> {
+    let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
+    let mut parts = tag.split('-');
+    match parts.next()? {
+        "en" => Some(Locale::en),
+        "zh" => {
+            let rest: Vec<&str> = parts.collect();
+            let traditional = rest
+                .iter()
+                .any(|p| matches!(*p, "hant" | "tw" | "hk" | "mo"))
+                && !rest.contains(&"hans");
+            Some(if traditional {
+                Locale::zh_TW
+            } else {
+                Locale::zh_CN
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The best of our locales for an `Accept-Language` header, by its quality values.
+pub fn from_accept_language(header: &str) -> Option<Locale> {
+    let mut choices: Vec<(f32, usize, Locale)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let mut fields = item.split(';');
+            let tag = fields.next()?.trim();
+            let q = fields
+                .find_map(|f| f.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (q > 0.0).then_some(())?;
+            from_tag(tag).map(|l| (q, i, l))
+        })
+        .collect();
+    choices.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    choices.first().map(|c| c.2)
+}
+
+/// The locale of a request: cookie, then `Accept-Language`, then `fallback`.
+pub fn resolve(
+    cookie_header: Option<&str>,
+    accept_language: Option<&str>,
+    fallback: Locale,
+) -> Locale {
+    let chosen = cookie_header.and_then(|cookies| {
+        cookies.split(';').find_map(|c| {
+            let (name, value) = c.trim().split_once('=')?;
+            (name == LOCALE_COOKIE).then(|| from_tag(value)).flatten()
+        })
+    });
+    chosen
+        .or_else(|| accept_language.and_then(from_accept_language))
+        .unwrap_or(fallback)
+}
+
+/// The default locale of the page at `path`: a cloud's customer portal starts in that
+/// cloud's language.
+pub fn path_default(path: &str) -> Locale {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    Cloud::from_customer_prefix(first)
+        .and_then(|c| from_tag(c.default_locale()))
+        .unwrap_or(Locale::en)
+}
+
+/// The locale of the request being handled (pages and server functions), from the Leptos
+/// context. Server functions take the cloud default from the page they were posted from.
+pub fn current() -> Locale {
+    use leptos::prelude::use_context;
+    if let Some(locale) = use_context::<Locale>() {
+        return locale;
+    }
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Locale::en;
+    };
+    of_request(&parts.headers, parts.uri.path())
+}
+
+/// The locale for a request with these headers to `path`.
+pub fn of_request(headers: &http::HeaderMap, path: &str) -> Locale {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &http::HeaderValue| v.to_str().ok())
+    };
+    let page_path = if path.starts_with("/api/") {
+        header(http::header::REFERER)
+            .and_then(|r| url::Url::parse(r).ok())
+            .map(|u| u.path().to_string())
+            .unwrap_or_default()
+    } else {
+        path.to_string()
+    };
+    resolve(
+        header(http::header::COOKIE),
+        header(http::header::ACCEPT_LANGUAGE),
+        path_default(&page_path),
+    )
+}
+
+/// A calendar date (UTC) of a Unix timestamp, written the way the locale writes dates.
+pub fn date(locale: Locale, ts: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ts) else {
+        return String::new();
+    };
+    let (y, m, d) = (t.year(), u8::from(t.month()), t.day());
+    match locale {
+        Locale::en => {
+            const MONTHS: [&str; 12] = [
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ];
+            format!("{} {d}, {y}", MONTHS[usize::from(m) - 1])
+        }
+        Locale::zh_CN | Locale::zh_TW => format!("{y}年{m}月{d}日"),
+    }
+}
+
+pub fn cloud(locale: Locale, cloud: Cloud) -> String {
+    match cloud {
+        Cloud::Public => t!(locale, cloud_public),
+        Cloud::UsGov => t!(locale, cloud_us_gov),
+        Cloud::Germany => t!(locale, cloud_germany),
+        Cloud::China => t!(locale, cloud_china),
+    }
+    .to_string()
+}
+
+pub fn partner_portal(locale: Locale, cloud: Cloud) -> String {
+    match cloud {
+        Cloud::Public => t!(locale, partner_portal_public),
+        Cloud::UsGov => t!(locale, partner_portal_us_gov),
+        Cloud::Germany => t!(locale, partner_portal_germany),
+        Cloud::China => t!(locale, partner_portal_china),
+    }
+    .to_string()
+}
+
+/// Name of the admin portal where this cloud's customers accept invitations.
+pub fn customer_portal(locale: Locale, cloud: Cloud) -> String {
+    match cloud {
+        Cloud::Public => t!(locale, portal_m365),
+        Cloud::UsGov | Cloud::Germany => t!(locale, portal_office),
+        Cloud::China => t!(locale, portal_21v),
+    }
+    .to_string()
+}
+
+pub fn program(locale: Locale, program: ProgramType) -> String {
+    match program {
+        ProgramType::Direct => t!(locale, program_direct),
+        ProgramType::IndirectReseller => t!(locale, program_indirect_reseller),
+        ProgramType::IndirectProvider => t!(locale, program_indirect_provider),
+    }
+    .to_string()
+}
+
+pub fn partner_role(locale: Locale, role: PartnerRole) -> String {
+    match role {
+        PartnerRole::GlobalAdmin => t!(locale, role_global_admin),
+        PartnerRole::AdminAgent => t!(locale, role_admin_agent),
+        PartnerRole::SalesAgent => t!(locale, role_sales_agent),
+        PartnerRole::HelpdeskAgent => t!(locale, role_helpdesk_agent),
+    }
+    .to_string()
+}
+
+pub fn customer_role(locale: Locale, role: CustomerRole) -> String {
+    match role {
+        CustomerRole::GlobalAdmin => t!(locale, role_global_admin),
+        CustomerRole::BillingAdmin => t!(locale, role_billing_admin),
+        CustomerRole::User => t!(locale, role_user),
+    }
+    .to_string()
+}
+
+/// The role of a signed-in person, partner or customer.
+pub fn viewer_role(locale: Locale, viewer: &crate::domain::Viewer) -> String {
+    match (viewer.partner_role(), viewer.customer_role()) {
+        (Some(role), _) => partner_role(locale, role),
+        (_, Some(role)) => customer_role(locale, role),
+        _ => String::new(),
+    }
+}
+
+pub fn relationship_kind(locale: Locale, kind: RelationshipKind) -> String {
+    match kind {
+        RelationshipKind::Reseller => t!(locale, kind_reseller),
+        RelationshipKind::IndirectReseller => t!(locale, kind_indirect_reseller),
+        RelationshipKind::IndirectProvider => t!(locale, kind_indirect_provider),
+    }
+    .to_string()
+}
+
+pub fn service(locale: Locale, service: Service) -> String {
+    match service {
+        Service::AzureAd => t!(locale, service_azure_ad),
+        Service::Office365 => t!(locale, service_office_365),
+    }
+    .to_string()
+}
+
+fn field(locale: Locale, field: Field) -> String {
+    match field {
+        Field::CompanyName => t!(locale, field_company_name),
+        Field::OrgName => t!(locale, field_org_name),
+        Field::YourName => t!(locale, field_your_name),
+        Field::FirstName => t!(locale, field_first_name),
+        Field::LastName => t!(locale, field_last_name),
+    }
+    .to_string()
+}
+
+pub fn problem(locale: Locale, problem: &Problem) -> String {
+    let l = locale;
+    match problem {
+        Problem::EmailFormat => t!(l, err_email_format).to_string(),
+        Problem::PasswordTooShort => {
+            t!(l, err_password_short, min = crate::domain::MIN_PASSWORD_LEN).to_string()
+        }
+        Problem::PasswordTooLong => t!(l, err_password_long).to_string(),
+        Problem::Required(f) => t!(l, err_required, field = field(l, *f)).to_string(),
+        Problem::TooLong(f, max) => {
+            t!(l, err_too_long, field = field(l, *f), max = *max).to_string()
+        }
+        Problem::BadCharacters(f) => t!(l, err_bad_chars, field = field(l, *f)).to_string(),
+        Problem::PartnerIdFormat => t!(l, err_partner_id_format).to_string(),
+        Problem::DomainFormat => t!(l, err_domain_format).to_string(),
+        Problem::Country => t!(l, err_country).to_string(),
+        Problem::Cloud => t!(l, err_cloud).to_string(),
+        Problem::Program => t!(l, err_program).to_string(),
+        Problem::EmailTaken => t!(l, err_email_taken).to_string(),
+        Problem::PartnerIdTaken => t!(l, err_partner_id_taken).to_string(),
+        Problem::DomainTaken(domain) => t!(l, err_domain_taken, domain = domain).to_string(),
+        Problem::RegisteredMomentAgo => t!(l, err_registered_moment_ago).to_string(),
+        Problem::DapRequired(c) => t!(l, err_dap_required, cloud = cloud(l, *c)).to_string(),
+        Problem::PhoneFormat => t!(l, err_phone_format).to_string(),
+        Problem::Acknowledge => t!(l, err_acknowledge).to_string(),
+        Problem::PartnerOnly => t!(l, err_partner_only).to_string(),
+        Problem::InviteRole => t!(l, request_role_only).to_string(),
+        Problem::RotateRole => t!(l, err_rotate_role).to_string(),
+    }
+}
+
+/// Title and explanation of a refusal, as the customer reads them.
+pub fn refusal(locale: Locale, refusal: &Refusal) -> (String, Vec<String>) {
+    let l = locale;
+    match refusal {
+        Refusal::InvalidLink => (
+            t!(l, refused_invalid_title).to_string(),
+            vec![t!(l, refused_invalid).to_string()],
+        ),
+        Refusal::LinkReplaced { partner } => (
+            t!(l, refused_replaced_title).to_string(),
+            vec![t!(l, refused_replaced, partner = partner).to_string()],
+        ),
+        Refusal::UnknownPartner => (
+            t!(l, refused_unknown_title).to_string(),
+            vec![t!(l, refused_unknown).to_string()],
+        ),
+        Refusal::WrongCloud {
+            partner,
+            partner_cloud,
+            customer_cloud,
+        } => (
+            t!(l, refused_cloud_title).to_string(),
+            vec![t!(
+                l,
+                refused_cloud,
+                partner = partner,
+                partner_cloud = cloud(l, *partner_cloud),
+                customer_cloud = cloud(l, *customer_cloud)
+            )
+            .to_string()],
+        ),
+        Refusal::RoleTooWeak { role, dap } => {
+            let role = customer_role(l, *role);
+            let text = if *dap {
+                t!(l, refused_role_dap, role = role).to_string()
+            } else {
+                t!(l, refused_role_any, role = role).to_string()
+            };
+            (t!(l, refused_role_title).to_string(), vec![text])
+        }
+        Refusal::DapConflict { partner, holders } => {
+            let mut lines: Vec<String> = holders
+                .iter()
+                .map(|h| {
+                    let service_name = service(l, h.service);
+                    t!(
+                        l,
+                        refused_dap_holder,
+                        partner = &h.partner,
+                        service = service_name
+                    )
+                    .to_string()
+                })
+                .collect();
+            lines.push(t!(l, refused_dap, partner = partner).to_string());
+            (t!(l, refused_dap_title).to_string(), lines)
+        }
+        Refusal::NotACustomer => (
+            t!(l, refused_partner_title).to_string(),
+            vec![t!(l, refused_partner).to_string()],
+        ),
+    }
+}
+
+/// The sentence a person reads for an error.
+pub fn error(locale: Locale, error: &AppError) -> String {
+    let l = locale;
+    match error {
+        AppError::Invalid(p) | AppError::Forbidden(p) | AppError::Conflict(p) => problem(l, p),
+        AppError::BadCredentials => t!(l, err_bad_credentials).to_string(),
+        AppError::TooManyAttempts => t!(l, err_too_many_attempts).to_string(),
+        AppError::Unauthenticated => t!(l, err_unauthenticated).to_string(),
+        AppError::Refused(r) => {
+            let (title, lines) = refusal(l, r);
+            format!("{title}. {}", lines.join(" "))
+        }
+        AppError::Internal => t!(l, err_internal).to_string(),
+        AppError::Transport(_) => t!(l, err_transport).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported_locale() {
+        assert_eq!(
+            from_accept_language("zh-TW,zh;q=0.9,en;q=0.8"),
+            Some(Locale::zh_TW)
+        );
+        assert_eq!(from_accept_language("zh-Hant-HK"), Some(Locale::zh_TW));
+        assert_eq!(from_accept_language("zh-Hans-TW"), Some(Locale::zh_CN));
+        assert_eq!(
+            from_accept_language("fr-FR,zh;q=0.5,en;q=0.7"),
+            Some(Locale::en)
+        );
+        assert_eq!(from_accept_language("fr-FR, de"), None);
+        assert_eq!(
+            from_accept_language("en;q=0, zh-CN;q=0.1"),
+            Some(Locale::zh_CN)
+        );
+    }
+
+    #[test]
+    fn explicit_choice_wins_then_browser_then_cloud() {
+        let cookie = Some("a=b; accord_locale=zh-TW");
+        assert_eq!(resolve(cookie, Some("en-US"), Locale::en), Locale::zh_TW);
+        assert_eq!(
+            resolve(Some("accord_locale=xx"), Some("en-US"), Locale::zh_CN),
+            Locale::en
+        );
+        assert_eq!(
+            resolve(None, Some("fr"), path_default("/21v/partner-invitation")),
+            Locale::zh_CN
+        );
+        assert_eq!(
+            resolve(None, None, path_default("/m365/partner-invitation")),
+            Locale::en
+        );
+    }
+
+    #[test]
+    fn dates_read_as_each_locale_writes_them() {
+        // 2026-11-22T10:00:00Z
+        let ts = 1_795_341_600;
+        assert_eq!(date(Locale::en, ts), "November 22, 2026");
+        assert_eq!(date(Locale::zh_CN, ts), "2026年11月22日");
+    }
+
+    #[test]
+    fn refusals_and_problems_leave_no_placeholder() {
+        let cases = [
+            Refusal::InvalidLink,
+            Refusal::LinkReplaced {
+                partner: "Contoso".into(),
+            },
+            Refusal::WrongCloud {
+                partner: "Contoso".into(),
+                partner_cloud: Cloud::Public,
+                customer_cloud: Cloud::China,
+            },
+            Refusal::RoleTooWeak {
+                role: CustomerRole::User,
+                dap: false,
+            },
+            Refusal::DapConflict {
+                partner: "Contoso".into(),
+                holders: vec![crate::domain::DapHolder {
+                    service: Service::Office365,
+                    partner: "Fabrikam".into(),
+                }],
+            },
+            Refusal::NotACustomer,
+        ];
+        for locale in ALL {
+            for r in &cases {
+                let (title, lines) = refusal(locale, r);
+                let all = format!("{title} {}", lines.join(" "));
+                assert!(!all.contains("{{") && !all.contains("}}"), "{all}");
+            }
+            let text = problem(locale, &Problem::TooLong(Field::CompanyName, 120));
+            assert!(text.contains("120") && !text.contains("{{"), "{text}");
+        }
+        let (_, lines) = refusal(Locale::en, &cases[4]);
+        assert_eq!(
+            lines[0],
+            "Fabrikam holds delegated admin privileges for Office 365."
+        );
+    }
+
+    /// Every locale file has exactly the keys of the English one, and the same
+    /// placeholders in each text, so no page shows a missing or half-translated string.
+    #[test]
+    fn every_locale_has_every_key_and_placeholder() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let read = |name: &str| -> serde_json::Map<String, serde_json::Value> {
+            let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+            serde_json::from_str(&text).unwrap()
+        };
+        let placeholders = |s: &str| -> Vec<String> {
+            let mut found: Vec<String> = s
+                .split("{{")
+                .skip(1)
+                .filter_map(|rest| rest.split_once("}}").map(|(p, _)| p.trim().to_string()))
+                .collect();
+            found.sort();
+            found
+        };
+        let en = read("en");
+        for locale in ALL.iter().skip(1) {
+            let other = read(tag(*locale));
+            let missing: Vec<&String> = en.keys().filter(|k| !other.contains_key(*k)).collect();
+            let extra: Vec<&String> = other.keys().filter(|k| !en.contains_key(*k)).collect();
+            assert!(missing.is_empty(), "{} lacks {missing:?}", tag(*locale));
+            assert!(
+                extra.is_empty(),
+                "{} has unknown keys {extra:?}",
+                tag(*locale)
+            );
+            for (key, value) in &en {
+                let theirs = other[key].as_str().unwrap_or_default();
+                assert!(
+                    !theirs.trim().is_empty(),
+                    "{}: {key} is empty",
+                    tag(*locale)
+                );
+                assert_eq!(
+                    placeholders(value.as_str().unwrap_or_default()),
+                    placeholders(theirs),
+                    "{}: {key} has other placeholders",
+                    tag(*locale)
+                );
+            }
+        }
+    }
+}
