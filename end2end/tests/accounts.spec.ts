@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { open, signIn, signOut, signUpPartner, waitHydrated } from "./helpers";
 
 test("partner signs up, signs out, is sent to sign in and comes back to Customers", async ({ page, context }) => {

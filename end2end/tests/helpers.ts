@@ -1,13 +1,26 @@
-import { expect, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
+import { checkPage, expect } from "./fixtures";
 
-/** Opens a page and waits until it is interactive (hydrated). */
+/** Opens a page, waits until it is interactive (its islands hydrated) and checks it (axe, 375 px). */
 export async function open(page: Page, path: string) {
   await page.goto(path);
   await waitHydrated(page);
+  await checkPage(page);
 }
 
 export async function waitHydrated(page: Page) {
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+}
+
+/** The path and query of an absolute invitation link, to open on the test server. */
+export function pathOf(link: string) {
+  const u = new URL(link);
+  return u.pathname + u.search;
+}
+
+/** A row of the Customers page. */
+export function customerRow(page: Page, domain: string) {
+  return page.locator(`li[data-customer="${domain}"]`);
 }
 
 let counter = 0;
@@ -26,7 +39,7 @@ export interface Partner {
 /** Signs a new partner organization up through the real form; ends on Customers. */
 export async function signUpPartner(
   page: Page,
-  opts: { cloud?: string; country?: string; program?: string; partnerId?: string; orgName?: string } = {},
+  opts: { cloud?: string; country?: string; program?: string; partnerId?: string; orgName?: string; adminName?: string } = {},
 ): Promise<Partner> {
   const partner = {
     orgName: opts.orgName ?? `Reseller ${Date.now().toString(36)}`,
@@ -39,12 +52,13 @@ export async function signUpPartner(
   await page.getByRole("combobox", { name: "Cloud", exact: true }).selectOption(opts.cloud ?? "public");
   await page.getByRole("combobox", { name: "Partner program" }).selectOption(opts.program ?? "direct");
   if (opts.partnerId) await page.getByLabel("Partner ID (MPN ID)").fill(opts.partnerId);
-  await page.getByLabel("Your name").fill("Pat Partner");
+  await page.getByLabel("Your name").fill(opts.adminName ?? "Pat Partner");
   await page.getByLabel("Work email").fill(partner.email);
   await page.getByLabel("Password").fill(partner.password);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/partner\/customers$/);
   await expect(page.getByRole("heading", { name: "Customers", level: 1 })).toBeVisible();
+  await waitHydrated(page);
   return partner;
 }
 
@@ -70,6 +84,8 @@ export async function requestLink(page: Page, opts: { dap?: boolean } = {}): Pro
   if (opts.dap === false) await box.uncheck();
   await page.getByRole("button", { name: "Next" }).click();
   await expect(page.getByRole("heading", { name: "Send this email to your customer" })).toBeVisible();
+  await waitHydrated(page);
+  await checkPage(page);
   const link = await page.getByTestId("invitation-link").inputValue();
   expect(link).toContain("/partner-invitation?invType=ResellerRelationship&partnerId=");
   return link;

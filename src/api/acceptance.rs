@@ -22,6 +22,8 @@ pub struct InvitationView {
     /// When the organization accepted the current agreement version, if it did.
     pub agreement_accepted_at: Option<i64>,
     pub already_authorized: bool,
+    /// The partner already has a relationship with the organization (perhaps without DAP).
+    pub has_relationship: bool,
     /// Why the signed-in user cannot accept as the link asks, if they cannot.
     pub refusal: Option<Refusal>,
     /// Whether accepting without DAP is open to this user (offered on a DAP conflict).
@@ -55,6 +57,7 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
         },
         agreement_accepted_at: None,
         already_authorized: false,
+        has_relationship: false,
         refusal: None,
         can_accept_without_dap: false,
     };
@@ -70,6 +73,7 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
     }
     let standing = handshake::standing(&state.db, &inv, &viewer.org_id).await?;
     view.already_authorized = standing.already_authorized;
+    view.has_relationship = standing.has_relationship;
     view.agreement_accepted_at = handshake::acceptance(&state.db, &viewer.org_id, &agreement.id)
         .await?
         .map(|a| a.accepted_at);

@@ -216,6 +216,9 @@ pub async fn acceptance(
 /// Everything about a customer organization that decides what its acceptance page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerStanding {
+    /// The partner has an active relationship with the organization.
+    pub has_relationship: bool,
+    /// ...and, if the invitation asks for DAP, holds it for every service.
     pub already_authorized: bool,
     /// Other partners holding DAP for services this invitation asks for.
     pub dap_holders: Vec<DapHolder>,
@@ -231,6 +234,7 @@ pub async fn standing(
     let held = dap_held(&mut conn, customer_org_id).await?;
     let own_dap_complete = dap_missing(&held, &inv.partner.id).is_empty();
     Ok(CustomerStanding {
+        has_relationship,
         already_authorized: has_relationship && (!inv.params.dap || own_dap_complete),
         dap_holders: if inv.params.dap {
             other_holders(&held, &inv.partner.id)

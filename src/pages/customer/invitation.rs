@@ -125,11 +125,11 @@ fn InvitationBody(
     let signed_in = view.viewer.is_some();
     match done.as_deref() {
         // Checked against the organization's state: a crafted code shows nothing false.
-        Some(DONE_ACCEPTED) if view.already_authorized => {
+        Some(DONE_ACCEPTED) if view.has_relationship => {
             let text = t!(locale, accepted, partner = &partner).to_string();
             return view! { <Outcome locale text success=true /> }.into_any();
         }
-        Some(DONE_DECLINED) if signed_in && !view.already_authorized => {
+        Some(DONE_DECLINED) if signed_in && !view.has_relationship => {
             let text = t!(locale, declined, partner = &partner).to_string();
             return view! { <Outcome locale text success=false /> }.into_any();
         }
