@@ -405,7 +405,56 @@ async fn us_gov_customers_cannot_drop_dap(db: &Db) {
     );
 }
 
+/// Customers come a page at a time, ordered by name, each with this partner's DAP and the
+/// organization's agreement acceptance; another partner's customers never show.
+async fn customers_are_listed_a_page_at_a_time(db: &Db) {
+    use accord::domain::Service;
+    use accord::server::relationships::list_customers;
+    let p = partner(db, "Contoso", "public").await;
+    let other = partner(db, "Fabrikam", "public").await;
+    for (i, domain) in [
+        "c.onmicrosoft.com",
+        "a.onmicrosoft.com",
+        "b.onmicrosoft.com",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let c = customer(db, domain, "public").await;
+        let inv = invitation(db, &p, i == 0).await;
+        handshake::accept(db, &inv, &c, signer(), true)
+            .await
+            .unwrap();
+    }
+    let lonely = customer(db, "z.onmicrosoft.com", "public").await;
+    let inv = invitation(db, &other, false).await;
+    handshake::accept(db, &inv, &lonely, signer(), false)
+        .await
+        .unwrap();
+
+    let first = list_customers(db, &p.org_id, 0, 2).await.unwrap();
+    assert_eq!(first.total, 3);
+    let domains: Vec<&str> = first.customers.iter().map(|c| c.domain.as_str()).collect();
+    assert_eq!(domains, ["a.onmicrosoft.com", "b.onmicrosoft.com"]);
+    assert!(!first.customers[0].has_dap());
+    let agreement = first.customers[0].agreement.as_ref().expect("accepted");
+    assert_eq!(agreement.signer, "Casey Customer");
+    let second = list_customers(db, &p.org_id, 2, 2).await.unwrap();
+    assert_eq!(second.total, 3);
+    assert_eq!(second.customers.len(), 1);
+    let c = &second.customers[0];
+    assert_eq!(c.domain, "c.onmicrosoft.com");
+    assert_eq!(c.dap.len(), Service::ALL.len());
+    assert!(c.dap.iter().all(|(_, granted)| granted.is_some()), "{c:?}");
+    let past = list_customers(db, &p.org_id, 50, 50).await.unwrap();
+    assert_eq!((past.total, past.customers.len()), (3, 0));
+    let theirs = list_customers(db, &other.org_id, 0, 50).await.unwrap();
+    assert_eq!(theirs.total, 1);
+    assert_eq!(theirs.customers[0].domain, "z.onmicrosoft.com");
+}
+
 on_both_databases! {
+    paging => customers_are_listed_a_page_at_a_time;
     atomic => accept_is_atomic;
     idempotent => re_accept_is_harmless;
     concurrent => concurrent_accepts_write_once;

@@ -29,6 +29,7 @@ fn app_with_site(db: &Db, site_root: &str) -> Router {
         public_url: "http://accord.test".into(),
         secret_key: b"http-test-key-http-test-key-http-test".to_vec(),
         demo: false,
+        demo_customers: 0,
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("accord")

@@ -32,8 +32,13 @@ pub async fn limit_attempt(email: &str) -> Result<(), AppError> {
     state()?.limits.check(Some(email), address)
 }
 
-/// The signed-in person, if any.
+/// The signed-in person, if any (already looked up by the sign-in guard for partner pages).
 pub async fn viewer() -> Result<Option<Viewer>, AppError> {
+    if let Some(v) =
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Viewer>().cloned())
+    {
+        return Ok(Some(v));
+    }
     let session = session().await?;
     let Some(user_id) = session.get::<String>(USER_ID_KEY).await? else {
         return Ok(None);

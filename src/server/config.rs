@@ -12,8 +12,10 @@ pub struct Config {
     pub public_url: String,
     /// Key for signing; never logged.
     pub secret_key: Vec<u8>,
-    /// Create demo partners on an empty database.
+    /// Create demo partners on an empty database...
     pub demo: bool,
+    /// ...and this many demo customers of the first one (`ACCORD_DEMO_CUSTOMERS`).
+    pub demo_customers: usize,
 }
 
 impl Config {
@@ -39,11 +41,19 @@ impl Config {
             std::env::var("ACCORD_DEMO").as_deref(),
             Ok("1") | Ok("true")
         );
+        let demo_customers = match std::env::var("ACCORD_DEMO_CUSTOMERS") {
+            Ok(n) => n
+                .trim()
+                .parse()
+                .map_err(|_| format!("ACCORD_DEMO_CUSTOMERS \"{n}\" is not a number."))?,
+            Err(_) => 12,
+        };
         Ok(Config {
             database_url,
             public_url,
             secret_key,
             demo,
+            demo_customers,
         })
     }
 

@@ -1,10 +1,13 @@
-//! Demo partners for trying Accord out (`ACCORD_DEMO=1`, only on an empty database).
+//! Demo partners for trying Accord out (`ACCORD_DEMO=1`, only on an empty database), and
+//! customers of the first one that accepted its invitation through the real service.
 //! The password is generated now and printed once; it exists nowhere else.
 
 use rand::distributions::{Alphanumeric, DistString};
 
-use super::accounts::{self, PartnerSignUp};
+use super::accounts::{self, CustomerSignUp, PartnerSignUp};
 use super::db::Db;
+use super::handshake::{self, SignerInput};
+use super::Config;
 use crate::domain::PartnerRole;
 use crate::error::AppError;
 
@@ -68,7 +71,7 @@ const PARTNERS: &[DemoPartner] = &[
     },
 ];
 
-pub async fn seed_if_empty(db: &Db) -> Result<(), AppError> {
+pub async fn seed_if_empty(db: &Db, config: &Config) -> Result<(), AppError> {
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM partner_orgs")
         .fetch_one(&db.pool)
         .await?;
@@ -77,6 +80,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<(), AppError> {
     }
     let password = Alphanumeric.sample_string(&mut rand::thread_rng(), 20);
     let mut lines = Vec::new();
+    let mut first_partner = None;
     for p in PARTNERS {
         let admin = format!("admin@{}.example", p.slug);
         let agent = format!("agent@{}.example", p.slug);
@@ -94,6 +98,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<(), AppError> {
             },
         )
         .await?;
+        first_partner.get_or_insert(created.org_id.clone());
         accounts::add_partner_user(
             db,
             &created.org_id,
@@ -108,9 +113,88 @@ pub async fn seed_if_empty(db: &Db) -> Result<(), AppError> {
             p.name, p.cloud, p.program
         ));
     }
+    if let Some(partner) = first_partner {
+        seed_customers(db, config, &partner, &password).await?;
+    }
     println!(
         "\nDemo partners created. Password for every demo user (shown only now): {password}\n{}\n",
         lines.join("\n")
     );
+    Ok(())
+}
+
+const COMPANIES: &[&str] = &[
+    "Alpine Ski House",
+    "Blue Yonder Airlines",
+    "City Power & Light",
+    "Coho Winery",
+    "Consolidated Messenger",
+    "Fourth Coffee",
+    "Graphic Design Institute",
+    "Humongous Insurance",
+    "Lucerne Publishing",
+    "Margie's Travel",
+    "Proseware",
+    "Southridge Video",
+    "Tailspin Toys",
+    "Trey Research",
+    "Wide World Importers",
+    "Woodgrove Bank",
+];
+
+/// `config.demo_customers` customer organizations that accepted the partner's invitation
+/// (every other one without DAP), each with its Global admin.
+async fn seed_customers(
+    db: &Db,
+    config: &Config,
+    partner_org_id: &str,
+    password: &str,
+) -> Result<(), AppError> {
+    let partner = handshake::partner(db, partner_org_id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    for i in 0..config.demo_customers {
+        let base = COMPANIES[i % COMPANIES.len()];
+        let round = i / COMPANIES.len();
+        let company = if round == 0 {
+            base.to_string()
+        } else {
+            format!("{base} {}", round + 1)
+        };
+        let slug: String = company
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_lowercase();
+        let created = accounts::sign_up_customer(
+            db,
+            partner.cloud,
+            CustomerSignUp {
+                company: company.clone(),
+                domain: format!("{slug}.onmicrosoft.com"),
+                country: "US".into(),
+                admin_name: "Casey Customer".into(),
+                email: format!("admin@{slug}.example"),
+                password: password.to_string(),
+            },
+        )
+        .await?;
+        let dap = i % 2 == 0;
+        let link =
+            handshake::invitation_link(&partner, &config.secret_key, &config.public_url, dap)?;
+        let query = link.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let invitation = handshake::verify(db, &config.secret_key, query).await?;
+        let viewer = accounts::viewer(db, &created.user_id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let signer = SignerInput {
+            first_name: "Casey".into(),
+            last_name: "Customer".into(),
+            email: format!("admin@{slug}.example"),
+            phone: String::new(),
+            acknowledged: true,
+        };
+        handshake::accept(db, &invitation, &viewer, signer, dap).await?;
+    }
     Ok(())
 }

@@ -96,9 +96,15 @@ pub fn router(state: AppState) -> Router {
             refuse_cross_site,
         ))
         .layer(middleware::from_fn(security_headers))
-        // Pages and answers are compressed (brotli or gzip, as the browser accepts); the
-        // bundle in /pkg is already stored compressed.
-        .layer(CompressionLayer::new().br(true).gzip(true))
+        // Pages and answers are compressed (brotli or gzip, as the browser accepts) at a
+        // fast level: on pages of a few KB the highest levels gain little and cost most of
+        // the time a request takes. The bundle in /pkg is stored compressed at the best level.
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .quality(tower_http::CompressionLevel::Precise(1)),
+        )
         .with_state(state)
 }
 
@@ -115,7 +121,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 async fn require_sign_in(
     State(state): State<AppState>,
     session: Session,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let path = req.uri().path();
@@ -129,7 +135,11 @@ async fn require_sign_in(
         None => None,
     };
     match viewer {
-        Some(v) if v.partner_role().is_some() => next.run(req).await,
+        Some(v) if v.partner_role().is_some() => {
+            // The page reads the viewer from here instead of asking the database again.
+            req.extensions_mut().insert(v);
+            next.run(req).await
+        }
         Some(v) => Redirect::to(&v.home()).into_response(),
         None => {
             let back = req

@@ -52,7 +52,7 @@ pub async fn run() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
     if config.demo {
-        demo::seed_if_empty(&db)
+        demo::seed_if_empty(&db, &config)
             .await
             .map_err(|e| format!("demo data: {e}"))?;
     }

@@ -1,7 +1,5 @@
 //! Reseller relationships and delegated admin privileges as the partner sees them.
 
-use std::collections::HashMap;
-
 use sqlx::Row;
 
 use super::db::Db;
@@ -46,117 +44,93 @@ pub struct CustomerPage {
 }
 
 /// The partner's customers with an active relationship, ordered by name, `limit` of them
-/// from `offset` on.
+/// from `offset` on: one query, with this partner's DAP per service and the latest
+/// agreement acceptance of each customer.
 pub async fn list_customers(
     db: &Db,
     partner_org_id: &str,
     offset: i64,
     limit: i64,
 ) -> Result<CustomerPage, AppError> {
-    let total: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM relationships
-         WHERE partner_org_id = $1 AND removed_at IS NULL",
-    )
-    .bind(partner_org_id)
-    .fetch_one(&db.pool)
-    .await?
-    .try_get("n")?;
-    let rows = sqlx::query(
-        "SELECT c.id, c.name, c.domain, c.country, r.kind, r.established_at
-         FROM relationships r JOIN customer_orgs c ON c.id = r.customer_org_id
+    // One column per service: when this partner was granted DAP for it, if it was.
+    let dap_columns: String = Service::ALL
+        .iter()
+        .map(|s| {
+            format!(
+                ", (SELECT d.granted_at FROM dap_grants d
+                    WHERE d.partner_org_id = r.partner_org_id AND d.customer_org_id = c.id
+                      AND d.service = '{}' AND d.revoked_at IS NULL) AS dap_{}",
+                s.code(),
+                s.code()
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT c.id, c.name, c.domain, c.country, r.kind, r.established_at,
+                COUNT(*) OVER () AS total,
+                g.name AS agreement, g.version, a.signer_first_name, a.signer_last_name,
+                a.signer_email, a.accepted_at
+                {dap_columns}
+         FROM relationships r
+         JOIN customer_orgs c ON c.id = r.customer_org_id
+         LEFT JOIN agreement_acceptances a ON a.id = (
+             SELECT a2.id FROM agreement_acceptances a2 WHERE a2.customer_org_id = c.id
+             ORDER BY a2.accepted_at DESC, a2.id DESC LIMIT 1)
+         LEFT JOIN agreements g ON g.id = a.agreement_id
          WHERE r.partner_org_id = $1 AND r.removed_at IS NULL
          ORDER BY lower(c.name), c.id
-         LIMIT $2 OFFSET $3",
-    )
-    .bind(partner_org_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.pool)
-    .await?;
-    if rows.is_empty() {
-        return Ok(CustomerPage {
-            total,
-            customers: Vec::new(),
-        });
-    }
-    let ids: Vec<String> = rows
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
-
-    let mut dap: HashMap<(String, String), i64> = HashMap::new();
-    let sql = format!(
-        "SELECT customer_org_id, service, granted_at FROM dap_grants
-         WHERE partner_org_id = $1 AND revoked_at IS NULL AND customer_org_id IN ({})",
-        placeholders(2, ids.len())
+         LIMIT $2 OFFSET $3"
     );
-    let mut query = sqlx::query(&sql).bind(partner_org_id);
-    for id in &ids {
-        query = query.bind(id);
-    }
-    for row in query.fetch_all(&db.pool).await? {
-        dap.insert(
-            (row.try_get("customer_org_id")?, row.try_get("service")?),
-            row.try_get("granted_at")?,
-        );
-    }
-
-    let mut agreements: HashMap<String, AgreementSummary> = HashMap::new();
-    let sql = format!(
-        "SELECT a.customer_org_id, g.name, g.version, a.signer_first_name, a.signer_last_name,
-                a.signer_email, a.accepted_at
-         FROM agreement_acceptances a JOIN agreements g ON g.id = a.agreement_id
-         WHERE a.customer_org_id IN ({})
-         ORDER BY a.accepted_at",
-        placeholders(1, ids.len())
-    );
-    let mut query = sqlx::query(&sql);
-    for id in &ids {
-        query = query.bind(id);
-    }
-    for row in query.fetch_all(&db.pool).await? {
-        let first: String = row.try_get("signer_first_name")?;
-        let last: String = row.try_get("signer_last_name")?;
-        agreements.insert(
-            row.try_get("customer_org_id")?,
-            AgreementSummary {
-                agreement: row.try_get("name")?,
-                version: row.try_get("version")?,
-                signer: format!("{first} {last}"),
-                signer_email: row.try_get("signer_email")?,
-                accepted_at: row.try_get("accepted_at")?,
-            },
-        );
-    }
-
+    let rows = sqlx::query(&sql)
+        .bind(partner_org_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&db.pool)
+        .await?;
+    let total = match rows.first() {
+        Some(first) => first.try_get("total")?,
+        // Past the last page (or none at all): count what there is.
+        None => sqlx::query(
+            "SELECT COUNT(*) AS n FROM relationships
+             WHERE partner_org_id = $1 AND removed_at IS NULL",
+        )
+        .bind(partner_org_id)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?,
+    };
     let customers = rows
-        .into_iter()
+        .iter()
         .map(|row| {
-            let id: String = row.try_get("id")?;
             let kind: String = row.try_get("kind")?;
-            let relationship: RelationshipKind = kind.parse().map_err(|_| AppError::Internal)?;
+            let agreement = match row.try_get::<Option<i64>, _>("accepted_at")? {
+                Some(accepted_at) => {
+                    let first: String = row.try_get("signer_first_name")?;
+                    let last: String = row.try_get("signer_last_name")?;
+                    Some(AgreementSummary {
+                        agreement: row.try_get("agreement")?,
+                        version: row.try_get("version")?,
+                        signer: format!("{first} {last}"),
+                        signer_email: row.try_get("signer_email")?,
+                        accepted_at,
+                    })
+                }
+                None => None,
+            };
             Ok(CustomerSummary {
-                dap: Service::ALL
-                    .iter()
-                    .map(|s| (*s, dap.get(&(id.clone(), s.code().to_string())).copied()))
-                    .collect(),
-                agreement: agreements.remove(&id),
-                customer_id: id,
+                customer_id: row.try_get("id")?,
                 name: row.try_get("name")?,
                 domain: row.try_get("domain")?,
                 country: row.try_get("country")?,
-                relationship,
+                relationship: kind.parse().map_err(|_| AppError::Internal)?,
                 established_at: row.try_get("established_at")?,
+                dap: Service::ALL
+                    .iter()
+                    .map(|s| Ok((*s, row.try_get(format!("dap_{}", s.code()).as_str())?)))
+                    .collect::<Result<_, sqlx::Error>>()?,
+                agreement,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(CustomerPage { total, customers })
-}
-
-/// `$first, $first+1, …`: `count` numbered query parameters for an `IN (…)` list.
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
