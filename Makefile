@@ -33,6 +33,13 @@ e2e:
 bench: bootstrap build
 	$(SERVE_ENV) scripts/bench
 
-# Renders the README's screenshots from the real pages.
+# Renders every page in every language at 1280 and 375 px (target/screenshots/) and copies
+# the README's pictures into docs/screenshots/.
+README_SHOTS := customers-en-1280 draft-email-en-1280 m365-invitation-en-1280 m365-accept-en-1280 \
+	refused-modified-link-zh-TW-1280 gov-invitation-en-1280 21v-invitation-zh-CN-1280 \
+	m365-invitation-zh-TW-375 customers-zh-CN-375
 screenshots: bootstrap build
+	mkdir -p target/screenshots docs/screenshots
 	$(SERVE_ENV) scripts/e2e --config screenshots.config.ts
+	rm -f docs/screenshots/*.png
+	for s in $(README_SHOTS); do cp target/screenshots/$$s.png docs/screenshots/; done

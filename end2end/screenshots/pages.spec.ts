@@ -1,43 +1,74 @@
-import { expect, test } from "@playwright/test";
-import { acceptWithAgreement, createCustomerOrg, open, requestLink, signUpPartner, uniqueDomain } from "../tests/helpers";
+import { type Browser, type Page } from "@playwright/test";
+import { expect, test } from "../tests/fixtures";
+import { acceptWithAgreement, createCustomerOrg, open, pathOf, requestLink, signUpPartner, uniqueDomain } from "../tests/helpers";
 
-// Renders the real pages into docs/screenshots for the README (`make screenshots`).
-const shot = (name: string) => ({ path: `../docs/screenshots/${name}.png`, fullPage: true });
+// Renders the real pages (`make screenshots`): every page in every language at 1280 and
+// 375 px into target/screenshots/ for review, and the README's pictures into docs/screenshots/.
+const LOCALES = [
+  ["en", "en-US"],
+  ["zh-CN", "zh-CN"],
+  ["zh-TW", "zh-TW"],
+] as const;
+const WIDTHS = [1280, 375];
+
+async function shoot(page: Page, name: string) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width === 375 ? 740 : 820 });
+    await page.screenshot({ path: `../target/screenshots/${name}-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 820 });
+}
+
+async function person(browser: Browser, locale: string) {
+  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 820 } });
+  return context.newPage();
+}
+
+test.setTimeout(300_000);
 
 test("screenshots", async ({ browser, page }) => {
-  await page.setViewportSize({ width: 1200, height: 800 });
-  await open(page, "/signin");
-  await page.screenshot(shot("sign-in"));
   await signUpPartner(page, { orgName: "Contoso Cloud Reseller" });
-  await open(page, "/partner/customers/request");
-  await page.screenshot(shot("request-relationship"));
   const link = await requestLink(page);
-  await page.screenshot(shot("draft-email"));
-
-  const customer = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
-  const path = new URL(link).pathname + new URL(link).search;
-  await open(customer, path);
-  await customer.screenshot(shot("m365-invitation-signed-out"));
-  const domain = uniqueDomain("fourthcoffee");
-  await createCustomerOrg(customer, "Fourth Coffee", domain);
-  await expect(customer.getByRole("group", { name: "Microsoft Customer Agreement" })).toBeVisible();
-  await customer.screenshot(shot("m365-accept"));
+  const customer = await person(browser, "en-US");
+  await open(customer, pathOf(link));
+  await createCustomerOrg(customer, "Fourth Coffee", uniqueDomain("fourthcoffee"));
   await acceptWithAgreement(customer);
   await expect(customer.getByText("is now authorized")).toBeVisible();
 
-  await open(page, "/partner/customers");
-  await page.getByRole("button", { name: "Show account details of Fourth Coffee" }).click();
-  await page.screenshot(shot("customers"));
+  const china = await person(browser, "zh-CN");
+  await signUpPartner(china, { cloud: "china", country: "CN", orgName: "Litware Beijing" });
+  const chinaLink = await requestLink(china);
+  const gov = await person(browser, "en-US");
+  await signUpPartner(gov, { cloud: "us-gov", orgName: "Adatum Federal" });
+  const govLink = await requestLink(gov);
 
-  await customer.goto(path.replace("DAP=true", "DAP=false"));
-  await customer.screenshot(shot("refused-modified-link"));
+  for (const [tag, locale] of LOCALES) {
+    await page.context().addCookies([{ name: "accord_locale", value: tag, url: page.url() }]);
+    const visitor = await person(browser, locale);
+    for (const [name, path] of [["home", "/"], ["sign-in", "/signin"], ["sign-up", "/signup"]]) {
+      await open(visitor, path);
+      await shoot(visitor, `${name}-${tag}`);
+    }
+    await open(visitor, pathOf(link));
+    await shoot(visitor, `m365-invitation-${tag}`);
+    await open(visitor, pathOf(link.replace("DAP=true", "DAP=false")));
+    await shoot(visitor, `refused-modified-link-${tag}`);
+    await open(visitor, pathOf(chinaLink));
+    await shoot(visitor, `21v-invitation-${tag}`);
+    await open(visitor, pathOf(govLink));
+    await shoot(visitor, `gov-invitation-${tag}`);
+    const signedIn = await person(browser, locale);
+    await open(signedIn, pathOf(link));
+    await createCustomerOrg(signedIn, "Tailspin Toys", uniqueDomain(`tailspin${tag.replace("-", "")}`)).catch(() => undefined);
+    await signedIn.waitForLoadState("load");
+    await shoot(signedIn, `m365-accept-${tag}`);
 
-  for (const [cloud, country, name] of [["us-gov", "US", "gov"], ["china", "CN", "21v"]]) {
-    const p = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
-    await signUpPartner(p, { cloud, country, orgName: cloud === "china" ? "Litware Beijing" : "Adatum Federal" });
-    const l = await requestLink(p);
-    const c = await (await browser.newContext({ viewport: { width: 1200, height: 800 } })).newPage();
-    await open(c, new URL(l).pathname + new URL(l).search);
-    await c.screenshot(shot(`${name}-invitation`));
+    await open(page, "/partner/customers");
+    await page.locator("summary").first().click();
+    await shoot(page, `customers-${tag}`);
+    await open(page, "/partner/customers/request");
+    await shoot(page, `request-relationship-${tag}`);
+    await open(page, "/partner/customers/request/email?dap=true");
+    await shoot(page, `draft-email-${tag}`);
   }
 });
