@@ -68,6 +68,23 @@ fn UserMenu(
 }
 
 #[component]
+fn Brand() -> impl IntoView {
+    view! {
+        <a class="brand" href="/">
+            <span class="brand-mark" aria-hidden="true">"◆"</span>
+            " Accord"
+        </a>
+    }
+}
+
+/// An error that stops a page from showing, with its HTTP status.
+#[component]
+pub fn PageError(locale: Locale, error: crate::error::AppError) -> impl IntoView {
+    set_status(error.status_code());
+    view! { <p class="form-error" role="alert">{i18n::error(locale, &error)}</p> }
+}
+
+#[component]
 fn SkipLink(locale: Locale) -> impl IntoView {
     view! { <a class="skip-link" href="#main">{t!(locale, skip_to_content)}</a> }
 }
@@ -85,10 +102,7 @@ pub fn PartnerFrame(
         <SkipLink locale />
         <Enhance>
             <header class="topbar partner">
-                <a class="brand" href="/">
-                    <span class="brand-mark" aria-hidden="true">"◆"</span>
-                    " Accord"
-                </a>
+                <Brand />
                 <nav class="main-nav" aria-label=t!(locale, nav_partner).to_string()>
                     <a href="/partner/customers">{t!(locale, nav_customers)}</a>
                 </nav>
@@ -112,10 +126,7 @@ pub fn PublicFrame(
         <SkipLink locale />
         <Enhance>
             <header class="topbar public">
-                <a class="brand" href="/">
-                    <span class="brand-mark" aria-hidden="true">"◆"</span>
-                    " Accord"
-                </a>
+                <Brand />
                 <LocaleSwitcher locale />
             </header>
             <main id="main" class="centered">{children()}</main>

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use crate::components::layout::PartnerFrame;
-use crate::components::request::{query_param, set_status};
+use crate::components::layout::{PageError, PartnerFrame};
+use crate::components::request::query_param;
 use crate::domain::{country_name, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
@@ -24,10 +24,7 @@ pub fn CustomersPage() -> impl IntoView {
             {Suspend::new(async move {
                 match load(page).await {
                     Ok((viewer, customers)) => view! { <Customers locale viewer customers page /> }.into_any(),
-                    Err(e) => {
-                        set_status(e.status_code());
-                        view! { <p class="form-error" role="alert">{i18n::error(locale, &e)}</p> }.into_any()
-                    }
+                    Err(error) => view! { <PageError locale error /> }.into_any(),
                 }
             })}
         </Suspense>

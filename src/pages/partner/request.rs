@@ -3,8 +3,8 @@ use leptos::server_fn::ServerFn;
 
 use crate::api::invitations::{relationship_request, RotateInvitationLink, ROTATED_PARAM};
 use crate::components::form::{escape, FormError, PostForm, Submit};
-use crate::components::layout::PartnerFrame;
-use crate::components::request::{form_error, query_param, set_status};
+use crate::components::layout::{PageError, PartnerFrame};
+use crate::components::request::{form_error, query_param};
 use crate::domain::{mailto_href, Viewer};
 use crate::i18n::{self, t, Locale};
 use crate::islands::DraftEditor;
@@ -21,10 +21,7 @@ pub fn RequestRelationshipPage() -> impl IntoView {
             {Suspend::new(async move {
                 let viewer = match crate::api::ctx::partner().await {
                     Ok((viewer, _)) => viewer,
-                    Err(e) => {
-                        set_status(e.status_code());
-                        return view! { <p class="form-error" role="alert">{i18n::error(locale, &e)}</p> }.into_any();
-                    }
+                    Err(error) => return view! { <PageError locale error /> }.into_any(),
                 };
                 view! { <RequestForm locale viewer rotated rotate_error /> }.into_any()
             })}
@@ -99,10 +96,7 @@ pub fn RequestEmailPage() -> impl IntoView {
             {Suspend::new(async move {
                 let viewer = match crate::api::ctx::partner().await {
                     Ok((viewer, _)) => viewer,
-                    Err(e) => {
-                        set_status(e.status_code());
-                        return view! { <p class="form-error" role="alert">{i18n::error(locale, &e)}</p> }.into_any();
-                    }
+                    Err(error) => return view! { <PageError locale error /> }.into_any(),
                 };
                 let draft = relationship_request(dap).await;
                 view! {
@@ -116,13 +110,10 @@ pub fn RequestEmailPage() -> impl IntoView {
                             <h1>{t!(locale, draft_heading)}</h1>
                             {match draft {
                                 Ok(d) => view! { <Draft locale url=d.url subject=d.subject body=d.body dap=d.dap /> }.into_any(),
-                                Err(e) => {
-                                    set_status(e.status_code());
-                                    view! {
-                                        <p class="form-error" role="alert">{i18n::error(locale, &e)}</p>
-                                        <p><a href="/partner/customers/request">{t!(locale, back)}</a></p>
-                                    }.into_any()
-                                }
+                                Err(error) => view! {
+                                    <PageError locale error />
+                                    <p><a href="/partner/customers/request">{t!(locale, back)}</a></p>
+                                }.into_any(),
                             }}
                         </div>
                     </PartnerFrame>
