@@ -54,10 +54,16 @@ async function coldLoad(path, cookie, condition) {
   }
   const page = await context.newPage();
   // Records when the islands are running, on the page's own clock (0 = navigation start).
+  // The page reports it through a binding rather than being polled: polling would inject
+  // Playwright's own script into the page, whose evaluation (tens of ms with 4x CPU) would
+  // then compete with the hydration being measured.
+  let reportInteractive;
+  const interactiveAt = new Promise((resolve) => (reportInteractive = resolve));
+  await page.exposeFunction("__accordInteractive", (t) => reportInteractive(t));
   await page.addInitScript(() => {
     new MutationObserver((_, observer) => {
       if (document.body?.hasAttribute("data-hydrated")) {
-        window.__interactive = performance.now();
+        window.__accordInteractive(performance.now());
         observer.disconnect();
       }
     }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
@@ -71,9 +77,11 @@ async function coldLoad(path, cookie, condition) {
   cdp.on("Network.loadingFinished", (e) => sizes.set(e.requestId, e.encodedDataLength));
   const types = new Map();
   cdp.on("Network.responseReceived", (e) => types.set(e.requestId, e.type));
-  await page.goto(base + path);
-  await page.waitForFunction(() => window.__interactive !== undefined, null, { timeout: 30_000 });
-  const interactive = await page.evaluate(() => window.__interactive);
+  await page.goto(base + path, { waitUntil: "commit" });
+  const interactive = await Promise.race([
+    interactiveAt,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`${path} never became interactive`)), 30_000)),
+  ]);
   await page.waitForLoadState("networkidle");
   let bytes = 0;
   const byType = {};

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::layout::NotFound;
+use crate::components::scripts::{IslandScripts, Stylesheet};
 use crate::i18n;
-use crate::pages::customer::{CustomerHomePage, InvitationPage};
+use crate::pages::customer::{CustomerHomePage, InvitationPage, NewOrganizationPage};
 use crate::pages::partner::{
     CustomersPage, PartnerSignUpPage, RequestEmailPage, RequestRelationshipPage,
 };
@@ -20,8 +21,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options islands=true />
+                <Stylesheet options=options.clone() />
+                <IslandScripts options />
                 <MetaTags />
             </head>
             <body>
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/partner/customers/request") view=RequestRelationshipPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/customers/request/email") view=RequestEmailPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation") view=InvitationPage ssr=SsrMode::Async />
+                <Route path=path!("/:portal/partner-invitation/new-organization") view=NewOrganizationPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/home") view=CustomerHomePage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -511,7 +511,182 @@ async fn pages_are_compressed(db: &Db) {
     assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
 }
 
+/// Every page has a Content-Security-Policy whose nonce is the one its inline scripts carry
+/// (no 'unsafe-inline'), is never cached, and cannot be framed; other answers run nothing.
+async fn pages_carry_security_headers(db: &Db) {
+    let app = app(db);
+    let (status, headers, body) = page(&app, "/signin", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let csp = headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the page's policy");
+    assert!(nonce.len() >= 16, "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    for part in [
+        "'wasm-unsafe-eval'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+    ] {
+        assert!(csp.contains(part), "{part} missing from {csp}");
+    }
+    let scripts = body.matches("<script").count();
+    assert!(scripts >= 1, "{body}");
+    assert_eq!(
+        body.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every inline script carries the response's nonce"
+    );
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+    assert!(
+        !headers.contains_key(header::STRICT_TRANSPORT_SECURITY),
+        "no HSTS on plain http"
+    );
+    // A second response gets a different nonce.
+    let (_, again, _) = page(&app, "/signin", &[]).await;
+    assert_ne!(
+        again[header::CONTENT_SECURITY_POLICY],
+        headers[header::CONTENT_SECURITY_POLICY]
+    );
+    // Answers of server functions run nothing and are not cached either.
+    let r = call(
+        &app,
+        "POST",
+        "/api/sign_in",
+        "email=a%40b.example&password=x",
+        None,
+        None,
+    )
+    .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    let (_, headers, _) = page(&app, "/healthz", &[]).await;
+    assert!(headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .starts_with("default-src 'none'"));
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+}
+
+/// A body larger than any form is refused with 413 and changes nothing.
+async fn oversized_bodies_are_refused(db: &Db) {
+    let app = app(db);
+    let big = format!(
+        "email=a%40b.example&password={}",
+        "x".repeat(accord::server::http::BODY_LIMIT)
+    );
+    let r = call(&app, "POST", "/api/sign_in", &big, None, None).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.cookie.is_none());
+}
+
+/// Whether `cookie` opens the partner's Customers page (else it is sent to sign in).
+async fn signed_in(app: &Router, cookie: &str) -> bool {
+    let (status, headers, _) = page(app, "/partner/customers", &[("cookie", cookie)]).await;
+    if status == StatusCode::OK {
+        return true;
+    }
+    assert!(status.is_redirection(), "{status}");
+    assert!(headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("/signin"));
+    false
+}
+
+/// A cookie replayed after sign-out is refused; "sign out everywhere" ends every session
+/// of the user at once; a session ends 7 days after sign-in however active it is.
+async fn sessions_end_for_good(db: &Db) {
+    use std::collections::HashMap;
+    use tower_sessions::session::{Id, Record};
+    use tower_sessions::SessionStore;
+
+    let app = app(db);
+    partner(db, "sessions@p.example", "public").await;
+    let first = sign_in(&app, "sessions@p.example").await;
+    assert!(signed_in(&app, &first).await);
+    let r = call(&app, "POST", "/api/sign_out", "", Some(&first), None).await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.status
+    );
+    assert!(
+        !signed_in(&app, &first).await,
+        "replayed cookie after sign-out"
+    );
+
+    let laptop = sign_in(&app, "sessions@p.example").await;
+    let phone = sign_in(&app, "sessions@p.example").await;
+    assert!(signed_in(&app, &laptop).await && signed_in(&app, &phone).await);
+    let r = call(
+        &app,
+        "POST",
+        "/api/sign_out_everywhere",
+        "",
+        Some(&phone),
+        None,
+    )
+    .await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.status
+    );
+    assert!(
+        !signed_in(&app, &laptop).await,
+        "the other device is signed out too"
+    );
+    assert!(!signed_in(&app, &phone).await);
+    let again = sign_in(&app, "sessions@p.example").await;
+    assert!(signed_in(&app, &again).await, "signing in again works");
+
+    // A stored session as the sign-in wrote it, `days` ago, and used a minute ago.
+    let user_id = accounts::authenticate(db, "sessions@p.example", PASSWORD.into())
+        .await
+        .unwrap();
+    let epoch = accounts::session_epoch(db, &user_id).await.unwrap();
+    let now = accord::server::db::now();
+    let stored = |days: i64| {
+        let mut record = Record {
+            id: Id::default(),
+            data: HashMap::from([
+                ("user_id".to_string(), serde_json::json!(user_id)),
+                ("epoch".to_string(), serde_json::json!(epoch)),
+                (
+                    "signed_in_at".to_string(),
+                    serde_json::json!(now - days * 86_400),
+                ),
+                ("seen_at".to_string(), serde_json::json!(now - 60)),
+            ]),
+            expiry_date: tower_sessions::cookie::time::OffsetDateTime::now_utc()
+                + tower_sessions::cookie::time::Duration::hours(1),
+        };
+        async move {
+            db.sessions.create(&mut record).await.unwrap();
+            format!("{}={}", accord::server::http::SESSION_COOKIE, record.id)
+        }
+    };
+    assert!(
+        signed_in(&app, &stored(6).await).await,
+        "6 days after sign-in: still valid"
+    );
+    assert!(
+        !signed_in(&app, &stored(8).await).await,
+        "8 days after sign-in: ended"
+    );
+}
+
 on_both_databases! {
+    sessions => sessions_end_for_good;
+    security_headers => pages_carry_security_headers;
+    body_limit => oversized_bodies_are_refused;
     xss => names_are_never_markup;
     locale => pages_speak_the_viewers_language;
     compression => pages_are_compressed;

@@ -51,6 +51,10 @@ test("screenshots", async ({ browser, page }) => {
     }
     await open(visitor, pathOf(link));
     await shoot(visitor, `m365-invitation-${tag}`);
+    await visitor.locator("details.locales summary").click();
+    await shoot(visitor, `language-menu-${tag}`);
+    await open(visitor, pathOf(link).replace("/partner-invitation?", "/partner-invitation/new-organization?"));
+    await shoot(visitor, `m365-new-organization-${tag}`);
     await open(visitor, pathOf(link.replace("DAP=true", "DAP=false")));
     await shoot(visitor, `refused-modified-link-${tag}`);
     await open(visitor, pathOf(chinaLink));
@@ -67,7 +71,7 @@ test("screenshots", async ({ browser, page }) => {
     await shoot(signedIn, `m365-accept-${tag}`);
 
     await open(page, "/partner/customers");
-    await page.locator("summary").first().click();
+    await page.locator("li.customer summary").first().click();
     await shoot(page, `customers-${tag}`);
     await open(page, "/partner/customers/request");
     await shoot(page, `request-relationship-${tag}`);

@@ -9,6 +9,8 @@ import { open, pathOf, requestLink, signUpPartner } from "./helpers";
 async function invisibleFocus(page: Page): Promise<string[]> {
   const missing: string[] = [];
   const seen = new Set<string>();
+  // The language menu open, so its links are in the tab order too.
+  await page.evaluate(() => document.querySelectorAll("details.locales").forEach((d) => ((d as HTMLDetailsElement).open = true)));
   for (let i = 0; i < 40; i++) {
     await page.keyboard.press("Tab");
     const info = await page.evaluate(() => {

@@ -39,6 +39,12 @@ function watch(page: Page) {
     list.push(`console error: ${msg.text()} (${url})`);
   });
   page.on("pageerror", (e) => list.push(`uncaught: ${e.message}`));
+  // Anything the Content-Security-Policy blocks is a failure too.
+  void page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline code"}`),
+    );
+  });
   page.on("requestfailed", (r) => {
     const failure = r.failure()?.errorText ?? "";
     // Leaving a page cancels what it was still loading; a mailto: link opens no page here;
@@ -58,7 +64,9 @@ export async function checkPage(page: Page) {
     const html = await page.content();
     const browser = page.context().browser();
     if (!browser) throw new Error("no browser");
-    const mirror = await browser.newContext({ viewport: page.viewportSize() ?? undefined });
+    // The copy is written into a /healthz document, whose policy would block the page's
+    // stylesheet (the real page's policy is checked where the page itself is loaded).
+    const mirror = await browser.newContext({ viewport: page.viewportSize() ?? undefined, bypassCSP: true });
     try {
       const copy = await mirror.newPage();
       await copy.route(/\/pkg\/.*\.(js|wasm)$/, (r) => r.abort());
@@ -83,6 +91,11 @@ export async function checkPage(page: Page) {
     await page.setViewportSize(size);
     expect(overflow, `horizontal scroll at 375 px on ${page.url()}`).toBeLessThanOrEqual(0);
   }
+}
+
+/** Whether the page was made without JavaScript (`newPage(…, { javaScriptEnabled: false })`). */
+export function scriptless(page: Page) {
+  return withoutScript.has(page);
 }
 
 /** A page in a fresh browser context (another person), with the same checks. */

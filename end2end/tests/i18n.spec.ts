@@ -16,7 +16,10 @@ test("zh-CN: a 21Vianet customer accepts in Simplified Chinese, the portal's def
   await expect(customer.getByText("Litware 北京 请求成为你的组织的合作伙伴。")).toBeVisible();
 
   const domain = uniqueDomain("zhcn");
-  const form = customer.getByRole("form", { name: "首次使用？创建你的组织" });
+  await customer.getByRole("link", { name: "创建你的组织" }).click();
+  await waitHydrated(customer);
+  await checkPage(customer);
+  const form = customer.getByRole("form", { name: "创建你的组织" });
   await form.getByLabel("公司名称").fill("上海咖啡");
   await form.getByLabel("域", { exact: true }).fill(domain);
   await form.getByRole("combobox", { name: "国家/地区" }).selectOption("CN");
@@ -53,7 +56,10 @@ test("zh-TW: Accept-Language and the switcher choose Traditional Chinese, the ch
   await expect(customer).toHaveTitle("Microsoft 365 系統管理中心");
   await expect(customer.getByText("Contoso 台北 要求成為您組織的合作夥伴。")).toBeVisible();
   const domain = uniqueDomain("zhtw");
-  const form = customer.getByRole("form", { name: "第一次使用嗎？建立您的組織" });
+  await customer.getByRole("link", { name: "建立您的組織" }).click();
+  await waitHydrated(customer);
+  await checkPage(customer);
+  const form = customer.getByRole("form", { name: "建立您的組織" });
   await form.getByLabel("公司名稱").fill("台北咖啡");
   await form.getByLabel("網域").fill(domain);
   await form.getByRole("combobox", { name: "國家/地區" }).selectOption("TW");
@@ -70,6 +76,7 @@ test("zh-TW: Accept-Language and the switcher choose Traditional Chinese, the ch
   // The partner, whose browser speaks English, switches to Traditional Chinese; the choice
   // is remembered on the next pages.
   await open(page, "/partner/customers");
+  await page.getByText("Language: English").click();
   await page.getByRole("navigation", { name: "Language" }).getByRole("link", { name: "繁體中文" }).click();
   await expect(page).toHaveURL(/\/partner\/customers$/);
   await waitHydrated(page);
@@ -85,6 +92,7 @@ test("zh-TW: Accept-Language and the switcher choose Traditional Chinese, the ch
   await expect(page.getByRole("textbox", { name: "電子郵件訊息" })).toHaveValue(/Contoso 台北/);
   await checkPage(page);
   // And back to English.
+  await page.getByText("語言: 繁體中文").click();
   await page.getByRole("navigation", { name: "語言" }).getByRole("link", { name: "English" }).click();
   await expect(page.getByRole("heading", { name: "Send this email to your customer" })).toBeVisible();
 });

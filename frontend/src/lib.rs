@@ -6,12 +6,6 @@ pub use accord::islands;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // The page's script hydrates the islands next and then marks `<body data-hydrated>`.
     leptos::mount::hydrate_islands();
-    // End-to-end tests and `make bench` wait for this marker.
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
-        let _ = body.set_attribute("data-hydrated", "");
-    }
 }

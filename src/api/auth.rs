@@ -88,17 +88,34 @@ pub async fn partner_sign_up(
     )
 }
 
-/// A fresh session id at every sign-in defeats session fixation.
+/// Signs the user in on this session, with a fresh session id (no session fixation).
 #[cfg(feature = "ssr")]
 pub(crate) async fn start_session(
     session: &tower_sessions::Session,
     user_id: &str,
 ) -> Result<(), AppError> {
-    session.cycle_id().await?;
-    session
-        .insert(crate::server::sessions::USER_ID_KEY, user_id)
-        .await?;
+    let db = &super::ctx::state()?.db;
+    let epoch = crate::server::accounts::session_epoch(db, user_id).await?;
+    crate::server::sessions::start(session, user_id, epoch).await?;
     Ok(())
+}
+
+/// Ends every session of the signed-in user, on every device, this one included.
+#[server(endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    super::ctx::reply(
+        async move {
+            let viewer = super::ctx::viewer()
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            let state = super::ctx::state()?;
+            crate::server::accounts::sign_out_everywhere(&state.db, &viewer.user_id).await?;
+            super::ctx::session().await?.flush().await?;
+            leptos_axum::redirect("/signin");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[cfg(feature = "ssr")]

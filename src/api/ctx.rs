@@ -5,7 +5,6 @@ use tower_sessions::Session;
 
 use crate::domain::{PartnerRole, Viewer};
 use crate::error::AppError;
-use crate::server::sessions::USER_ID_KEY;
 use crate::server::{accounts, AppState};
 
 pub fn state() -> Result<AppState, AppError> {
@@ -40,10 +39,10 @@ pub async fn viewer() -> Result<Option<Viewer>, AppError> {
         return Ok(Some(v));
     }
     let session = session().await?;
-    let Some(user_id) = session.get::<String>(USER_ID_KEY).await? else {
+    let Some(signed_in) = crate::server::sessions::signed_in(&session).await? else {
         return Ok(None);
     };
-    accounts::viewer(&state()?.db, &user_id).await
+    accounts::session_viewer(&state()?.db, &signed_in).await
 }
 
 /// The signed-in person and the verified invitation in `query`, for the customer's actions.

@@ -13,29 +13,47 @@ use crate::domain::{Cloud, Viewer};
 use crate::i18n::{self, t, Locale};
 use crate::islands::Enhance;
 
-/// Links to the page in each language; the choice is kept in a cookie.
+/// The language menu: the current language, opening (a `<details>` element, no script) to
+/// links to the page in each language; the choice is kept in a cookie. Closed, it draws no
+/// Chinese glyphs, so an English page never waits for a CJK font.
 #[component]
 pub fn LocaleSwitcher(locale: Locale) -> impl IntoView {
     let next: String = url::form_urlencoded::byte_serialize(here().as_bytes()).collect();
+    let language = t!(locale, language).to_string();
     view! {
-        <nav class="locales" aria-label=t!(locale, language).to_string()>
-            {i18n::ALL
-                .into_iter()
-                .map(|l| {
-                    let tag = i18n::tag(l);
-                    view! {
-                        <a
-                            href=format!("/locale/{tag}?next={next}")
-                            lang=tag
-                            hreflang=tag
-                            aria-current=(l == locale).then_some("true")
-                        >
-                            {i18n::endonym(l)}
-                        </a>
-                    }
-                })
-                .collect_view()}
-        </nav>
+        <details class="locales">
+            <summary>
+                <svg class="globe" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+                    <circle cx="8" cy="8" r="6.5" />
+                    <ellipse cx="8" cy="8" rx="2.8" ry="6.5" />
+                    <path d="M1.5 8h13M2.6 4.5h10.8M2.6 11.5h10.8" />
+                </svg>
+                <span class="visually-hidden">{language.clone()} ": "</span>
+                <span lang=i18n::tag(locale)>{i18n::endonym(locale)}</span>
+            </summary>
+            <nav aria-label=language>
+                <ul>
+                    {i18n::ALL
+                        .into_iter()
+                        .map(|l| {
+                            let tag = i18n::tag(l);
+                            view! {
+                                <li>
+                                    <a
+                                        href=format!("/locale/{tag}?next={next}")
+                                        lang=tag
+                                        hreflang=tag
+                                        aria-current=(l == locale).then_some("true")
+                                    >
+                                        {i18n::endonym(l)}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+        </details>
     }
 }
 

@@ -27,6 +27,9 @@ pub const SIGNATURE_PARAM: &str = "sig";
 
 /// Path of the acceptance page under a cloud's customer-portal prefix.
 pub const INVITATION_PATH: &str = "/partner-invitation";
+/// Path (under the portal prefix) of the page that creates a customer organization for an
+/// invitation; it takes the invitation's query as it is.
+pub const NEW_ORGANIZATION_PATH: &str = "/partner-invitation/new-organization";
 
 /// The signed parameters of an invitation link.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,7 +18,7 @@ pub use country::{country_name, is_known_country, COUNTRIES};
 pub use draft::mailto_href;
 pub use invitation::{
     is_tenant_id, link_secret, InvitationParams, InvitationType, LinkError, INVITATION_PATH,
-    SIGNATURE_PARAM,
+    NEW_ORGANIZATION_PATH, SIGNATURE_PARAM,
 };
 pub use problem::{Field, Problem};
 pub use program::ProgramType;

@@ -295,8 +295,45 @@ pub async fn authenticate(db: &Db, email: &str, password: String) -> Result<Stri
 
 /// Loads the signed-in person with their organization.
 pub async fn viewer(db: &Db, user_id: &str) -> Result<Option<Viewer>, AppError> {
+    Ok(viewer_and_epoch(db, user_id)
+        .await?
+        .map(|(viewer, _)| viewer))
+}
+
+/// The signed-in person of a session, if the session is still valid for them: signed in
+/// since their sessions were last ended everywhere.
+pub async fn session_viewer(
+    db: &Db,
+    signed_in: &super::sessions::SignedIn,
+) -> Result<Option<Viewer>, AppError> {
+    Ok(viewer_and_epoch(db, &signed_in.user_id)
+        .await?
+        .filter(|(_, epoch)| *epoch == signed_in.epoch)
+        .map(|(viewer, _)| viewer))
+}
+
+/// The epoch a new session of the user starts with.
+pub async fn session_epoch(db: &Db, user_id: &str) -> Result<i64, AppError> {
+    Ok(sqlx::query("SELECT session_epoch FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("session_epoch")?)
+}
+
+/// Ends every session of the user, on every instance, at once (their next request is
+/// signed out). Used by "Sign out everywhere", and by user removal and role changes.
+pub async fn sign_out_everywhere(db: &Db, user_id: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1")
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+async fn viewer_and_epoch(db: &Db, user_id: &str) -> Result<Option<(Viewer, i64)>, AppError> {
     let row = sqlx::query(
-        "SELECT u.id, u.name, u.email, u.role,
+        "SELECT u.id, u.name, u.email, u.role, u.session_epoch,
                 p.id AS p_id, p.name AS p_name, p.cloud AS p_cloud, p.program_type AS p_program,
                 c.id AS c_id, c.name AS c_name, c.cloud AS c_cloud
          FROM users u
@@ -340,7 +377,7 @@ pub async fn viewer(db: &Db, user_id: &str) -> Result<Option<Viewer>, AppError> 
             },
         ),
     };
-    Ok(Some(Viewer {
+    let viewer = Viewer {
         user_id: row.try_get("id")?,
         name: row.try_get("name")?,
         email: row.try_get("email")?,
@@ -348,5 +385,6 @@ pub async fn viewer(db: &Db, user_id: &str) -> Result<Option<Viewer>, AppError> 
         org_name,
         cloud: cloud.parse().map_err(|_| bad("cloud"))?,
         membership,
-    }))
+    };
+    Ok(Some((viewer, row.try_get("session_epoch")?)))
 }

@@ -25,6 +25,35 @@ pub struct Db {
     pub pool: AnyPool,
     pub dialect: Dialect,
     pub sessions: SessionBackend,
+    /// The customer agreement in force, read at most once a minute (agreement versions are
+    /// published by migrations, so every instance sees a new one within a minute).
+    pub(super) agreement: Recent<super::handshake::Agreement>,
+}
+
+/// A value read from the database, kept for a short time.
+#[derive(Clone, Debug)]
+pub struct Recent<T>(std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, T)>>>);
+
+impl<T> Default for Recent<T> {
+    fn default() -> Self {
+        Recent(Default::default())
+    }
+}
+
+impl<T: Clone> Recent<T> {
+    pub const TTL: Duration = Duration::from_secs(60);
+
+    pub fn get(&self) -> Option<T> {
+        let slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        slot.as_ref()
+            .filter(|(at, _)| at.elapsed() < Self::TTL)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn set(&self, value: T) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((std::time::Instant::now(), value));
+    }
 }
 
 impl Db {
@@ -93,6 +122,7 @@ impl Db {
             pool,
             dialect,
             sessions,
+            agreement: Recent::default(),
         })
     }
 

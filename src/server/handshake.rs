@@ -166,6 +166,9 @@ pub struct Agreement {
 }
 
 pub async fn current_agreement(db: &Db) -> Result<Agreement, AppError> {
+    if let Some(agreement) = db.agreement.get() {
+        return Ok(agreement);
+    }
     let row = sqlx::query(
         "SELECT id, name, version, link FROM agreements WHERE template_id = $1
          ORDER BY published_at DESC LIMIT 1",
@@ -173,12 +176,14 @@ pub async fn current_agreement(db: &Db) -> Result<Agreement, AppError> {
     .bind(CUSTOMER_AGREEMENT_TEMPLATE)
     .fetch_one(&db.pool)
     .await?;
-    Ok(Agreement {
+    let agreement = Agreement {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         version: row.try_get("version")?,
         link: row.try_get("link")?,
-    })
+    };
+    db.agreement.set(agreement.clone());
+    Ok(agreement)
 }
 
 /// An acceptance on record for the organization.

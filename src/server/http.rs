@@ -9,6 +9,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use http_body_util::BodyExt;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
@@ -18,11 +19,31 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
-use super::{accounts, assets, sessions::USER_ID_KEY, AppState};
+use super::{accounts, assets, sessions, AppState};
 use crate::app::{shell, App};
 use crate::i18n;
 
 pub const SESSION_COOKIE: &str = "accord_session";
+
+/// Largest request body accepted: forms are a few KB; anything larger is answered 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+/// Longest a request may take, body included; a client that trickles it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The Content-Security-Policy of pages: scripts only from here and the inline scripts that
+/// carry this response's nonce (Leptos' and the island loader), the wasm compiled without
+/// `eval`, nothing framed, forms posted only here.
+fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
+/// The Content-Security-Policy of everything else (answers, redirects, files): nothing runs.
+const DEFAULT_POLICY: &str =
+    "default-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -47,7 +68,7 @@ pub fn router(state: AppState) -> Router {
         .with_secure(state.config.secure_cookies())
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::hours(12),
+            tower_sessions::cookie::time::Duration::seconds(sessions::INACTIVITY),
         ));
 
     tokio::spawn(
@@ -79,6 +100,15 @@ pub fn router(state: AppState) -> Router {
                 if let Some(parts) = use_context::<http::request::Parts>() {
                     provide_context(i18n::of_request(&parts.headers, parts.uri.path()));
                 }
+                // A page's inline scripts carry this response's nonce; its policy says so.
+                if let (Some(nonce), Some(res)) = (
+                    leptos::nonce::use_nonce(),
+                    use_context::<leptos_axum::ResponseOptions>(),
+                ) {
+                    if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce)) {
+                        res.insert_header(header::CONTENT_SECURITY_POLICY, value);
+                    }
+                }
             },
             {
                 let options = leptos_options.clone();
@@ -95,7 +125,17 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             refuse_cross_site,
         ))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        // A body larger than any form is refused (413); a request that does not complete in
+        // time is answered 408.
+        .layer(middleware::from_fn(limit_body))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         // Pages and answers are compressed (brotli or gzip, as the browser accepts) at a
         // fast level: on pages of a few KB the highest levels gain little and cost most of
         // the time a request takes. The bundle in /pkg is stored compressed at the best level.
@@ -106,6 +146,50 @@ pub fn router(state: AppState) -> Router {
                 .quality(tower_http::CompressionLevel::Precise(1)),
         )
         .with_state(state)
+}
+
+/// Refuses a body larger than `BODY_LIMIT` with 413, whether it announces its length or
+/// is sent in chunks (then it is read up to the limit, never further).
+async fn limit_body(req: Request, next: Next) -> Response {
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The request is larger than any form of Accord; nothing was changed.",
+        )
+            .into_response()
+    };
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match announced {
+        Some(n) if n > BODY_LIMIT as u64 => return too_large(),
+        Some(_) => return next.run(req).await,
+        None if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) => {
+            return next.run(req).await
+        }
+        None => {}
+    }
+    let (parts, body) = req.into_parts();
+    match http_body_util::Limited::new(body, BODY_LIMIT)
+        .collect()
+        .await
+    {
+        Ok(collected) => {
+            next.run(Request::from_parts(
+                parts,
+                axum::body::Body::from(collected.to_bytes()),
+            ))
+            .await
+        }
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => too_large(),
+        Err(_) => (
+            StatusCode::BAD_REQUEST,
+            "The request body could not be read.",
+        )
+            .into_response(),
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -129,9 +213,9 @@ async fn require_sign_in(
     if !guarded || req.method() != Method::GET {
         return next.run(req).await;
     }
-    let user_id: Option<String> = session.get(USER_ID_KEY).await.ok().flatten();
-    let viewer = match user_id {
-        Some(id) => accounts::viewer(&state.db, &id).await.ok().flatten(),
+    let signed_in = sessions::signed_in(&session).await.ok().flatten();
+    let viewer = match signed_in {
+        Some(s) => accounts::session_viewer(&state.db, &s).await.ok().flatten(),
         None => None,
     };
     match viewer {
@@ -225,9 +309,26 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
     next.run(req).await
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_POLICY),
+        );
+    }
+    // Pages and answers carry account data or signed links: never stored by a browser or
+    // proxy. The bundle under /pkg sets its own (immutable) caching.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.config.secure_cookies() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -10,7 +10,9 @@ use crate::api::auth::SignIn;
 use crate::components::form::{CountrySelect, FormError, PostForm, Submit};
 use crate::components::layout::{NotFound, PortalFrame};
 use crate::components::request::{form_error, here, query_param, raw_query, set_status};
-use crate::domain::{Cloud, Refusal, Viewer, INVITATION_PATH, MIN_PASSWORD_LEN};
+use crate::domain::{
+    Cloud, Refusal, Viewer, INVITATION_PATH, MIN_PASSWORD_LEN, NEW_ORGANIZATION_PATH,
+};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
 
@@ -23,9 +25,39 @@ struct FormErrors {
     decline: Option<String>,
 }
 
+/// Which page of an invitation link.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// The acceptance page: the invitation, and signing in or accepting.
+    Review,
+    /// Creating the customer organization, for someone without one.
+    NewOrganization,
+}
+
+impl Step {
+    fn path(self) -> &'static str {
+        match self {
+            Step::Review => INVITATION_PATH,
+            Step::NewOrganization => NEW_ORGANIZATION_PATH,
+        }
+    }
+}
+
 /// The acceptance page of an invitation link, dressed as the partner's cloud portal.
 #[component]
 pub fn InvitationPage() -> impl IntoView {
+    invitation_page(Step::Review)
+}
+
+/// Creates the customer organization for an invitation, then returns to its acceptance
+/// page signed in. On a page of its own, so the acceptance page stays light (no country
+/// list) for the many customers who already have an organization.
+#[component]
+pub fn NewOrganizationPage() -> impl IntoView {
+    invitation_page(Step::NewOrganization)
+}
+
+fn invitation_page(step: Step) -> impl IntoView {
     let locale = i18n::current();
     let portal = use_params_map()
         .read_untracked()
@@ -70,8 +102,20 @@ pub fn InvitationPage() -> impl IntoView {
                         }.into_any()
                     }
                     Ok(v) if v.cloud != cloud => {
-                        leptos_axum::redirect(&format!("{}{INVITATION_PATH}?{invitation}", v.cloud.customer_prefix()));
+                        leptos_axum::redirect(&format!("{}{}?{invitation}", v.cloud.customer_prefix(), step.path()));
                         ().into_any()
+                    }
+                    Ok(v) if step == Step::NewOrganization => {
+                        if v.viewer.is_some() {
+                            // Signed in already: the organization exists.
+                            leptos_axum::redirect(&format!("{}{INVITATION_PATH}?{invitation}", cloud.customer_prefix()));
+                            return ().into_any();
+                        }
+                        view! {
+                            <PortalFrame cloud locale viewer=None>
+                                <CreateOrgForm locale view=v invitation=invitation.clone() error=errors.sign_up.clone() />
+                            </PortalFrame>
+                        }.into_any()
                     }
                     Ok(v) => {
                         if let Some(r) = &v.refusal {
@@ -143,7 +187,7 @@ fn InvitationBody(
             <section class="portal-card">{summary}</section>
             <div class="portal-columns">
                 <SignInForm locale error=errors.sign_in />
-                <CreateOrgForm locale view=view.clone() invitation=invitation.clone() error=errors.sign_up />
+                <NewHere locale view=view.clone() invitation=invitation.clone() />
             </div>
         }
         .into_any();
@@ -294,6 +338,23 @@ fn SignInForm(locale: Locale, error: Option<String>) -> impl IntoView {
     }
 }
 
+/// The way to the organization-creation page, for someone without an organization.
+#[component]
+fn NewHere(locale: Locale, view: InvitationView, invitation: String) -> impl IntoView {
+    let cloud = i18n::cloud(locale, view.cloud);
+    let href = format!(
+        "{}{NEW_ORGANIZATION_PATH}?{invitation}",
+        view.cloud.customer_prefix()
+    );
+    view! {
+        <section class="portal-card">
+            <h2>{t!(locale, create_org_heading)}</h2>
+            <p class="muted">{t!(locale, create_org_intro, cloud = cloud, partner = &view.partner_name).to_string()}</p>
+            <a class="button wide" href=href>{t!(locale, create_org_link)}</a>
+        </section>
+    }
+}
+
 #[component]
 fn CreateOrgForm(
     locale: Locale,
@@ -301,11 +362,16 @@ fn CreateOrgForm(
     invitation: String,
     error: Option<String>,
 ) -> impl IntoView {
-    let heading = t!(locale, create_org_heading).to_string();
+    let heading = t!(locale, create_org_link).to_string();
     let cloud = i18n::cloud(locale, view.cloud);
+    let back = format!(
+        "{}{INVITATION_PATH}?{invitation}",
+        view.cloud.customer_prefix()
+    );
     view! {
-        <section class="portal-card">
-            <h2>{heading.clone()}</h2>
+        <section class="portal-card narrow">
+            <h1>{heading.clone()}</h1>
+            <p class="asks">{t!(locale, asks, partner = &view.partner_name).to_string()}</p>
             <p class="muted">{t!(locale, create_org_intro, cloud = cloud, partner = &view.partner_name).to_string()}</p>
             <PostForm action=CustomerSignUp::PATH class="stack" label=heading>
                 <input type="hidden" name="invitation" value=invitation />
@@ -327,6 +393,7 @@ fn CreateOrgForm(
                 <FormError error />
                 <Submit label=t!(locale, create_org).to_string() pending=t!(locale, creating).to_string() />
             </PostForm>
+            <p class="muted"><a href=back>{t!(locale, create_org_back)}</a></p>
         </section>
     }
 }

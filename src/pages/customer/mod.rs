@@ -4,4 +4,4 @@ mod home;
 mod invitation;
 
 pub use home::CustomerHomePage;
-pub use invitation::InvitationPage;
+pub use invitation::{InvitationPage, NewOrganizationPage};
