@@ -56,7 +56,23 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // A body with missing fields or bytes that are not text: the client's mistake
+            // (400), told without the parser's internals.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
+                #[cfg(feature = "ssr")]
+                {
+                    tracing::info!(error = %value, "malformed request");
+                    if let Some(res) =
+                        leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                    {
+                        res.set_status(http::StatusCode::BAD_REQUEST);
+                    }
+                }
+                AppError::Invalid(Problem::Malformed)
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

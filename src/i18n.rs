@@ -292,6 +292,7 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::Cloud => t!(l, err_cloud).to_string(),
         Problem::Program => t!(l, err_program).to_string(),
         Problem::EmailTaken => t!(l, err_email_taken).to_string(),
+        Problem::Malformed => t!(l, err_malformed).to_string(),
         Problem::PartnerIdTaken => t!(l, err_partner_id_taken).to_string(),
         Problem::DomainTaken(domain) => t!(l, err_domain_taken, domain = domain).to_string(),
         Problem::RegisteredMomentAgo => t!(l, err_registered_moment_ago).to_string(),

@@ -586,6 +586,45 @@ async fn oversized_bodies_are_refused(db: &Db) {
     assert!(r.cookie.is_none());
 }
 
+/// A body with a missing field, or bytes that are not text, is answered 400 with a human
+/// sentence, never 500 with the parser's internals.
+async fn malformed_bodies_are_refused(db: &Db) {
+    let app = app(db);
+    let r = call(
+        &app,
+        "POST",
+        "/api/sign_in",
+        "email=a%40b.example",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        !r.body.contains("deserializ") && !r.body.contains("field"),
+        "{}",
+        r.body
+    );
+    assert!(r.cookie.is_none());
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/sign_in")
+        .header(header::HOST, "accord.test")
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(&b"email=\xff\xfe&password=x"[..]))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&body).contains("utf-8"),
+        "{body:?}"
+    );
+}
+
 /// Whether `cookie` opens the partner's Customers page (else it is sent to sign in).
 async fn signed_in(app: &Router, cookie: &str) -> bool {
     let (status, headers, _) = page(app, "/partner/customers", &[("cookie", cookie)]).await;
@@ -687,6 +726,7 @@ on_both_databases! {
     sessions => sessions_end_for_good;
     security_headers => pages_carry_security_headers;
     body_limit => oversized_bodies_are_refused;
+    malformed => malformed_bodies_are_refused;
     xss => names_are_never_markup;
     locale => pages_speak_the_viewers_language;
     compression => pages_are_compressed;

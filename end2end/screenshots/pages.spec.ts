@@ -43,7 +43,7 @@ test("screenshots", async ({ browser, page }) => {
   const govLink = await requestLink(gov);
 
   for (const [tag, locale] of LOCALES) {
-    await page.context().addCookies([{ name: "accord_locale", value: tag, url: page.url() }]);
+    await page.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", page.url()).toString() }]);
     const visitor = await person(browser, locale);
     for (const [name, path] of [["home", "/"], ["sign-in", "/signin"], ["sign-up", "/signup"]]) {
       await open(visitor, path);
@@ -66,7 +66,7 @@ test("screenshots", async ({ browser, page }) => {
     await open(signedIn, pathOf(link));
     await createCustomerOrg(signedIn, "Tailspin Toys", uniqueDomain(`tailspin${tag.replace("-", "")}`));
     await expect(signedIn.getByRole("group", { name: "Microsoft Customer Agreement" })).toBeVisible();
-    await signedIn.context().addCookies([{ name: "accord_locale", value: tag, url: signedIn.url() }]);
+    await signedIn.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", signedIn.url()).toString() }]);
     await open(signedIn, pathOf(link));
     await shoot(signedIn, `m365-accept-${tag}`);
 

@@ -41,9 +41,10 @@ for (const locale of ["en-US", "zh-CN", "zh-TW"]) {
     }
     // The partner chose the same language with the switcher.
     const tag = locale === "en-US" ? "en" : locale;
-    await page.context().addCookies([{ name: "accord_locale", value: tag, url: page.url() }]);
+    await page.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", page.url()).toString() }]);
     for (const path of ["/partner/customers", "/partner/customers/request", "/partner/customers/request/email?dap=true"]) {
       await open(page, path);
+      await expect(page.locator("html"), path).toHaveAttribute("lang", tag);
       expect(await invisibleFocus(page), path).toEqual([]);
     }
   });

@@ -29,6 +29,8 @@ pub enum Problem {
     Cloud,
     Program,
     EmailTaken,
+    /// The request's fields are missing or unreadable (not sent by Accord's own forms).
+    Malformed,
     PartnerIdTaken,
     DomainTaken(String),
     RegisteredMomentAgo,
@@ -85,6 +87,10 @@ impl std::fmt::Display for Problem {
             Problem::Country => write!(f, "Choose your country or region."),
             Problem::Cloud => write!(f, "Choose the cloud your organization works in."),
             Problem::Program => write!(f, "Choose your partner program."),
+            Problem::Malformed => write!(
+                f,
+                "The request was incomplete or could not be read. Nothing was changed."
+            ),
             Problem::EmailTaken => write!(
                 f,
                 "An account with this email address already exists. Sign in instead, or use another address."
