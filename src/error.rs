@@ -52,23 +52,35 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The error as a page may show it when it comes from the page's own URL (the `__err`
+    /// of a plain form post that came back): anyone can write such a URL, so no text from
+    /// it is shown. Free text is dropped (a taken domain is not named, a transport error
+    /// becomes the generic one) and refusals are left to the page, which shows them from
+    /// the server's state.
+    pub fn from_url(self) -> Option<AppError> {
+        match self {
+            AppError::Refused(_) => None,
+            AppError::Transport(_) => Some(AppError::Internal),
+            AppError::Invalid(Problem::DomainTaken(_))
+            | AppError::Conflict(Problem::DomainTaken(_)) => {
+                Some(AppError::Conflict(Problem::DomainTaken(String::new())))
+            }
+            other => Some(other),
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            // A body with missing fields or bytes that are not text: the client's mistake
-            // (400), told without the parser's internals.
+            // A body with missing fields or bytes that are not text: the client's mistake,
+            // told without the parser's internals (the HTTP stack answers it with 400).
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
                 #[cfg(feature = "ssr")]
-                {
-                    tracing::info!(error = %value, "malformed request");
-                    if let Some(res) =
-                        leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-                    {
-                        res.set_status(http::StatusCode::BAD_REQUEST);
-                    }
-                }
+                tracing::info!(error = %value, "malformed request");
                 AppError::Invalid(Problem::Malformed)
             }
             other => AppError::Transport(other.to_string()),

@@ -294,6 +294,9 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::EmailTaken => t!(l, err_email_taken).to_string(),
         Problem::Malformed => t!(l, err_malformed).to_string(),
         Problem::PartnerIdTaken => t!(l, err_partner_id_taken).to_string(),
+        Problem::DomainTaken(domain) if domain.is_empty() => {
+            t!(l, err_domain_taken_unnamed).to_string()
+        }
         Problem::DomainTaken(domain) => t!(l, err_domain_taken, domain = domain).to_string(),
         Problem::RegisteredMomentAgo => t!(l, err_registered_moment_ago).to_string(),
         Problem::DapRequired(c) => t!(l, err_dap_required, cloud = cloud(l, *c)).to_string(),

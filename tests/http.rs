@@ -722,7 +722,44 @@ async fn sessions_end_for_good(db: &Db) {
     );
 }
 
+/// A crafted link cannot put its own words on a genuine page: the error code of a plain
+/// form post is shown only as one of Accord's own sentences.
+async fn crafted_error_links_show_no_foreign_text(db: &Db) {
+    use accord::domain::Problem;
+    use accord::error::AppError;
+    use leptos::server_fn::error::ServerFnUrlError;
+    let app = app(db);
+    let link = |error: AppError| {
+        let url = ServerFnUrlError::new("/api/sign_in", error)
+            .to_url("http://accord.test/signin")
+            .unwrap();
+        format!("{}?{}", url.path(), url.query().unwrap())
+    };
+    const SCAM: &str = "Your account is locked. Call +1 555 0100 now";
+    for crafted in [
+        AppError::Transport(SCAM.into()),
+        AppError::Conflict(Problem::DomainTaken(SCAM.into())),
+        AppError::Invalid(Problem::DomainTaken(SCAM.into())),
+    ] {
+        let (status, _, body) = page(&app, &link(crafted.clone()), &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            !body.contains("Call +1 555"),
+            "{crafted:?} put its text on the page"
+        );
+        assert!(body.contains("role=\"alert\""), "{body}");
+    }
+    // One of Accord's own sentences is still shown after a plain form post.
+    let (_, _, body) = page(&app, &link(AppError::BadCredentials), &[]).await;
+    assert!(body.contains("The email or password is incorrect."));
+    // A code that is not one is ignored, and the page is still fine.
+    let (status, _, body) = page(&app, "/signin?__path=/api/sign_in&__err=not-a-code", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("not-a-code"));
+}
+
 on_both_databases! {
+    crafted_errors => crafted_error_links_show_no_foreign_text;
     sessions => sessions_end_for_good;
     security_headers => pages_carry_security_headers;
     body_limit => oversized_bodies_are_refused;

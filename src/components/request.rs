@@ -62,7 +62,7 @@ pub fn form_error(path: &str) -> Option<String> {
     if get("__path")? != path {
         return None;
     }
-    let error = ServerFnUrlError::<crate::error::AppError>::decode_err(get("__err")?);
+    let error = ServerFnUrlError::<crate::error::AppError>::decode_err(get("__err")?).from_url()?;
     Some(crate::i18n::error(crate::i18n::current(), &error))
 }
 

@@ -132,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         // A body larger than any form is refused (413); a request that does not complete in
         // time is answered 408.
         .layer(middleware::from_fn(limit_body))
+        .layer(middleware::from_fn(malformed_is_400))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -190,6 +191,24 @@ async fn limit_body(req: Request, next: Next) -> Response {
         )
             .into_response(),
     }
+}
+
+/// A server function whose arguments could not be read answers `AppError::Invalid(Malformed)`
+/// with Leptos' default status 500; it is the client's mistake, so the status becomes 400.
+async fn malformed_is_400(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.").into_response();
+    };
+    if bytes.as_ref() == br#"{"Invalid":"Malformed"}"# {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
