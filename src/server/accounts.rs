@@ -287,7 +287,7 @@ pub async fn authenticate(db: &Db, email: &str, password: String) -> Result<Stri
         ),
         None => (None, None),
     };
-    match (passwords::verify(password, stored).await, user_id) {
+    match (passwords::verify(password, stored).await?, user_id) {
         (true, Some(id)) => Ok(id),
         _ => Err(AppError::BadCredentials),
     }

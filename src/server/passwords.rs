@@ -1,4 +1,9 @@
 //! argon2id password hashing, off the async runtime's worker threads.
+//!
+//! Each hash needs a 19 MiB block of memory. At most one hash per core runs at a time
+//! (`SLOTS`); other sign-ins wait their turn for a few seconds and are then told to try
+//! again, so a burst of sign-ins cannot exhaust memory. The blocks come from mimalloc, which
+//! hands blocks this large back to the system when they are freed.
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -7,8 +12,45 @@ use argon2::Argon2;
 
 use crate::error::AppError;
 
+/// How long a sign-in waits for a free hashing slot before it is told to try again.
+const WAIT_FOR_SLOT: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// One hashing slot per core.
+static SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
+/// Hashes running now, and the most that ever ran at once (for tests).
+static RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static MOST_RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs `work` (one argon2 computation) in a hashing slot on a blocking thread.
+async fn in_slot<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    use std::sync::atomic::Ordering;
+    let permit = tokio::time::timeout(WAIT_FOR_SLOT, SLOTS.acquire())
+        .await
+        .map_err(|_| {
+            tracing::warn!("no free password-hashing slot; sign-in refused for now");
+            AppError::TooManyAttempts
+        })?
+        .map_err(|_| AppError::Internal)?;
+    let result = tokio::task::spawn_blocking(move || {
+        let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
+        MOST_RUNNING.fetch_max(now, Ordering::SeqCst);
+        let out = work();
+        RUNNING.fetch_sub(1, Ordering::SeqCst);
+        out
+    })
+    .await
+    .map_err(|_| AppError::Internal);
+    drop(permit);
+    result
+}
+
 pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    in_slot(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -18,14 +60,13 @@ pub async fn hash(password: String) -> Result<String, AppError> {
                 AppError::Internal
             })
     })
-    .await
-    .map_err(|_| AppError::Internal)?
+    .await?
 }
 
 /// Checks `password` against a stored hash. With no stored hash (unknown email) it still
 /// spends the same work on a throwaway hash, so timing does not tell whether an email exists.
-pub async fn verify(password: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    in_slot(move || {
         let stored = stored.unwrap_or_else(|| DUMMY.clone());
         PasswordHash::new(&stored)
             .map(|parsed| {
@@ -36,7 +77,6 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
             .unwrap_or(false)
     })
     .await
-    .unwrap_or(false)
 }
 
 static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -55,8 +95,27 @@ mod tests {
     async fn hashes_are_argon2id_and_verify() {
         let h = hash("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"), "{h}");
-        assert!(verify("correct horse battery".into(), Some(h.clone())).await);
-        assert!(!verify("wrong horse battery".into(), Some(h)).await);
-        assert!(!verify("anything".into(), None).await);
+        assert!(verify("correct horse battery".into(), Some(h.clone()))
+            .await
+            .unwrap());
+        assert!(!verify("wrong horse battery".into(), Some(h)).await.unwrap());
+        assert!(!verify("anything".into(), None).await.unwrap());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_burst_of_hashes_runs_at_most_one_per_core() {
+        use std::sync::atomic::Ordering;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let burst: Vec<_> = (0..cores * 4)
+            .map(|i| tokio::spawn(verify(format!("attempt {i}"), None)))
+            .collect();
+        for attempt in burst {
+            assert!(!attempt.await.unwrap().unwrap());
+        }
+        let most = MOST_RUNNING.load(Ordering::SeqCst);
+        assert!(
+            most >= 1 && most <= cores,
+            "{most} hashes ran at once on {cores} cores"
+        );
     }
 }
