@@ -41,6 +41,11 @@ impl Step {
             Step::NewOrganization => NEW_ORGANIZATION_PATH,
         }
     }
+
+    /// This page for the invitation `invitation` (its signed query) in `cloud`'s portal.
+    fn url(self, cloud: Cloud, invitation: &str) -> String {
+        format!("{}{}?{invitation}", cloud.customer_prefix(), self.path())
+    }
 }
 
 /// The acceptance page of an invitation link, dressed as the partner's cloud portal.
@@ -102,13 +107,13 @@ fn invitation_page(step: Step) -> impl IntoView {
                         }.into_any()
                     }
                     Ok(v) if v.cloud != cloud => {
-                        leptos_axum::redirect(&format!("{}{}?{invitation}", v.cloud.customer_prefix(), step.path()));
+                        leptos_axum::redirect(&step.url(v.cloud, &invitation));
                         ().into_any()
                     }
                     Ok(v) if step == Step::NewOrganization => {
                         if v.viewer.is_some() {
                             // Signed in already: the organization exists.
-                            leptos_axum::redirect(&format!("{}{INVITATION_PATH}?{invitation}", cloud.customer_prefix()));
+                            leptos_axum::redirect(&Step::Review.url(cloud, &invitation));
                             return ().into_any();
                         }
                         view! {
@@ -342,10 +347,7 @@ fn SignInForm(locale: Locale, error: Option<String>) -> impl IntoView {
 #[component]
 fn NewHere(locale: Locale, view: InvitationView, invitation: String) -> impl IntoView {
     let cloud = i18n::cloud(locale, view.cloud);
-    let href = format!(
-        "{}{NEW_ORGANIZATION_PATH}?{invitation}",
-        view.cloud.customer_prefix()
-    );
+    let href = Step::NewOrganization.url(view.cloud, &invitation);
     view! {
         <section class="portal-card">
             <h2>{t!(locale, create_org_heading)}</h2>
@@ -364,10 +366,7 @@ fn CreateOrgForm(
 ) -> impl IntoView {
     let heading = t!(locale, create_org_link).to_string();
     let cloud = i18n::cloud(locale, view.cloud);
-    let back = format!(
-        "{}{INVITATION_PATH}?{invitation}",
-        view.cloud.customer_prefix()
-    );
+    let back = Step::Review.url(view.cloud, &invitation);
     view! {
         <section class="portal-card narrow">
             <h1>{heading.clone()}</h1>
