@@ -304,6 +304,8 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::Acknowledge => t!(l, err_acknowledge).to_string(),
         Problem::PartnerOnly => t!(l, err_partner_only).to_string(),
         Problem::InviteRole => t!(l, request_role_only).to_string(),
+        Problem::AwaitingApproval => t!(l, err_awaiting_approval).to_string(),
+        Problem::SignUpClosed => t!(l, err_sign_up_closed).to_string(),
         Problem::RotateRole => t!(l, err_rotate_role).to_string(),
     }
 }

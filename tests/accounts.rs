@@ -44,7 +44,8 @@ async fn sign_up_creates_org_and_global_admin(db: &Db) {
         viewer.membership,
         Membership::Partner {
             role: PartnerRole::GlobalAdmin,
-            program: ProgramType::IndirectReseller
+            program: ProgramType::IndirectReseller,
+            approved: true,
         }
     );
     let (country, mspp): (String, i64) =

@@ -369,6 +369,17 @@ async fn decline_only_logs(db: &Db) {
     let inv = invitation(db, &p, true).await;
     handshake::decline(db, &inv, &c).await.unwrap();
     assert_eq!(totals(db).await, [0, 0, 0, 1]);
+    // Declining again the same day, even many times at once, is recorded once.
+    let again: Vec<_> = (0..10)
+        .map(|_| {
+            let (db, inv, c) = (db.clone(), inv.clone(), c.clone());
+            tokio::spawn(async move { handshake::decline(&db, &inv, &c).await })
+        })
+        .collect();
+    for t in again {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(totals(db).await, [0, 0, 0, 1]);
     // A plain User cannot speak for the organization, not even to decline.
     let user_id = accounts::add_customer_user(
         db,

@@ -24,12 +24,32 @@ fn app(db: &Db) -> Router {
 }
 
 fn app_with_site(db: &Db, site_root: &str) -> Router {
+    app_with(db, site_root, Vec::new())
+}
+
+fn app_with(db: &Db, site_root: &str, trusted_proxies: Vec<ipnet::IpNet>) -> Router {
+    app_configured(
+        db,
+        site_root,
+        trusted_proxies,
+        accord::server::PartnerSignUpMode::Open,
+    )
+}
+
+fn app_configured(
+    db: &Db,
+    site_root: &str,
+    trusted_proxies: Vec<ipnet::IpNet>,
+    partner_signup: accord::server::PartnerSignUpMode,
+) -> Router {
     let config = Config {
         database_url: String::new(),
         public_url: "http://accord.test".into(),
         secret_key: b"http-test-key-http-test-key-http-test".to_vec(),
         demo: false,
         demo_customers: 0,
+        trusted_proxies,
+        partner_signup,
     };
     let leptos_options = LeptosOptions::builder()
         .output_name("accord")
@@ -395,6 +415,190 @@ async fn repeated_wrong_passwords_are_slowed_down(db: &Db) {
     let r = call(&app, "POST", "/api/sign_in", &right, None, None).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.cookie.is_none());
+}
+
+/// A sign-in from `peer` (the connection's address), through a proxy when `forwarded_for`
+/// is given; returns the status, the `Retry-After` header and whether a session began.
+async fn sign_in_from(
+    app: &Router,
+    peer: &str,
+    forwarded_for: Option<&str>,
+    password: &str,
+) -> (StatusCode, Option<u64>, bool) {
+    use axum::extract::ConnectInfo;
+    let mut req = Request::builder()
+        .method("POST")
+        .uri("/api/sign_in")
+        .header(header::HOST, "accord.test")
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(f) = forwarded_for {
+        req = req.header("x-forwarded-for", f);
+    }
+    let mut req = req
+        .body(Body::from(format!(
+            "email=ada%40contoso.example&password={password}"
+        )))
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(peer.parse::<std::net::SocketAddr>().unwrap()));
+    let res = app.clone().oneshot(req).await.unwrap();
+    let retry = res
+        .headers()
+        .get(header::RETRY_AFTER)
+        .map(|v| v.to_str().unwrap().parse().unwrap());
+    (
+        res.status(),
+        retry,
+        res.headers().contains_key(header::SET_COOKIE),
+    )
+}
+
+/// Failed sign-ins hold back the client that fails, not the account's owner; behind a
+/// trusted proxy clients are told apart by `X-Forwarded-For`, elsewhere it is ignored;
+/// IPv6 clients are counted per /64.
+async fn sign_in_limits_hold_back_only_the_guesser(db: &Db) {
+    partner(db, "ada@contoso.example", "public").await;
+    let app = app_with(db, "target/site", vec!["10.0.0.0/8".parse().unwrap()]);
+    let proxy = "10.0.0.1:40000";
+    for _ in 0..5 {
+        let r = sign_in_from(&app, proxy, Some("203.0.113.66"), "wrong-password-1").await;
+        assert_eq!(r.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, retry, _) =
+        sign_in_from(&app, proxy, Some("203.0.113.66"), "wrong-password-1").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let retry = retry.expect("Retry-After on 429");
+    assert!((1..=60).contains(&retry), "Retry-After: {retry}");
+    // The guesser waits even with the right password...
+    let r = sign_in_from(&app, proxy, Some("203.0.113.66"), PASSWORD).await;
+    assert_eq!((r.0, r.2), (StatusCode::TOO_MANY_REQUESTS, false));
+    // ...while the owner, behind the same proxy, signs in at once.
+    let r = sign_in_from(&app, proxy, Some("192.0.2.10"), PASSWORD).await;
+    assert!(r.0.is_success() && r.2, "owner refused: {:?}", r.0);
+    // A client that connects directly cannot pick its address with X-Forwarded-For: the
+    // guesser claiming the owner's address is still the guesser.
+    let r = sign_in_from(&app, "203.0.113.66:5555", Some("192.0.2.10"), PASSWORD).await;
+    assert_eq!(r.0, StatusCode::TOO_MANY_REQUESTS);
+    // IPv6: the whole /64 is one client.
+    for i in 1..=5 {
+        let r = sign_in_from(
+            &app,
+            &format!("[2001:db8:1:2::{i}]:443"),
+            None,
+            "wrong-pw-22",
+        )
+        .await;
+        assert_eq!(r.0, StatusCode::UNAUTHORIZED);
+    }
+    let r = sign_in_from(&app, "[2001:db8:1:2:ffff::9]:443", None, PASSWORD).await;
+    assert_eq!(r.0, StatusCode::TOO_MANY_REQUESTS);
+    let r = sign_in_from(&app, "[2001:db8:1:3::1]:443", None, PASSWORD).await;
+    assert!(r.0.is_success(), "another /64 is another client: {:?}", r.0);
+}
+
+const SIGN_UP_FORM: &str = "org_name=Fabrikam&country=US&cloud=public&program=direct\
+    &partner_id=&admin_name=Fay&email=fay%40fabrikam.example&password=a-long-test-password";
+
+/// With sign-up by approval (the default), a new partner organization can do nothing with
+/// customers until the operator approves it; then it can. Closed sign-up creates nothing.
+async fn partner_sign_up_waits_for_approval(db: &Db) {
+    use accord::server::PartnerSignUpMode;
+    let closed = app_configured(db, "target/site", vec![], PartnerSignUpMode::Closed);
+    let r = call(
+        &closed,
+        "POST",
+        "/api/partner_sign_up",
+        SIGN_UP_FORM,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.error.unwrap().contains("does not take new partner"));
+    assert_eq!(common::count(db, "partner_orgs").await, 0);
+
+    let app = app_configured(db, "target/site", vec![], PartnerSignUpMode::Approval);
+    let r = call(
+        &app,
+        "POST",
+        "/api/partner_sign_up",
+        SIGN_UP_FORM,
+        None,
+        None,
+    )
+    .await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.body);
+    let cookie = r.cookie.unwrap().split(';').next().unwrap().to_string();
+    let (tenant,): (String,) = sqlx::query_as("SELECT id FROM partner_orgs")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let (status, _, html) = page(&app, "/partner/customers", &[("cookie", &cookie)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Waiting for approval") && html.contains(&tenant));
+    assert!(!html.contains("Request a reseller relationship</a>"));
+    let r = call(
+        &app,
+        "POST",
+        "/api/relationship_request",
+        "dap=true",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.error.unwrap().contains("waiting for approval"));
+
+    // A link made for it anyway (say, by an old instance) is no invitation to customers.
+    let partner = accord::server::handshake::partner(db, &tenant)
+        .await
+        .unwrap()
+        .unwrap();
+    let secret = b"http-test-key-http-test-key-http-test";
+    let link =
+        accord::server::handshake::invitation_link(&partner, secret, "http://accord.test", true)
+            .unwrap();
+    let query = link.split_once('?').unwrap().1;
+    let refused = accord::server::handshake::verify(db, secret, query).await;
+    assert!(matches!(
+        refused,
+        Err(accord::error::AppError::Refused(
+            accord::domain::Refusal::UnknownPartner
+        ))
+    ));
+
+    // The operator approves it.
+    let out = accord::server::cli::partners_on(db, &["list"])
+        .await
+        .unwrap();
+    assert!(out.contains(&tenant) && out.contains("pending"), "{out}");
+    let out = accord::server::cli::partners_on(db, &["approve", &tenant])
+        .await
+        .unwrap();
+    assert!(out.starts_with("Approved Fabrikam"), "{out}");
+    let again = accord::server::cli::partners_on(db, &["approve", &tenant])
+        .await
+        .unwrap();
+    assert!(again.contains("already approved"), "{again}");
+    let unknown = accord::server::cli::partners_on(db, &["approve", "nope"]).await;
+    assert!(unknown.unwrap_err().contains("No partner organization"));
+
+    let (_, _, html) = page(&app, "/partner/customers", &[("cookie", &cookie)]).await;
+    assert!(!html.contains("Waiting for approval"));
+    let r = call(
+        &app,
+        "POST",
+        "/api/relationship_request",
+        "dap=true",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.body);
+    assert!(accord::server::handshake::verify(db, secret, query)
+        .await
+        .is_ok());
 }
 
 /// GET of a page, with extra request headers; returns status, headers and body.
@@ -768,6 +972,8 @@ on_both_databases! {
     locale => pages_speak_the_viewers_language;
     compression => pages_are_compressed;
     rate_limit => repeated_wrong_passwords_are_slowed_down;
+    rate_limit_per_client => sign_in_limits_hold_back_only_the_guesser;
+    approval => partner_sign_up_waits_for_approval;
     static_bundle => bundle_is_served_precompressed_and_immutable;
     health => health_checks;
     wrong_password => wrong_password_sets_no_session;

@@ -1,4 +1,4 @@
-import { expect, test } from "./fixtures";
+import { checkPage, expect, newPage, test } from "./fixtures";
 import { open, signIn, signOut, signUpPartner, waitHydrated } from "./helpers";
 
 test("partner signs up, signs out, is sent to sign in and comes back to Customers", async ({ page, context }) => {
@@ -61,4 +61,38 @@ test("sign-in ignores return paths that leave the site", async ({ page }) => {
   await open(page, "/signin?next=https%3A%2F%2Fevil.example%2F");
   await signIn(page, partner.email, partner.password);
   await expect(page).toHaveURL(/\/partner\/customers$/);
+});
+
+test("sign out everywhere ends the sessions on every device; their cookies no longer work", async ({ page, browser }) => {
+  const partner = await signUpPartner(page);
+  // The same person, signed in on a second device.
+  const laptop = await newPage(browser);
+  await open(laptop, "/signin");
+  await signIn(laptop, partner.email, partner.password);
+  await expect(laptop).toHaveURL(/\/partner\/customers$/);
+  const laptopCookie = (await laptop.context().cookies()).find((c) => c.name === "accord_session");
+  expect(laptopCookie).toBeDefined();
+
+  // On the first device, the account menu under the user's name.
+  await page.locator("details.account > summary").click();
+  await expect(page.getByText("Ends your sessions on every device")).toBeVisible();
+  await checkPage(page);
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(page).toHaveURL(/\/signin$/);
+  await waitHydrated(page);
+
+  // The second device is signed out too, and replaying its old cookie gets nowhere.
+  await laptop.goto("/partner/customers");
+  await expect(laptop).toHaveURL(/\/signin\?next=/);
+  const replay = await laptop.request.get("/partner/customers", {
+    headers: { cookie: `accord_session=${laptopCookie!.value}` },
+    maxRedirects: 0,
+  });
+  expect(replay.status()).toBe(303);
+  expect(replay.headers()["location"]).toMatch(/^\/signin/);
+
+  // Signing in again works as before.
+  await signIn(page, partner.email, partner.password);
+  await expect(page).toHaveURL(/\/partner\/customers$/);
+  await laptop.context().close();
 });

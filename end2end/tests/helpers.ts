@@ -1,4 +1,6 @@
 import { type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
 import { checkPage, expect, scriptless } from "./fixtures";
 
 /** Opens a page, waits until it is interactive (its islands hydrated) and checks it (axe, 375 px). */
@@ -60,7 +62,23 @@ export async function signUpPartner(
   await expect(page).toHaveURL(/\/partner\/customers$/);
   await expect(page.getByRole("heading", { name: "Customers", level: 1 })).toBeVisible();
   await waitHydrated(page);
+  // Sign-up is by approval: nothing can be sent until the operator approves the tenant
+  // shown on the page, with the server's own command.
+  await expect(page.getByRole("heading", { name: "Waiting for approval" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Request a reseller relationship" })).toHaveCount(0);
+  await checkPage(page);
+  const tenant = (await page.locator("code.tenant-id").textContent())?.trim() ?? "";
+  expect(approvePartner(tenant)).toContain(`Approved ${partner.orgName}`);
+  await page.reload();
+  await waitHydrated(page);
+  await expect(page.getByRole("heading", { name: "Waiting for approval" })).toHaveCount(0);
   return partner;
+}
+
+/** `accord partners approve <tenant>` on the test server's database, as an operator runs it. */
+export function approvePartner(tenant: string): string {
+  const binary = path.resolve(__dirname, "../../target/release/accord");
+  return execFileSync(binary, ["partners", "approve", tenant], { env: process.env, encoding: "utf8" });
 }
 
 export async function signIn(page: Page, email: string, password: string) {

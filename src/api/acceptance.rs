@@ -184,7 +184,7 @@ pub async fn customer_sign_up(
         async move {
             use crate::server::accounts::{self, CustomerSignUp};
             use crate::server::handshake;
-            super::ctx::limit_attempt(&email).await?;
+            super::ctx::limit_sign_up()?;
             let state = super::ctx::state()?;
             let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
             let created = accounts::sign_up_customer(

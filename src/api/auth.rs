@@ -16,11 +16,24 @@ pub async fn sign_in(
 ) -> Result<(), AppError> {
     super::ctx::reply(
         async move {
+            use super::ctx::limited;
             use crate::server::accounts;
-            super::ctx::limit_attempt(&email).await?;
             let state = super::ctx::state()?;
+            let address = super::ctx::client_address();
+            limited(state.limits.attempt(address))?;
+            limited(state.limits.may_sign_in(&email, address))?;
             let session = super::ctx::session().await?;
-            let user_id = accounts::authenticate(&state.db, &email, password).await?;
+            let user_id = match accounts::authenticate(&state.db, &email, password).await {
+                Ok(user_id) => {
+                    state.limits.signed_in(&email, address);
+                    user_id
+                }
+                Err(AppError::BadCredentials) => {
+                    state.limits.failed_sign_in(&email, address);
+                    return Err(AppError::BadCredentials);
+                }
+                Err(e) => return Err(e),
+            };
             start_session(&session, &user_id).await?;
             let viewer = accounts::viewer(&state.db, &user_id)
                 .await?
@@ -63,9 +76,17 @@ pub async fn partner_sign_up(
     super::ctx::reply(
         async move {
             use crate::server::accounts::{self, PartnerSignUp};
-            super::ctx::limit_attempt(&email).await?;
+            use crate::server::PartnerSignUpMode;
+            super::ctx::limit_sign_up()?;
             let state = super::ctx::state()?;
-            let created = accounts::sign_up_partner(
+            let approved = match state.config.partner_signup {
+                PartnerSignUpMode::Open => true,
+                PartnerSignUpMode::Approval => false,
+                PartnerSignUpMode::Closed => {
+                    return Err(AppError::Forbidden(crate::domain::Problem::SignUpClosed))
+                }
+            };
+            let created = accounts::sign_up_partner_with(
                 &state.db,
                 PartnerSignUp {
                     org_name,
@@ -77,6 +98,7 @@ pub async fn partner_sign_up(
                     email,
                     password,
                 },
+                approved,
             )
             .await?;
             let session = super::ctx::session().await?;

@@ -21,14 +21,37 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
-/// Counts a sign-in or sign-up attempt against the rate limits.
-pub async fn limit_attempt(email: &str) -> Result<(), AppError> {
+/// The client's address as the rate limits count it (see `server::limits::client_address`).
+pub fn client_address() -> Option<std::net::IpAddr> {
     use axum::extract::ConnectInfo;
-    let address = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .ok()
-        .map(|ConnectInfo(addr)| addr.ip());
-    state()?.limits.check(Some(email), address)
+    let parts = use_context::<http::request::Parts>()?;
+    let ConnectInfo(peer) = parts
+        .extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()?;
+    let trusted = &state().ok()?.config.trusted_proxies;
+    Some(crate::server::limits::client_address(
+        peer.ip(),
+        &parts.headers,
+        trusted,
+    ))
+}
+
+/// The error of a rate-limited attempt; the answer says when to try again (`Retry-After`).
+pub fn limited(result: Result<(), crate::server::limits::Limited>) -> Result<(), AppError> {
+    result.map_err(|limited| {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.insert_header(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from(limited.retry_after_secs()),
+            );
+        }
+        AppError::TooManyAttempts
+    })
+}
+
+/// Counts a sign-up attempt against the client address's allowance.
+pub fn limit_sign_up() -> Result<(), AppError> {
+    limited(state()?.limits.attempt(client_address()))
 }
 
 /// The signed-in person, if any (already looked up by the sign-in guard for partner pages).
@@ -51,6 +74,7 @@ pub async fn invitation_for_viewer(
 ) -> Result<(AppState, Viewer, crate::server::handshake::Invitation), AppError> {
     let state = state()?;
     let viewer = viewer().await?.ok_or(AppError::Unauthenticated)?;
+    limited(state.limits.answer(&viewer.user_id))?;
     let inv = crate::server::handshake::verify(&state.db, &state.config.secret_key, query).await?;
     Ok((state, viewer, inv))
 }

@@ -24,6 +24,11 @@ pub async fn relationship_request(dap: bool) -> Result<RequestDraft, AppError> {
             if !role.can_invite() {
                 return Err(AppError::Forbidden(crate::domain::Problem::InviteRole));
             }
+            if viewer.awaiting_approval() {
+                return Err(AppError::Forbidden(
+                    crate::domain::Problem::AwaitingApproval,
+                ));
+            }
             let state = super::ctx::state()?;
             let partner = handshake::partner(&state.db, &viewer.org_id)
                 .await?

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 
 use super::form::PostForm;
 use super::request::{here, set_status};
-use crate::api::auth::SignOut;
+use crate::api::auth::{SignOut, SignOutEverywhere};
 use crate::domain::{Cloud, Viewer};
 use crate::i18n::{self, t, Locale};
 use crate::islands::Enhance;
@@ -68,7 +68,8 @@ pub fn SignOutForm(locale: Locale, #[prop(optional)] next: Option<String>) -> im
     }
 }
 
-/// The signed-in person, their organization and role, and sign-out.
+/// The signed-in person and sign-out. The name opens (a `<details>` element, no script) to
+/// their organization and role, and to signing out on every device.
 #[component]
 fn UserMenu(
     locale: Locale,
@@ -78,8 +79,16 @@ fn UserMenu(
     let role = i18n::viewer_role(locale, &viewer);
     view! {
         <div class="user-menu">
-            <span class="user-name">{viewer.name.clone()}</span>
-            <span class="user-org">{format!("{} · {role}", viewer.org_name)}</span>
+            <details class="menu account">
+                <summary><span class="user-name">{viewer.name.clone()}</span></summary>
+                <div class="menu-panel">
+                    <p class="user-org">{format!("{} · {role}", viewer.org_name)}</p>
+                    <PostForm action=SignOutEverywhere::PATH class="sign-out-everywhere">
+                        <button type="submit" class="button">{t!(locale, sign_out_everywhere)}</button>
+                    </PostForm>
+                    <p class="hint">{t!(locale, sign_out_everywhere_hint)}</p>
+                </div>
+            </details>
             <SignOutForm locale next=next.unwrap_or_default() />
         </div>
     }

@@ -21,6 +21,8 @@ pub enum Membership {
     Partner {
         role: PartnerRole,
         program: ProgramType,
+        /// Whether the operator approved the organization (it invites only then).
+        approved: bool,
     },
     Customer {
         role: CustomerRole,
@@ -40,6 +42,17 @@ impl Viewer {
             Membership::Customer { role } => Some(role),
             Membership::Partner { .. } => None,
         }
+    }
+
+    /// A partner organization that may not invite yet: its sign-up awaits the operator.
+    pub fn awaiting_approval(&self) -> bool {
+        matches!(
+            self.membership,
+            Membership::Partner {
+                approved: false,
+                ..
+            }
+        )
     }
 
     pub fn role_label(&self) -> &'static str {
@@ -281,6 +294,7 @@ mod tests {
         v.membership = Membership::Partner {
             role: PartnerRole::AdminAgent,
             program: ProgramType::Direct,
+            approved: true,
         };
         assert_eq!(v.home(), "/partner/customers");
         assert_eq!(v.partner_role(), Some(PartnerRole::AdminAgent));

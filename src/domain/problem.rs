@@ -40,6 +40,10 @@ pub enum Problem {
     PartnerOnly,
     InviteRole,
     RotateRole,
+    /// The partner organization's sign-up awaits the operator's approval.
+    AwaitingApproval,
+    /// The operator does not take partner sign-ups on this Accord.
+    SignUpClosed,
 }
 
 impl Field {
@@ -127,6 +131,14 @@ impl std::fmt::Display for Problem {
             Problem::RotateRole => {
                 write!(f, "Only Global admins can replace the invitation link.")
             }
+            Problem::AwaitingApproval => write!(
+                f,
+                "Your organization is waiting for approval by the operator of this Accord. You can invite customers once it is approved."
+            ),
+            Problem::SignUpClosed => write!(
+                f,
+                "This Accord does not take new partner organizations. Ask its operator to add yours."
+            ),
         }
     }
 }

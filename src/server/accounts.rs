@@ -31,8 +31,19 @@ pub struct Created {
     pub user_id: String,
 }
 
-/// Creates a partner organization with its first Global admin, all or nothing.
+/// Creates a partner organization with its first Global admin, all or nothing, approved at
+/// once (demo data, tests; sign-up from the web goes through `sign_up_partner_with`).
 pub async fn sign_up_partner(db: &Db, input: PartnerSignUp) -> Result<Created, AppError> {
+    sign_up_partner_with(db, input, true).await
+}
+
+/// Creates a partner organization with its first Global admin, all or nothing; unless
+/// `approved`, it cannot invite until an operator approves it (`accord partners approve`).
+pub async fn sign_up_partner_with(
+    db: &Db,
+    input: PartnerSignUp,
+    approved: bool,
+) -> Result<Created, AppError> {
     let org_name =
         required_text(&input.org_name, Field::OrgName, 120).map_err(AppError::Invalid)?;
     let country = parse_country(&input.country).map_err(AppError::Invalid)?;
@@ -62,8 +73,9 @@ pub async fn sign_up_partner(db: &Db, input: PartnerSignUp) -> Result<Created, A
         }
     }
     sqlx::query(
-        "INSERT INTO partner_orgs (id, name, country, cloud, program_type, mspp_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO partner_orgs (id, name, country, cloud, program_type, mspp_id, created_at,
+                                   approved_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&org_id)
     .bind(&org_name)
@@ -72,6 +84,7 @@ pub async fn sign_up_partner(db: &Db, input: PartnerSignUp) -> Result<Created, A
     .bind(program.code())
     .bind(mspp_id)
     .bind(at)
+    .bind(approved.then_some(at))
     .execute(&mut *tx)
     .await
     .map_err(raced)?;
@@ -335,6 +348,7 @@ async fn viewer_and_epoch(db: &Db, user_id: &str) -> Result<Option<(Viewer, i64)
     let row = sqlx::query(
         "SELECT u.id, u.name, u.email, u.role, u.session_epoch,
                 p.id AS p_id, p.name AS p_name, p.cloud AS p_cloud, p.program_type AS p_program,
+                p.approved_at AS p_approved_at,
                 c.id AS c_id, c.name AS c_name, c.cloud AS c_cloud
          FROM users u
          LEFT JOIN partner_orgs p ON p.id = u.partner_org_id
@@ -362,6 +376,7 @@ async fn viewer_and_epoch(db: &Db, user_id: &str) -> Result<Option<(Viewer, i64)
                 Membership::Partner {
                     role: role.parse().map_err(|_| bad("role"))?,
                     program: program.parse().map_err(|_| bad("program"))?,
+                    approved: row.try_get::<Option<i64>, _>("p_approved_at")?.is_some(),
                 },
             )
         }

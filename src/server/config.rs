@@ -16,6 +16,36 @@ pub struct Config {
     pub demo: bool,
     /// ...and this many demo customers of the first one (`ACCORD_DEMO_CUSTOMERS`).
     pub demo_customers: usize,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client
+    /// (`ACCORD_TRUSTED_PROXIES`, CIDR blocks); nobody else's are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Who may create a partner organization (`ACCORD_PARTNER_SIGNUP`).
+    pub partner_signup: PartnerSignUpMode,
+}
+
+/// `ACCORD_PARTNER_SIGNUP`: `open` (new partner organizations invite at once), `approval`
+/// (the default: they invite once an operator runs `accord partners approve <tenant>`) or
+/// `closed` (no sign-up from the web; operators create partners).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PartnerSignUpMode {
+    Open,
+    #[default]
+    Approval,
+    Closed,
+}
+
+impl std::str::FromStr for PartnerSignUpMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "open" => Ok(PartnerSignUpMode::Open),
+            "approval" | "" => Ok(PartnerSignUpMode::Approval),
+            "closed" => Ok(PartnerSignUpMode::Closed),
+            other => Err(format!(
+                "ACCORD_PARTNER_SIGNUP must be open, approval or closed, not \"{other}\"."
+            )),
+        }
+    }
 }
 
 impl Config {
@@ -31,12 +61,7 @@ impl Config {
             .to_string();
         url::Url::parse(&public_url)
             .map_err(|e| format!("ACCORD_PUBLIC_URL \"{public_url}\" is not a URL: {e}"))?;
-        let data_dir = data_dir(&database_url);
-        let secret_key = match std::env::var("ACCORD_SECRET_KEY") {
-            Ok(key) if key.len() >= 32 => key.into_bytes(),
-            Ok(_) => return Err("ACCORD_SECRET_KEY must be at least 32 characters long.".into()),
-            Err(_) => load_or_create_key(&data_dir.join("secret.key"))?,
-        };
+        let secret_key = secret_key(&database_url)?;
         let demo = matches!(
             std::env::var("ACCORD_DEMO").as_deref(),
             Ok("1") | Ok("true")
@@ -48,12 +73,20 @@ impl Config {
                 .map_err(|_| format!("ACCORD_DEMO_CUSTOMERS \"{n}\" is not a number."))?,
             Err(_) => 12,
         };
+        let trusted_proxies = super::limits::parse_trusted_proxies(
+            &std::env::var("ACCORD_TRUSTED_PROXIES").unwrap_or_default(),
+        )?;
+        let partner_signup = std::env::var("ACCORD_PARTNER_SIGNUP")
+            .unwrap_or_default()
+            .parse()?;
         Ok(Config {
             database_url,
             public_url,
             secret_key,
             demo,
             demo_customers,
+            trusted_proxies,
+            partner_signup,
         })
     }
 
@@ -61,6 +94,61 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+/// The key that signs invitation links: `ACCORD_SECRET_KEY`, else the file named by
+/// `ACCORD_SECRET_KEY_FILE`, else (SQLite only) `secret.key` in the data directory, created
+/// on first run. On PostgreSQL one of the first two is required: every instance on the
+/// database must sign with the same key, or each would refuse the others' links.
+fn secret_key(database_url: &str) -> Result<Vec<u8>, String> {
+    secret_key_from(database_url, |name| std::env::var(name).ok())
+}
+
+fn secret_key_from(
+    database_url: &str,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<u8>, String> {
+    if let Some(key) = var("ACCORD_SECRET_KEY") {
+        if key.trim().len() < 32 {
+            return Err("ACCORD_SECRET_KEY must be at least 32 characters long.".into());
+        }
+        return Ok(key.trim().as_bytes().to_vec());
+    }
+    if let Some(path) = var("ACCORD_SECRET_KEY_FILE") {
+        let path = PathBuf::from(path);
+        let key = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "ACCORD_SECRET_KEY_FILE: cannot read {}: {e}",
+                path.display()
+            )
+        })?;
+        if key.trim().len() < 32 {
+            return Err(format!(
+                "ACCORD_SECRET_KEY_FILE: {} must hold at least 32 characters.",
+                path.display()
+            ));
+        }
+        return Ok(key.trim().as_bytes().to_vec());
+    }
+    if !database_url.starts_with("sqlite:") {
+        return Err(
+            "On PostgreSQL, set ACCORD_SECRET_KEY (at least 32 characters) or \
+             ACCORD_SECRET_KEY_FILE (a file holding one). Every instance on the database must \
+             sign invitation links with the same key, or each would refuse the links of the \
+             others; generate one with `openssl rand -hex 32`."
+                .into(),
+        );
+    }
+    load_or_create_key(&data_dir(database_url).join("secret.key"))
+}
+
+/// Creates `dir` and its missing parents, readable by Accord's user only (0700).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// Where Accord keeps its own files: `ACCORD_DATA_DIR`, else the SQLite file's folder, else `data`.
@@ -83,27 +171,51 @@ pub fn sqlite_path(database_url: &str) -> Option<PathBuf> {
 }
 
 /// Reads the signing key kept in the data directory, creating a random one on first run.
+/// Several instances starting at once on one directory all end up with the same key: the
+/// key is written to a private temporary file, then linked into place only if no key is
+/// there yet (a link never overwrites), so nobody ever reads a half-written key.
 fn load_or_create_key(path: &Path) -> Result<Vec<u8>, String> {
-    if let Ok(existing) = std::fs::read_to_string(path) {
-        let key = existing.trim();
-        if key.len() >= 32 {
-            return Ok(key.as_bytes().to_vec());
+    let read = |path: &Path| -> Result<Option<Vec<u8>>, String> {
+        match std::fs::read_to_string(path) {
+            Ok(existing) if existing.trim().len() >= 32 => {
+                Ok(Some(existing.trim().as_bytes().to_vec()))
+            }
+            Ok(_) => Err(format!(
+                "{} is too short to be a signing key.",
+                path.display()
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
         }
-        return Err(format!(
-            "{} is too short to be a signing key.",
-            path.display()
-        ));
+    };
+    if let Some(key) = read(path)? {
+        return Ok(key);
     }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    write_private(path, &key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    tracing::info!(path = %path.display(), "generated a new signing key");
-    Ok(key.into_bytes())
+    let mut suffix = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut suffix);
+    let temp = path.with_extension(format!(
+        "tmp-{}",
+        suffix
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    ));
+    write_private(&temp, &key).map_err(|e| format!("cannot write {}: {e}", temp.display()))?;
+    let linked = std::fs::hard_link(&temp, path);
+    let _ = std::fs::remove_file(&temp);
+    match linked {
+        Ok(()) => tracing::info!(path = %path.display(), "generated a new signing key"),
+        // Another instance got there first: use its key.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
+    }
+    read(path)?.ok_or_else(|| format!("{} vanished while starting", path.display()))
 }
 
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
@@ -112,7 +224,9 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(contents.as_bytes())
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
 }
 
 #[cfg(test)]
@@ -141,5 +255,55 @@ mod tests {
         let second = load_or_create_key(&path).unwrap();
         assert_eq!(first, second);
         assert_eq!(first.len(), 64);
+    }
+
+    #[test]
+    fn postgres_needs_a_shared_key() {
+        let none = |_: &str| None;
+        let err = secret_key_from("postgres://localhost/accord", none).unwrap_err();
+        assert!(err.contains("ACCORD_SECRET_KEY"), "{err}");
+        let short = |n: &str| (n == "ACCORD_SECRET_KEY").then(|| "short".to_string());
+        assert!(secret_key_from("postgres://localhost/accord", short).is_err());
+        let key = "k".repeat(40);
+        let given = |n: &str| (n == "ACCORD_SECRET_KEY").then(|| key.clone());
+        assert_eq!(
+            secret_key_from("postgres://localhost/accord", given).unwrap(),
+            key.as_bytes()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("key");
+        std::fs::write(&file, format!("{key}\n")).unwrap();
+        let from_file =
+            |n: &str| (n == "ACCORD_SECRET_KEY_FILE").then(|| file.to_string_lossy().into_owned());
+        assert_eq!(
+            secret_key_from("postgres://localhost/accord", from_file).unwrap(),
+            key.as_bytes()
+        );
+    }
+
+    #[test]
+    fn instances_starting_together_share_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new").join("secret.key");
+        let keys: Vec<Vec<u8>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| s.spawn(|| load_or_create_key(&path).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(keys.iter().all(|k| k == &keys[0] && k.len() == 64));
+        // Nothing but the key is left behind, and only its owner can read it.
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("secret.key")]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600);
+            assert_eq!(mode(path.parent().unwrap()), 0o700);
+        }
     }
 }

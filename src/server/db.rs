@@ -61,12 +61,8 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let (pool, dialect, sessions) = if url.starts_with("sqlite:") {
-            if let Some(dir) =
-                super::config::sqlite_path(url).and_then(|p| p.parent().map(|d| d.to_path_buf()))
-            {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(&dir).map_err(sqlx::Error::Io)?;
-                }
+            if let Some(path) = super::config::sqlite_path(url) {
+                make_private(&path).map_err(sqlx::Error::Io)?;
             }
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -142,6 +138,31 @@ impl Db {
     }
 }
 
+/// Creates the SQLite file's folder (0700) and the file itself (0600) before SQLite opens
+/// it, since SQLite gives its `-wal` and `-shm` files the mode of the database file. Files
+/// made by an older version with wider modes are narrowed.
+fn make_private(path: &std::path::Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            super::config::create_private_dir(dir)?;
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?;
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if file.exists() {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
 /// Unix time in seconds, the unit of every timestamp column.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
@@ -158,4 +179,32 @@ pub fn new_id() -> String {
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| matches!(e.kind(), sqlx::error::ErrorKind::UniqueViolation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn sqlite_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let file = data.join("accord.db");
+        let db = Db::connect(&format!("sqlite:{}", file.display()))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE agreements SET name = name")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700, "data directory");
+        for suffix in ["", "-wal", "-shm"] {
+            let path = std::path::PathBuf::from(format!("{}{suffix}", file.display()));
+            assert!(path.exists(), "{} exists", path.display());
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
 }

@@ -29,6 +29,8 @@ pub struct Partner {
     pub program: ProgramType,
     pub mspp_id: i64,
     pub secret_version: i64,
+    /// Approved by the operator: only then are its invitations shown to customers.
+    pub approved: bool,
 }
 
 impl Partner {
@@ -48,13 +50,14 @@ impl Partner {
                 .map_err(|_| bad())?,
             mspp_id: row.try_get("mspp_id")?,
             secret_version: row.try_get("link_secret_version")?,
+            approved: row.try_get::<Option<i64>, _>("approved_at")?.is_some(),
         })
     }
 }
 
 pub async fn partner(db: &Db, id: &str) -> Result<Option<Partner>, AppError> {
     let row = sqlx::query(
-        "SELECT id, name, cloud, country, program_type, mspp_id, link_secret_version
+        "SELECT id, name, cloud, country, program_type, mspp_id, link_secret_version, approved_at
          FROM partner_orgs WHERE id = $1",
     )
     .bind(id)
@@ -128,7 +131,11 @@ pub async fn verify(db: &Db, server_key: &[u8], query: &str) -> Result<Invitatio
         // Indirect invitations are verified the same way once indirect resellers can send them.
         return Err(AppError::Refused(Refusal::InvalidLink));
     }
-    let Some(partner) = partner(db, &params.partner_id).await? else {
+    // A partner the operator has not approved is, to customers, no partner at all.
+    let Some(partner) = partner(db, &params.partner_id)
+        .await?
+        .filter(|p| p.approved)
+    else {
         return Err(AppError::Refused(Refusal::UnknownPartner));
     };
     let current = link_secret(server_key, &partner.id, partner.secret_version);
@@ -474,11 +481,26 @@ pub async fn accept_with_fault(
     })
 }
 
-/// Decline: nothing changes but the activity log, so the partner learns of it.
+/// Decline: nothing changes but the activity log, so the partner learns of it; once a day
+/// per partner at most, so repeating it cannot flood the partner's log.
 pub async fn decline(db: &Db, inv: &Invitation, viewer: &Viewer) -> Result<(), AppError> {
     // Only someone who could have accepted speaks for the organization.
     check_acceptor(inv, viewer, false)?;
     let mut tx = db.begin_write().await?;
+    let first_today = sqlx::query(
+        "INSERT INTO declines (partner_org_id, customer_org_id, day) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&inv.partner.id)
+    .bind(&viewer.org_id)
+    .bind(now() / 86_400)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !first_today {
+        return Ok(());
+    }
     activity::record(
         &mut tx,
         Entry::by(viewer)

@@ -1,65 +1,320 @@
-//! Rate limits on sign-in and sign-up: per account (slows password guessing against one
-//! email) and per client address (slows guessing across many emails, and sign-up spam).
+//! Rate limits on sign-in and sign-up, built so that they cannot be turned against users:
+//!
+//! - every attempt counts against the client's address (slows guessing across many emails
+//!   and sign-up spam; IPv6 clients are counted per /64, the block one subscriber holds);
+//! - only *failed* sign-ins count against an account, and first against the pair
+//!   (account, address): the client that guesses is slowed down, not the account's owner;
+//! - failures from everywhere also count against the account, more slowly; when that
+//!   allowance is spent, a client that has already failed for the account waits, while a
+//!   client that has not failed (the owner at their usual desk) still signs in.
+//!
+//! Behind a reverse proxy the client's address is taken from `Forwarded` /
+//! `X-Forwarded-For` only when the connection comes from a trusted proxy
+//! (`ACCORD_TRUSTED_PROXIES`).
 
-use std::net::IpAddr;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::IpNet;
 
-use crate::error::AppError;
+/// A refused attempt and how long the client should wait before the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limited {
+    pub retry_after: Duration,
+}
+
+impl Limited {
+    /// Whole seconds for the `Retry-After` header (at least one).
+    pub fn retry_after_secs(&self) -> u64 {
+        self.retry_after.as_secs() + u64::from(self.retry_after.subsec_nanos() > 0)
+    }
+}
+
+/// How many attempts a key may make at once (`burst`), and how often one more is allowed.
+#[derive(Debug, Clone, Copy)]
+pub struct Allowance {
+    pub burst: u32,
+    pub every: Duration,
+}
 
 #[derive(Clone)]
 pub struct Limits {
-    per_account: Arc<DefaultKeyedRateLimiter<String>>,
     per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Failed sign-ins per (account, client address).
+    failures_per_client: Arc<Failures<(String, IpAddr)>>,
+    /// Failed sign-ins per account, from anywhere.
+    failures_per_account: Arc<Failures<String>>,
+    /// A customer's answers to invitations (accept, decline), per user.
+    answers_per_user: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+fn quota(a: Allowance) -> Quota {
+    Quota::with_period(a.every)
+        .expect("a non-zero period")
+        .allow_burst(NonZeroU32::new(a.burst.max(1)).expect("at least 1"))
+}
+
+fn limited(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> Limited {
+    use governor::clock::Clock;
+    Limited {
+        retry_after: not_until.wait_time_from(governor::clock::DefaultClock::default().now()),
+    }
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits::new(5, Duration::from_secs(12), 30, Duration::from_secs(1))
+        Limits::new(
+            Allowance {
+                burst: 30,
+                every: Duration::from_secs(1),
+            },
+            Allowance {
+                burst: 5,
+                every: Duration::from_secs(12),
+            },
+            Allowance {
+                burst: 20,
+                every: Duration::from_secs(60),
+            },
+        )
     }
 }
 
 impl Limits {
-    /// `burst` attempts at once, then one more every `every`.
-    pub fn new(
-        account_burst: u32,
-        account_every: Duration,
-        address_burst: u32,
-        address_every: Duration,
-    ) -> Self {
-        let quota = |burst: u32, every: Duration| {
-            Quota::with_period(every)
-                .expect("a non-zero period")
-                .allow_burst(NonZeroU32::new(burst.max(1)).expect("burst is at least 1"))
-        };
+    pub fn new(per_address: Allowance, per_client: Allowance, per_account: Allowance) -> Self {
         Limits {
-            per_account: Arc::new(RateLimiter::keyed(quota(account_burst, account_every))),
-            per_address: Arc::new(RateLimiter::keyed(quota(address_burst, address_every))),
+            per_address: Arc::new(RateLimiter::keyed(quota(per_address))),
+            failures_per_client: Arc::new(Failures::new(per_client)),
+            failures_per_account: Arc::new(Failures::new(per_account)),
+            answers_per_user: Arc::new(RateLimiter::keyed(quota(Allowance {
+                burst: 20,
+                every: Duration::from_secs(3),
+            }))),
         }
     }
 
-    /// Counts one attempt for `email` (any email, known or not) and the client address.
-    pub fn check(&self, email: Option<&str>, address: Option<IpAddr>) -> Result<(), AppError> {
-        if let Some(ip) = address {
-            self.per_address
-                .check_key(&ip)
-                .map_err(|_| AppError::TooManyAttempts)?;
-        }
-        if let Some(email) = email {
-            self.per_account
-                .check_key(&email.trim().to_lowercase())
-                .map_err(|_| AppError::TooManyAttempts)?;
+    /// The same limits with another allowance for a user's answers to invitations.
+    pub fn with_answers(mut self, per_user: Allowance) -> Self {
+        self.answers_per_user = Arc::new(RateLimiter::keyed(quota(per_user)));
+        self
+    }
+
+    /// Counts one attempt (sign-in or sign-up) from `address`.
+    pub fn attempt(&self, address: Option<IpAddr>) -> Result<(), Limited> {
+        let Some(ip) = address else { return Ok(()) };
+        self.per_address.check_key(&bucket(ip)).map_err(limited)
+    }
+
+    /// Counts one answer (accept or decline) to an invitation by `user_id`.
+    pub fn answer(&self, user_id: &str) -> Result<(), Limited> {
+        self.answers_per_user
+            .check_key(&user_id.to_string())
+            .map_err(limited)
+    }
+
+    /// Whether a sign-in to `email` from `address` may be tried now. Counts nothing.
+    pub fn may_sign_in(&self, email: &str, address: Option<IpAddr>) -> Result<(), Limited> {
+        let account = account_key(email);
+        let client = (account.clone(), address.map(bucket).unwrap_or(UNKNOWN));
+        self.failures_per_client.check(&client)?;
+        if self.failures_per_client.has_failed(&client) {
+            self.failures_per_account.check(&account)?;
         }
         Ok(())
     }
 
+    /// Records a failed sign-in to `email` from `address`.
+    pub fn failed_sign_in(&self, email: &str, address: Option<IpAddr>) {
+        let account = account_key(email);
+        let client = (account.clone(), address.map(bucket).unwrap_or(UNKNOWN));
+        self.failures_per_client.add(client);
+        self.failures_per_account.add(account);
+    }
+
+    /// Records a successful sign-in: the client's own failures are forgiven.
+    pub fn signed_in(&self, email: &str, address: Option<IpAddr>) {
+        let client = (account_key(email), address.map(bucket).unwrap_or(UNKNOWN));
+        self.failures_per_client.forget(&client);
+    }
+
     /// Drops the state of keys that are back to a full allowance.
     pub fn shrink(&self) {
-        self.per_account.retain_recent();
         self.per_address.retain_recent();
+        self.answers_per_user.retain_recent();
+        self.failures_per_client.shrink();
+        self.failures_per_account.shrink();
+    }
+}
+
+/// Clients whose address is not known (tests without a socket) share one bucket.
+const UNKNOWN: IpAddr = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
+
+fn account_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// The address a client is counted under: IPv4 as it is (IPv4-mapped IPv6 too), IPv6 by
+/// its /64 network, since one subscriber usually holds a whole /64.
+pub fn bucket(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+/// The client's address: the connection's peer, unless the peer is a trusted proxy; then
+/// the nearest address in `Forwarded` (or else `X-Forwarded-For`) that is not itself a
+/// trusted proxy. Entries a client wrote before reaching the first trusted proxy are never
+/// believed over an address a trusted proxy saw.
+pub fn client_address(peer: IpAddr, headers: &http::HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(&unmap(*ip)));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = if headers.contains_key(http::header::FORWARDED) {
+        headers
+            .get_all(http::header::FORWARDED)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|element| {
+                element
+                    .split(';')
+                    .map(str::trim)
+                    .find_map(|pair| {
+                        let (name, value) = pair.split_once('=')?;
+                        name.trim().eq_ignore_ascii_case("for").then_some(value)
+                    })
+                    .and_then(parse_node)
+            })
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default()
+    } else {
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(parse_node)
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default()
+    };
+    // From the nearest hop outwards: the first address not of a trusted proxy is the client.
+    let mut client = peer;
+    for hop in forwarded.iter().rev() {
+        client = *hop;
+        if !is_trusted(hop) {
+            break;
+        }
+    }
+    client
+}
+
+fn unmap(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    }
+}
+
+/// One node of `Forwarded: for=…` or `X-Forwarded-For`: `192.0.2.1`, `192.0.2.1:4711`,
+/// `"[2001:db8::1]:4711"`, `2001:db8::1`. Obfuscated names (`unknown`, `_hidden`) and
+/// garbage give `None`, which makes the whole header unusable.
+fn parse_node(raw: &str) -> Option<IpAddr> {
+    let node = raw.trim().trim_matches('"');
+    if let Ok(ip) = node.parse::<IpAddr>() {
+        return Some(unmap(ip));
+    }
+    if let Some(rest) = node.strip_prefix('[') {
+        return rest.split(']').next()?.parse().ok().map(unmap);
+    }
+    let (host, port) = node.rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    host.parse().ok().map(unmap)
+}
+
+/// Parses `ACCORD_TRUSTED_PROXIES`: CIDR blocks or single addresses, separated by commas
+/// or spaces.
+pub fn parse_trusted_proxies(value: &str) -> Result<Vec<IpNet>, String> {
+    value
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    format!("ACCORD_TRUSTED_PROXIES: \"{s}\" is not an address or CIDR block.")
+                })
+        })
+        .collect()
+}
+
+/// Failures counted per key, as a generic cell rate: each failure moves the key's
+/// "theoretical arrival time" one period on; a key is held back while that time is more
+/// than `burst - 1` periods ahead. Unlike a general rate limiter, it can be asked without
+/// counting (`check`), so only failures are ever counted.
+struct Failures<K> {
+    allowance: Allowance,
+    state: Mutex<HashMap<K, Instant>>,
+}
+
+impl<K: Hash + Eq> Failures<K> {
+    fn new(allowance: Allowance) -> Self {
+        Failures {
+            allowance,
+            state: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Instant>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn slack(&self) -> Duration {
+        self.allowance.every * self.allowance.burst.saturating_sub(1)
+    }
+
+    fn check(&self, key: &K) -> Result<(), Limited> {
+        let now = Instant::now();
+        match self.lock().get(key) {
+            Some(tat) if tat.saturating_duration_since(now) > self.slack() => Err(Limited {
+                retry_after: tat.saturating_duration_since(now) - self.slack(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn has_failed(&self, key: &K) -> bool {
+        self.lock()
+            .get(key)
+            .is_some_and(|tat| *tat > Instant::now())
+    }
+
+    fn add(&self, key: K) {
+        let now = Instant::now();
+        let mut state = self.lock();
+        let tat = state.entry(key).or_insert(now);
+        *tat = (*tat).max(now) + self.allowance.every;
+    }
+
+    fn forget(&self, key: &K) {
+        self.lock().remove(key);
+    }
+
+    fn shrink(&self) {
+        let now = Instant::now();
+        self.lock().retain(|_, tat| *tat > now);
     }
 }
 
@@ -67,29 +322,172 @@ impl Limits {
 mod tests {
     use super::*;
 
+    fn limits() -> Limits {
+        Limits::new(
+            Allowance {
+                burst: 3,
+                every: Duration::from_secs(60),
+            },
+            Allowance {
+                burst: 2,
+                every: Duration::from_secs(60),
+            },
+            Allowance {
+                burst: 4,
+                every: Duration::from_secs(600),
+            },
+        )
+    }
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
     #[test]
-    fn limits_each_account_and_address() {
-        let limits = Limits::new(2, Duration::from_secs(60), 3, Duration::from_secs(60));
-        let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        assert!(limits.check(Some("a@x.example"), None).is_ok());
-        assert!(limits.check(Some("A@X.example "), None).is_ok());
-        assert_eq!(
-            limits.check(Some("a@x.example"), None),
-            Err(AppError::TooManyAttempts)
-        );
-        assert!(
-            limits.check(Some("b@x.example"), None).is_ok(),
-            "other accounts are not affected"
-        );
+    fn every_attempt_counts_against_the_address() {
+        let limits = limits();
         for _ in 0..3 {
-            assert!(limits.check(None, Some(ip)).is_ok());
+            assert!(limits.attempt(ip("192.0.2.1")).is_ok());
         }
-        assert_eq!(
-            limits.check(Some("c@x.example"), Some(ip)),
-            Err(AppError::TooManyAttempts)
-        );
+        let limited = limits.attempt(ip("192.0.2.1")).unwrap_err();
+        assert!(limited.retry_after_secs() >= 1 && limited.retry_after_secs() <= 60);
+        assert!(limits.attempt(ip("192.0.2.2")).is_ok());
+    }
+
+    #[test]
+    fn only_failures_count_against_an_account() {
+        let limits = limits();
+        let (mallory, owner) = (ip("198.51.100.66"), ip("192.0.2.10"));
+        // Correct sign-ins never use up anything.
+        for _ in 0..10 {
+            assert!(limits.may_sign_in("ada@contoso.example", owner).is_ok());
+            limits.signed_in("ada@contoso.example", owner);
+        }
+        // The guesser is slowed down after its own burst...
+        for _ in 0..2 {
+            assert!(limits.may_sign_in("ada@contoso.example", mallory).is_ok());
+            limits.failed_sign_in("ada@contoso.example", mallory);
+        }
+        let limited = limits
+            .may_sign_in(" ADA@contoso.example", mallory)
+            .unwrap_err();
+        assert!(limited.retry_after_secs() > 50, "{limited:?}");
+        // ...while the owner, who has not failed, is not refused.
+        assert!(limits.may_sign_in("ada@contoso.example", owner).is_ok());
+        assert!(limits.may_sign_in("grace@contoso.example", mallory).is_ok());
+    }
+
+    #[test]
+    fn failures_from_everywhere_hold_back_only_clients_that_failed() {
+        let limits = limits();
+        for i in 0..4 {
+            let guesser = ip(&format!("203.0.113.{i}"));
+            limits.failed_sign_in("ada@contoso.example", guesser);
+        }
+        // The account's allowance is spent: a guesser that failed before waits, even with
+        // its own allowance left...
         assert!(limits
-            .check(None, Some("192.0.2.2".parse().unwrap()))
+            .may_sign_in("ada@contoso.example", ip("203.0.113.0"))
+            .is_err());
+        // ...a client that never failed still signs in...
+        assert!(limits
+            .may_sign_in("ada@contoso.example", ip("192.0.2.10"))
             .is_ok());
+        // ...and once it fails, it waits too.
+        limits.failed_sign_in("ada@contoso.example", ip("192.0.2.10"));
+        assert!(limits
+            .may_sign_in("ada@contoso.example", ip("192.0.2.10"))
+            .is_err());
+        // A success forgives the client's own failures.
+        limits.signed_in("ada@contoso.example", ip("192.0.2.10"));
+        assert!(limits
+            .may_sign_in("ada@contoso.example", ip("192.0.2.10"))
+            .is_ok());
+    }
+
+    #[test]
+    fn answers_are_limited_per_user() {
+        let limits = limits().with_answers(Allowance {
+            burst: 2,
+            every: Duration::from_secs(60),
+        });
+        assert!(limits.answer("u1").is_ok());
+        assert!(limits.answer("u1").is_ok());
+        assert!(limits.answer("u1").is_err());
+        assert!(limits.answer("u2").is_ok());
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_per_64() {
+        let limits = limits();
+        for i in 1..=3 {
+            assert!(limits.attempt(ip(&format!("2001:db8:1:2::{i}"))).is_ok());
+        }
+        assert!(limits.attempt(ip("2001:db8:1:2:ffff::9")).is_err());
+        assert!(limits.attempt(ip("2001:db8:1:3::1")).is_ok());
+        assert_eq!(
+            bucket("::ffff:192.0.2.7".parse().unwrap()),
+            "192.0.2.7".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        for (name, value) in pairs {
+            h.append(*name, value.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let trusted = parse_trusted_proxies("10.0.0.0/8, 2001:db8:ffff::1").unwrap();
+        let proxy: IpAddr = "10.1.2.3".parse().unwrap();
+        let stranger: IpAddr = "198.51.100.9".parse().unwrap();
+        let xff = headers(&[("x-forwarded-for", "203.0.113.7")]);
+        assert_eq!(
+            client_address(proxy, &xff, &trusted),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(client_address(stranger, &xff, &trusted), stranger);
+        assert_eq!(client_address(proxy, &xff, &[]), proxy);
+        // A client cannot pick its address by writing it in front of what the proxy saw.
+        let spoofed = headers(&[("x-forwarded-for", "1.2.3.4, 203.0.113.7, 10.9.9.9")]);
+        assert_eq!(
+            client_address(proxy, &spoofed, &trusted),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
+        );
+        let split = headers(&[
+            ("x-forwarded-for", "1.2.3.4"),
+            ("x-forwarded-for", "203.0.113.8"),
+        ]);
+        assert_eq!(
+            client_address(proxy, &split, &trusted),
+            "203.0.113.8".parse::<IpAddr>().unwrap()
+        );
+        let forwarded = headers(&[(
+            "forwarded",
+            "for=192.0.2.60;proto=http, for=\"[2001:db8:cafe::17]:4711\";by=10.0.0.1",
+        )]);
+        assert_eq!(
+            client_address(proxy, &forwarded, &trusted),
+            "2001:db8:cafe::17".parse::<IpAddr>().unwrap()
+        );
+        // Garbage in the header: the proxy's own address is used, never a guess.
+        let garbage = headers(&[("x-forwarded-for", "unknown, <script>")]);
+        assert_eq!(client_address(proxy, &garbage, &trusted), proxy);
+        let v6_proxy: IpAddr = "2001:db8:ffff::1".parse().unwrap();
+        assert_eq!(
+            client_address(v6_proxy, &xff, &trusted),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_setting_is_checked() {
+        assert_eq!(parse_trusted_proxies("").unwrap(), vec![]);
+        assert_eq!(parse_trusted_proxies("127.0.0.1 ::1").unwrap().len(), 2);
+        let err = parse_trusted_proxies("10.0.0.0/8,localhost").unwrap_err();
+        assert!(err.contains("\"localhost\""), "{err}");
     }
 }

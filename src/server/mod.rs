@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod activity;
 mod assets;
+pub mod cli;
 pub mod config;
 pub mod db;
 mod demo;
@@ -12,15 +13,15 @@ pub mod http;
 pub mod limits;
 pub mod passwords;
 pub mod relationships;
+pub mod serve;
 pub mod sessions;
 
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 
-pub use config::Config;
+pub use config::{Config, PartnerSignUpMode};
 pub use db::Db;
 
 /// What every request handler and server function can reach.
@@ -64,20 +65,19 @@ pub async fn run() -> Result<(), String> {
         config: Arc::new(config),
         limits: limits::Limits::default(),
     };
+    let trusted_proxies = state.config.trusted_proxies.clone();
     let app = http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?
-        // Responses written in several parts (static files) must not wait for delayed ACKs.
-        .tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Accord is serving on http://{addr}");
-    axum::serve(
+    serve::serve(
         listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        app,
+        serve::ConnectionLimits::default(),
+        trusted_proxies,
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| e.to_string())
 }

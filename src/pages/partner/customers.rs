@@ -42,7 +42,9 @@ async fn load(page: i64) -> Result<(Viewer, CustomerPage), AppError> {
 
 #[component]
 fn Customers(locale: Locale, viewer: Viewer, customers: CustomerPage, page: i64) -> impl IntoView {
-    let can_invite = viewer.partner_role().is_some_and(|r| r.can_invite());
+    let awaiting_approval = viewer.awaiting_approval();
+    let viewer_org = viewer.org_id.clone();
+    let can_invite = viewer.partner_role().is_some_and(|r| r.can_invite()) && !awaiting_approval;
     let CustomerPage { total, customers } = customers;
     let from = (page - 1) * PAGE_SIZE + 1;
     let to = from + customers.len() as i64 - 1;
@@ -55,6 +57,7 @@ fn Customers(locale: Locale, viewer: Viewer, customers: CustomerPage, page: i64)
                     <a class="button primary" href="/partner/customers/request">{t!(locale, request_relationship)}</a>
                 })}
             </div>
+            {awaiting_approval.then(|| view! { <ApprovalPending locale tenant=viewer_org.clone() /> })}
             {if customers.is_empty() && page == 1 {
                 view! {
                     <section class="empty-state">
@@ -126,6 +129,18 @@ fn CustomerRow(locale: Locale, customer: CustomerSummary) -> impl IntoView {
                 </dl>
             </details>
         </li>
+    }
+}
+
+/// Shown to a partner organization whose sign-up the operator has not approved yet.
+#[component]
+pub fn ApprovalPending(locale: Locale, tenant: String) -> impl IntoView {
+    view! {
+        <section class="notice" role="status" aria-labelledby="approval-title">
+            <h2 id="approval-title">{t!(locale, approval_pending_title)}</h2>
+            <p>{t!(locale, approval_pending_text)}</p>
+            <p>{t!(locale, approval_tenant_id)} " " <code class="tenant-id">{tenant}</code></p>
+        </section>
     }
 }
 

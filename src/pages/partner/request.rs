@@ -38,7 +38,9 @@ fn RequestForm(
 ) -> impl IntoView {
     let role = viewer.partner_role();
     let can_invite = role.is_some_and(|r| r.can_invite());
-    let can_rotate = role.is_some_and(|r| r.can_administer());
+    let viewer_awaiting = viewer.awaiting_approval();
+    let viewer_org = viewer.org_id.clone();
+    let can_rotate = role.is_some_and(|r| r.can_administer()) && !viewer_awaiting;
     let required = viewer.cloud.requires_dap();
     let cloud = i18n::cloud(locale, viewer.cloud);
     view! {
@@ -47,7 +49,9 @@ fn RequestForm(
                 <p class="crumbs"><a href="/partner/customers">{t!(locale, nav_customers)}</a></p>
                 <h1>{t!(locale, request_relationship)}</h1>
                 <p>{t!(locale, request_intro)}</p>
-                {if can_invite {
+                {if viewer_awaiting {
+                    view! { <super::customers::ApprovalPending locale tenant=viewer_org.clone() /> }.into_any()
+                } else if can_invite {
                     view! {
                         <form method="get" action="/partner/customers/request/email" class="stack">
                             <label class="check">

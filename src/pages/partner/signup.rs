@@ -7,17 +7,36 @@ use crate::components::layout::PublicFrame;
 use crate::components::request::form_error;
 use crate::domain::{Cloud, ProgramType, MIN_PASSWORD_LEN};
 use crate::i18n::{self, t};
+use crate::server::PartnerSignUpMode;
 
 /// Creates a partner organization and its first Global admin.
 #[component]
 pub fn PartnerSignUpPage() -> impl IntoView {
     let locale = i18n::current();
     let error = form_error(PartnerSignUp::PATH);
+    let mode = crate::api::ctx::state()
+        .map(|s| s.config.partner_signup)
+        .unwrap_or_default();
+    if mode == PartnerSignUpMode::Closed {
+        return view! {
+            <PublicFrame locale title=t!(locale, signup_title).to_string()>
+                <section class="card narrow">
+                    <h1>{t!(locale, signup_title)}</h1>
+                    <p class="notice" role="status">{t!(locale, err_sign_up_closed)}</p>
+                    <p class="muted">{t!(locale, have_account)} " " <a href="/signin">{t!(locale, sign_in)}</a></p>
+                </section>
+            </PublicFrame>
+        }
+        .into_any();
+    }
     view! {
         <PublicFrame locale title=t!(locale, signup_title).to_string()>
             <section class="card">
                 <h1>{t!(locale, signup_title)}</h1>
                 <p class="muted">{t!(locale, signup_intro)}</p>
+                {(mode == PartnerSignUpMode::Approval).then(|| view! {
+                    <p class="note">{t!(locale, signup_approval_note)}</p>
+                })}
                 <PostForm action=PartnerSignUp::PATH class="stack">
                     <fieldset>
                         <legend>{t!(locale, signup_org)}</legend>
@@ -62,4 +81,5 @@ pub fn PartnerSignUpPage() -> impl IntoView {
             </section>
         </PublicFrame>
     }
+    .into_any()
 }
