@@ -4,17 +4,13 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use accord::domain::{CustomerRole, PartnerRole};
 use accord::server::accounts::CustomerSignUp;
 use accord::server::accounts::{self, PartnerSignUp};
-use accord::server::limits::Limits;
-use accord::server::{http::router, AppState, Config, Db};
+use accord::server::{http::router, Db};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use leptos::config::LeptosOptions;
 use tower::ServiceExt;
 
 const PASSWORD: &str = "a-long-test-password";
@@ -42,25 +38,12 @@ fn app_configured(
     trusted_proxies: Vec<ipnet::IpNet>,
     partner_signup: accord::server::PartnerSignUpMode,
 ) -> Router {
-    let config = Config {
-        database_url: String::new(),
-        public_url: "http://accord.test".into(),
-        secret_key: b"http-test-key-http-test-key-http-test".to_vec(),
-        demo: false,
-        demo_customers: 0,
+    router(common::state(
+        db,
+        site_root,
         trusted_proxies,
         partner_signup,
-    };
-    let leptos_options = LeptosOptions::builder()
-        .output_name("accord")
-        .site_root(site_root)
-        .build();
-    router(AppState {
-        leptos_options,
-        db: db.clone(),
-        config: Arc::new(config),
-        limits: Limits::default(),
-    })
+    ))
 }
 
 async fn partner(db: &Db, email: &str, cloud: &str) -> String {
@@ -555,7 +538,7 @@ async fn partner_sign_up_waits_for_approval(db: &Db) {
         .await
         .unwrap()
         .unwrap();
-    let secret = b"http-test-key-http-test-key-http-test";
+    let secret = common::TEST_KEY;
     let link =
         accord::server::handshake::invitation_link(&partner, secret, "http://accord.test", true)
             .unwrap();

@@ -4,7 +4,123 @@
 
 #![allow(dead_code)]
 
-use accord::server::Db;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use accord::server::{AppState, Config, Db, PartnerSignUpMode};
+
+/// The key test servers sign invitation links with.
+pub const TEST_KEY: &[u8] = b"http-test-key-http-test-key-http-test";
+
+/// What the router needs, for a test database; links are made for `http://accord.test`.
+pub fn state(
+    db: &Db,
+    site_root: &str,
+    trusted_proxies: Vec<ipnet::IpNet>,
+    partner_signup: PartnerSignUpMode,
+) -> AppState {
+    let config = Config {
+        database_url: String::new(),
+        public_url: "http://accord.test".into(),
+        secret_key: TEST_KEY.to_vec(),
+        demo: false,
+        demo_customers: 0,
+        trusted_proxies,
+        partner_signup,
+    };
+    AppState {
+        leptos_options: leptos::config::LeptosOptions::builder()
+            .output_name("accord")
+            .site_root(site_root)
+            .build(),
+        db: db.clone(),
+        config: Arc::new(config),
+        limits: accord::server::limits::Limits::default(),
+    }
+}
+
+/// An answer read off a real socket.
+#[derive(Debug)]
+pub struct HttpReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpReply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The session cookie this answer sets, as a `Cookie` header value.
+    pub fn cookie(&self) -> Option<String> {
+        self.header("set-cookie")
+            .map(|c| c.split(';').next().unwrap_or_default().to_string())
+    }
+}
+
+/// One HTTP/1.1 request on its own connection: a plain client, so the server under test is
+/// reached exactly as a browser or an attacker's script reaches it.
+pub async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<HttpReply> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: accord.test\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked {
+        let mut out = String::new();
+        let mut rest = rest;
+        while let Some((size, after)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 || after.len() < n {
+                break;
+            }
+            out.push_str(&after[..n]);
+            rest = after[n..].trim_start_matches("\r\n");
+        }
+        out
+    } else {
+        rest.to_string()
+    };
+    Ok(HttpReply {
+        status,
+        headers,
+        body,
+    })
+}
 
 pub struct TestDb {
     pub db: Db,
