@@ -810,6 +810,22 @@ async fn malformed_bodies_are_refused(db: &Db) {
         !String::from_utf8_lossy(&body).contains("utf-8"),
         "{body:?}"
     );
+    // A NUL character (PostgreSQL cannot store one) is refused before any service sees it,
+    // in a body or in a page's query.
+    let r = call(
+        &app,
+        "POST",
+        "/api/sign_in",
+        "email=a%00%40b.example&password=x",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.error.unwrap().contains("could not be read"));
+    let (status, _, text) = page(&app, "/m365/partner-invitation?partnerId=%00", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("could not be read"), "{text}");
 }
 
 /// Whether `cookie` opens the partner's Customers page (else it is sent to sign in).

@@ -88,6 +88,14 @@ pub async fn partner() -> Result<(Viewer, PartnerRole), AppError> {
     Ok((viewer, role))
 }
 
+/// The `x-accord-error` header carrying `text` (percent-encoded, so any language fits).
+pub(crate) fn error_header(text: &str) -> Option<http::HeaderValue> {
+    let encoded: String = url::form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    http::HeaderValue::from_str(&encoded).ok()
+}
+
 /// Gives a failed server function the HTTP status of its error (403, 409, …), so API
 /// clients and logs see more than a generic 500, and the sentence a person reads, in their
 /// language, in the `x-accord-error` header (percent-encoded) for the form-enhancement
@@ -107,10 +115,7 @@ pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
                 res.set_status(code);
             }
             let text = crate::i18n::error(crate::i18n::current(), e);
-            let encoded: String = url::form_urlencoded::byte_serialize(text.as_bytes())
-                .collect::<String>()
-                .replace('+', "%20");
-            if let Ok(value) = http::HeaderValue::from_str(&encoded) {
+            if let Some(value) = error_header(&text) {
                 res.insert_header(http::HeaderName::from_static("x-accord-error"), value);
             }
             if matches!(e, AppError::Refused(_)) {

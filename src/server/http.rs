@@ -150,7 +150,9 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Refuses a body larger than `BODY_LIMIT` with 413, whether it announces its length or
-/// is sent in chunks (then it is read up to the limit, never further).
+/// is sent in chunks (then it is read up to the limit, never further). A request whose
+/// query or body holds a NUL character (raw or `%00`) is refused with 400: no text Accord
+/// keeps can contain one, and PostgreSQL would fail on it.
 async fn limit_body(req: Request, next: Next) -> Response {
     let too_large = || {
         (
@@ -159,18 +161,24 @@ async fn limit_body(req: Request, next: Next) -> Response {
         )
             .into_response()
     };
+    let locale = i18n::of_request(req.headers(), req.uri().path());
+    if req.uri().query().is_some_and(has_nul) {
+        return match req.uri().path().starts_with("/api/") {
+            true => malformed(locale),
+            // A page: the sentence itself, as text.
+            false => (StatusCode::BAD_REQUEST, i18n::error(locale, &MALFORMED)).into_response(),
+        };
+    }
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
     let announced = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    match announced {
-        Some(n) if n > BODY_LIMIT as u64 => return too_large(),
-        Some(_) => return next.run(req).await,
-        None if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) => {
-            return next.run(req).await
-        }
-        None => {}
+    if announced.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return too_large();
     }
     let (parts, body) = req.into_parts();
     match http_body_util::Limited::new(body, BODY_LIMIT)
@@ -178,11 +186,12 @@ async fn limit_body(req: Request, next: Next) -> Response {
         .await
     {
         Ok(collected) => {
-            next.run(Request::from_parts(
-                parts,
-                axum::body::Body::from(collected.to_bytes()),
-            ))
-            .await
+            let bytes = collected.to_bytes();
+            if has_nul(&String::from_utf8_lossy(&bytes)) {
+                return malformed(locale);
+            }
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
         }
         Err(e) if e.is::<http_body_util::LengthLimitError>() => too_large(),
         Err(_) => (
@@ -193,10 +202,27 @@ async fn limit_body(req: Request, next: Next) -> Response {
     }
 }
 
+fn has_nul(text: &str) -> bool {
+    text.contains('\0') || text.to_ascii_lowercase().contains("%00")
+}
+
+/// 400 with the sentence of `Problem::Malformed`, as a server function would answer it.
+const MALFORMED: crate::error::AppError =
+    crate::error::AppError::Invalid(crate::domain::Problem::Malformed);
+
+fn malformed(locale: i18n::Locale) -> Response {
+    let mut res = (StatusCode::BAD_REQUEST, r#"{"Invalid":"Malformed"}"#).into_response();
+    if let Some(value) = crate::api::ctx::error_header(&i18n::error(locale, &MALFORMED)) {
+        res.headers_mut().insert("x-accord-error", value);
+    }
+    res
+}
+
 /// A server function whose arguments could not be read answers `AppError::Invalid(Malformed)`
 /// with Leptos' default status 500; it is the client's mistake, so the status becomes 400.
 async fn malformed_is_400(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
+    let locale = i18n::of_request(req.headers(), req.uri().path());
     let res = next.run(req).await;
     if !api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
@@ -207,6 +233,9 @@ async fn malformed_is_400(req: Request, next: Next) -> Response {
     };
     if bytes.as_ref() == br#"{"Invalid":"Malformed"}"# {
         parts.status = StatusCode::BAD_REQUEST;
+        if let Some(value) = malformed(locale).headers().get("x-accord-error") {
+            parts.headers.insert("x-accord-error", value.clone());
+        }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
