@@ -24,7 +24,11 @@ struct Server {
 
 impl Server {
     /// Starts `accord` on a free port with `database_url`, and waits until it is ready.
-    async fn start(database_url: &str, data_dir: &std::path::Path, extra: &[(&str, &str)]) -> Server {
+    async fn start(
+        database_url: &str,
+        data_dir: &std::path::Path,
+        extra: &[(&str, &str)],
+    ) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -98,9 +102,15 @@ fn enc(s: &str) -> String {
 
 async fn sign_in(addr: SocketAddr, email: &str, password: &str, client: &str) -> HttpReply {
     let body = format!("email={}&password={}", enc(email), enc(password));
-    http(addr, "POST", "/api/sign_in", &[JSON, FORM, ("X-Forwarded-For", client)], &body)
-        .await
-        .unwrap()
+    http(
+        addr,
+        "POST",
+        "/api/sign_in",
+        &[JSON, FORM, ("X-Forwarded-For", client)],
+        &body,
+    )
+    .await
+    .unwrap()
 }
 
 async fn partner_link(db: &Db, name: &str) -> String {
@@ -120,7 +130,10 @@ async fn partner_link(db: &Db, name: &str) -> String {
     )
     .await
     .unwrap();
-    let p = handshake::partner(db, &created.org_id).await.unwrap().unwrap();
+    let p = handshake::partner(db, &created.org_id)
+        .await
+        .unwrap()
+        .unwrap();
     handshake::invitation_link(&p, KEY.as_bytes(), "http://accord.test", true)
         .unwrap()
         .split_once('?')
@@ -158,7 +171,13 @@ async fn memory_stays_bounded_through_a_burst_of_sign_ins() {
     let server = Server::start(&url, dir.path(), &[]).await;
     // Warm up: the first sign-ins set up the runtime's threads and the database pools.
     for i in 0..4 {
-        sign_in(server.addr, "pat@contoso.example", PASSWORD, &format!("10.0.0.{i}")).await;
+        sign_in(
+            server.addr,
+            "pat@contoso.example",
+            PASSWORD,
+            &format!("10.0.0.{i}"),
+        )
+        .await;
     }
     let idle = server.rss_kib();
     let addr = server.addr;
@@ -166,9 +185,18 @@ async fn memory_stays_bounded_through_a_burst_of_sign_ins() {
         .map(|i| {
             tokio::spawn(async move {
                 // Half right, half wrong, each from its own client.
-                let password = if i % 2 == 0 { PASSWORD } else { "wrong-password-123" };
+                let password = if i % 2 == 0 {
+                    PASSWORD
+                } else {
+                    "wrong-password-123"
+                };
                 let client = format!("10.1.{}.{}", i / 250, i % 250);
-                (i % 2 == 0, sign_in(addr, "pat@contoso.example", password, &client).await.status)
+                (
+                    i % 2 == 0,
+                    sign_in(addr, "pat@contoso.example", password, &client)
+                        .await
+                        .status,
+                )
             })
         })
         .collect();
@@ -184,7 +212,10 @@ async fn memory_stays_bounded_through_a_burst_of_sign_ins() {
         // A right password gets in or, when the hashing queue is too long, is told to try
         // again (429); a wrong one is refused or told the same. Never a 5xx.
         let expected: &[u16] = if right { &[200, 429] } else { &[401, 429] };
-        assert!(expected.contains(&status), "right password: {right}, status {status}");
+        assert!(
+            expected.contains(&status),
+            "right password: {right}, status {status}"
+        );
         *statuses.entry((right, status)).or_insert(0) += 1;
     }
     let took = started.elapsed();
@@ -199,5 +230,245 @@ async fn memory_stays_bounded_through_a_burst_of_sign_ins() {
     );
     assert!(statuses.contains_key(&(true, 200)), "{statuses:?}");
     assert!(peak < 128 * 1024, "peak {} MB", peak / 1024);
-    assert!(after < idle + 24 * 1024, "memory did not come back: idle {idle} kB, after {after} kB");
+    assert!(
+        after < idle + 24 * 1024,
+        "memory did not come back: idle {idle} kB, after {after} kB"
+    );
+}
+
+/// The test databases of this file: a SQLite file in `dir`, or a fresh PostgreSQL database.
+async fn database(kind: &str, dir: &std::path::Path) -> (String, Option<common::TestDb>) {
+    match kind {
+        "sqlite" => (format!("sqlite:{}", dir.join("accord.db").display()), None),
+        _ => {
+            let test_db = common::postgres().await;
+            (test_db.url.clone(), Some(test_db))
+        }
+    }
+}
+
+fn accept_form(invitation: &str) -> String {
+    format!(
+        "invitation={}&first_name=Casey&last_name=Customer&signer_email=casey%40example.com\
+         &phone=&acknowledge=on",
+        enc(invitation)
+    )
+}
+
+async fn one(db: &Db, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db.pool).await.unwrap();
+    n
+}
+
+/// SIGKILL in the middle of a stream of acceptances from many organizations, several times:
+/// every acceptance that was answered with success is there after the restart, and no
+/// partial state exists anywhere.
+async fn crash_mid_stream(kind: &str) {
+    const ITERATIONS: usize = 4;
+    const ORGS: usize = 12;
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _pg) = database(kind, dir.path()).await;
+    let db = Db::connect(&url).await.unwrap();
+    let invitation = partner_link(&db, "Contoso").await;
+    let mut acknowledged_total = 0;
+    for iteration in 0..ITERATIONS {
+        let mut emails = Vec::new();
+        for i in 0..ORGS {
+            emails.push(customer(&db, &format!("crash{iteration}x{i}.onmicrosoft.com")).await);
+        }
+        let server = Server::start(&url, dir.path(), &[]).await;
+        let addr = server.addr;
+        let mut cookies = Vec::new();
+        for (i, email) in emails.iter().enumerate() {
+            let r = sign_in(addr, email, PASSWORD, &format!("10.9.{iteration}.{i}")).await;
+            cookies.push(r.cookie().expect("signed in"));
+        }
+        let (acked_tx, mut acked_rx) = tokio::sync::mpsc::unbounded_channel();
+        for (i, cookie) in cookies.into_iter().enumerate() {
+            let (form, acked_tx, email) = (
+                accept_form(&invitation),
+                acked_tx.clone(),
+                emails[i].clone(),
+            );
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(8 * i as u64)).await;
+                let headers = [JSON, FORM, ("Cookie", cookie.as_str())];
+                if let Ok(r) = http(addr, "POST", "/api/accept_invitation", &headers, &form).await {
+                    if r.status == 200 && r.header("location").is_some() {
+                        let _ = acked_tx.send(email);
+                    }
+                }
+            });
+        }
+        drop(acked_tx);
+        // Kill the server once a few acceptances are acknowledged (more each time), with the
+        // rest in flight or not sent yet.
+        let mut acknowledged = Vec::new();
+        while acknowledged.len() < 2 + iteration {
+            acknowledged.push(acked_rx.recv().await.expect("acceptances answered"));
+        }
+        server.kill();
+        while let Some(email) = acked_rx.recv().await {
+            acknowledged.push(email);
+        }
+        // Restarted, the server must come up on what the crash left.
+        let server = Server::start(&url, dir.path(), &[]).await;
+        for email in &acknowledged {
+            let domain = email.split('@').nth(1).unwrap();
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM relationships r JOIN customer_orgs c ON c.id = r.customer_org_id
+                 WHERE c.domain = $1",
+            )
+            .bind(domain)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+            assert_eq!(n, 1, "acknowledged acceptance of {domain} lost");
+        }
+        let partial = [
+            (
+                "relationship without its activity entry",
+                one(&db, "SELECT COUNT(*) FROM relationships r WHERE NOT EXISTS (
+                    SELECT 1 FROM activity a WHERE a.customer_org_id = r.customer_org_id
+                      AND a.partner_org_id = r.partner_org_id AND a.action = 'relationship.established')").await,
+            ),
+            (
+                "DAP grant without relationship",
+                one(&db, "SELECT COUNT(*) FROM dap_grants d WHERE NOT EXISTS (
+                    SELECT 1 FROM relationships r WHERE r.partner_org_id = d.partner_org_id
+                      AND r.customer_org_id = d.customer_org_id)").await,
+            ),
+            (
+                "relationship without DAP grants",
+                one(&db, "SELECT COUNT(*) FROM relationships r WHERE NOT EXISTS (
+                    SELECT 1 FROM dap_grants d WHERE d.partner_org_id = r.partner_org_id
+                      AND d.customer_org_id = r.customer_org_id)").await,
+            ),
+            (
+                "relationship without agreement acceptance",
+                one(&db, "SELECT COUNT(*) FROM relationships r WHERE NOT EXISTS (
+                    SELECT 1 FROM agreement_acceptances a WHERE a.customer_org_id = r.customer_org_id)").await,
+            ),
+            (
+                "acceptance without signer",
+                one(&db, "SELECT COUNT(*) FROM agreement_acceptances
+                          WHERE signer_first_name = '' OR signer_last_name = '' OR signer_email = ''").await,
+            ),
+        ];
+        for (what, n) in partial {
+            assert_eq!(n, 0, "{kind}, iteration {iteration}: {n} × {what}");
+        }
+        let present = one(&db, "SELECT COUNT(*) FROM relationships").await;
+        println!(
+            "{kind} crash {}: {} accepts sent, {} acknowledged before or after SIGKILL, all present; \
+             {present} relationships in all, no partial state",
+            iteration + 1,
+            ORGS,
+            acknowledged.len()
+        );
+        acknowledged_total += acknowledged.len();
+        drop(server);
+    }
+    println!(
+        "{kind}: {ITERATIONS} crashes, {acknowledged_total} acknowledged acceptances verified"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crashes_lose_nothing_acknowledged_on_sqlite() {
+    crash_mid_stream("sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crashes_lose_nothing_acknowledged_on_postgres() {
+    crash_mid_stream("postgres").await;
+}
+
+/// Two instances on one PostgreSQL database: a session from one is valid on the other, a
+/// link minted by one verifies on the other, an acceptance through one shows on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_postgres_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _pg) = database("postgres", dir.path()).await;
+    let db = Db::connect(&url).await.unwrap();
+    partner_link(&db, "Contoso").await;
+    let email = customer(&db, "fabrikam.onmicrosoft.com").await;
+    let (a, b) = (
+        Server::start(&url, dir.path(), &[]).await,
+        Server::start(&url, dir.path(), &[]).await,
+    );
+    let html = [("Accept", "text/html")];
+
+    // A partner signs in on A; B knows the session.
+    let partner = sign_in(a.addr, "pat@contoso.example", PASSWORD, "10.2.0.1").await;
+    let partner_cookie = partner.cookie().unwrap();
+    let on_b = http(
+        b.addr,
+        "GET",
+        "/partner/customers",
+        &[html[0], ("Cookie", &partner_cookie)],
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(on_b.status, 200, "session of A refused by B: {on_b:?}");
+
+    // A mints the invitation link; B verifies it.
+    let r = http(
+        a.addr,
+        "POST",
+        "/api/relationship_request",
+        &[JSON, FORM, ("Cookie", &partner_cookie)],
+        "dap=true",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, 200, "{r:?}");
+    let url_start = r
+        .body
+        .find("http://accord.test")
+        .expect("link in the draft");
+    let link: String = r.body[url_start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let link = link.replace("\\u0026", "&");
+    let path = link.trim_start_matches("http://accord.test");
+    let page = http(b.addr, "GET", path, &html, "").await.unwrap();
+    assert_eq!(page.status, 200, "link of A refused by B: {}", page.status);
+    assert!(page.body.contains("Contoso"));
+
+    // The customer signs in on B and accepts through A; B's Customers page shows it.
+    let customer_cookie = sign_in(b.addr, &email, PASSWORD, "10.2.0.2")
+        .await
+        .cookie()
+        .unwrap();
+    let invitation = path.split_once('?').unwrap().1;
+    let r = http(
+        a.addr,
+        "POST",
+        "/api/accept_invitation",
+        &[JSON, FORM, ("Cookie", &customer_cookie)],
+        &accept_form(invitation),
+    )
+    .await
+    .unwrap();
+    assert!(
+        r.status == 200 && r.header("location").unwrap().contains("done=accepted"),
+        "{r:?}"
+    );
+    let customers = http(
+        b.addr,
+        "GET",
+        "/partner/customers",
+        &[html[0], ("Cookie", &partner_cookie)],
+        "",
+    )
+    .await
+    .unwrap();
+    assert!(
+        customers.body.contains("fabrikam.onmicrosoft.com"),
+        "B does not show the acceptance made through A"
+    );
+    println!("two instances on one PostgreSQL database: session, link and acceptance shared");
 }

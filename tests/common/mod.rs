@@ -124,6 +124,8 @@ pub async fn http(
 
 pub struct TestDb {
     pub db: Db,
+    /// The URL the database was opened with.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
     pg_name: Option<String>,
 }
@@ -148,6 +150,7 @@ pub async fn sqlite() -> TestDb {
         .expect("SQLite database opens and migrates");
     TestDb {
         db,
+        url,
         _dir: Some(dir),
         pg_name: None,
     }
@@ -166,11 +169,13 @@ pub async fn postgres() -> TestDb {
         .expect("create test database");
     conn.close().await.ok();
     let (base, _) = admin.rsplit_once('/').expect("admin URL has a database");
-    let db = Db::connect(&format!("{base}/{name}"))
+    let url = format!("{base}/{name}");
+    let db = Db::connect(&url)
         .await
         .expect("PostgreSQL database migrates");
     TestDb {
         db,
+        url,
         _dir: None,
         pg_name: Some(name),
     }
