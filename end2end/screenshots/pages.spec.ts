@@ -38,6 +38,8 @@ test("screenshots", async ({ browser, page }) => {
   const china = await person(browser, "en-US");
   await signUpPartner(china, { cloud: "china", country: "CN", orgName: "Litware Beijing" });
   const chinaLink = await requestLink(china);
+  const pending = await person(browser, "en-US");
+  await signUpPartner(pending, { orgName: "Wingtip Partners", approve: false });
   const gov = await person(browser, "en-US");
   await signUpPartner(gov, { cloud: "us-gov", orgName: "Adatum Federal" });
   const govLink = await requestLink(gov);
@@ -73,8 +75,13 @@ test("screenshots", async ({ browser, page }) => {
     await open(page, "/partner/customers");
     await page.locator("li.customer summary").first().click();
     await shoot(page, `customers-${tag}`);
+    await page.locator("details.account > summary").click();
+    await shoot(page, `account-menu-${tag}`);
     await open(page, "/partner/customers/request");
     await shoot(page, `request-relationship-${tag}`);
+    await pending.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", pending.url()).toString() }]);
+    await open(pending, "/partner/customers");
+    await shoot(pending, `approval-pending-${tag}`);
     await open(page, "/partner/customers/request/email?dap=true");
     await shoot(page, `draft-email-${tag}`);
   }

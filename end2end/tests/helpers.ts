@@ -42,7 +42,7 @@ export interface Partner {
 /** Signs a new partner organization up through the real form; ends on Customers. */
 export async function signUpPartner(
   page: Page,
-  opts: { cloud?: string; country?: string; program?: string; partnerId?: string; orgName?: string; adminName?: string } = {},
+  opts: { cloud?: string; country?: string; program?: string; partnerId?: string; orgName?: string; adminName?: string; approve?: boolean } = {},
 ): Promise<Partner> {
   const partner = {
     orgName: opts.orgName ?? `Reseller ${Date.now().toString(36)}`,
@@ -67,6 +67,7 @@ export async function signUpPartner(
   await expect(page.getByRole("heading", { name: "Waiting for approval" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Request a reseller relationship" })).toHaveCount(0);
   await checkPage(page);
+  if (opts.approve === false) return partner;
   const tenant = (await page.locator("code.tenant-id").textContent())?.trim() ?? "";
   expect(approvePartner(tenant)).toContain(`Approved ${partner.orgName}`);
   await page.reload();

@@ -1,5 +1,5 @@
 import { checkPage, expect, newPage, test } from "./fixtures";
-import { acceptWithAgreement, createCustomerOrg, customerRow, open, pathOf, requestLink, signUpPartner, uniqueDomain } from "./helpers";
+import { acceptWithAgreement, approvePartner, createCustomerOrg, customerRow, open, pathOf, requestLink, signUpPartner, uniqueDomain } from "./helpers";
 
 // Every form also works without JavaScript: plain HTML posts to the server functions,
 // which redirect back; the page then shows the outcome (or the error) itself.
@@ -46,6 +46,11 @@ test("without JavaScript: a partner signs up, requests a link, copies the draft 
   await noJs.getByLabel("Password").fill("correct-horse-battery-staple");
   await noJs.getByRole("button", { name: "Create account" }).click();
   await expect(noJs.getByRole("heading", { name: "Customers", level: 1 })).toBeVisible();
+  // Waiting for the operator, who approves the tenant shown on the page.
+  await expect(noJs.getByRole("heading", { name: "Waiting for approval" })).toBeVisible();
+  await checkPage(noJs);
+  approvePartner((await noJs.locator("code.tenant-id").textContent())!.trim());
+  await noJs.reload();
 
   await noJs.getByRole("link", { name: "Request a reseller relationship" }).click();
   await noJs.getByLabel("Include delegated administration privileges for Azure Active Directory and Office 365").uncheck();

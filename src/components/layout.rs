@@ -68,8 +68,8 @@ pub fn SignOutForm(locale: Locale, #[prop(optional)] next: Option<String>) -> im
     }
 }
 
-/// The signed-in person and sign-out. The name opens (a `<details>` element, no script) to
-/// their organization and role, and to signing out on every device.
+/// The signed-in person with their organization and role, and sign-out. The name opens (a
+/// `<details>` element, no script) to signing out on every device.
 #[component]
 fn UserMenu(
     locale: Locale,
@@ -80,9 +80,13 @@ fn UserMenu(
     view! {
         <div class="user-menu">
             <details class="menu account">
-                <summary><span class="user-name">{viewer.name.clone()}</span></summary>
+                <summary>
+                    <span class="who">
+                        <span class="user-name">{viewer.name.clone()}</span>
+                        <span class="user-org">{format!("{} · {role}", viewer.org_name)}</span>
+                    </span>
+                </summary>
                 <div class="menu-panel">
-                    <p class="user-org">{format!("{} · {role}", viewer.org_name)}</p>
                     <PostForm action=SignOutEverywhere::PATH class="sign-out-everywhere">
                         <button type="submit" class="button">{t!(locale, sign_out_everywhere)}</button>
                     </PostForm>
