@@ -10,8 +10,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use accord::server::accounts::{self, CustomerSignUp, PartnerSignUp};
-use accord::server::{handshake, Db};
+use accord::server::Db;
 use common::{http, HttpReply};
 
 const PASSWORD: &str = "process-test-password";
@@ -114,49 +113,11 @@ async fn sign_in(addr: SocketAddr, email: &str, password: &str, client: &str) ->
 }
 
 async fn partner_link(db: &Db, name: &str) -> String {
-    let slug = name.to_lowercase().replace(' ', "");
-    let created = accounts::sign_up_partner(
-        db,
-        PartnerSignUp {
-            org_name: name.into(),
-            country: "US".into(),
-            cloud: "public".into(),
-            program: "direct".into(),
-            partner_id: String::new(),
-            admin_name: "Pat".into(),
-            email: format!("pat@{slug}.example"),
-            password: PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
-    let p = handshake::partner(db, &created.org_id)
-        .await
-        .unwrap()
-        .unwrap();
-    handshake::invitation_link(&p, KEY.as_bytes(), "http://accord.test", true)
-        .unwrap()
-        .split_once('?')
-        .unwrap()
-        .1
-        .to_string()
+    common::partner_with_link(db, name, PASSWORD, KEY.as_bytes()).await
 }
 
 async fn customer(db: &Db, domain: &str) -> String {
-    accounts::sign_up_customer(
-        db,
-        "public".parse().unwrap(),
-        CustomerSignUp {
-            company: format!("Customer {domain}"),
-            domain: domain.into(),
-            country: "US".into(),
-            admin_name: "Cam".into(),
-            email: format!("admin@{domain}"),
-            password: PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
+    common::customer_org(db, domain, PASSWORD).await;
     format!("admin@{domain}")
 }
 

@@ -9,9 +9,9 @@ mod common;
 use std::net::SocketAddr;
 
 use accord::domain::{CustomerRole, Service};
-use accord::server::accounts::{self, CustomerSignUp, PartnerSignUp};
+use accord::server::accounts;
 use accord::server::serve::{spawn_for_tests, ConnectionLimits};
-use accord::server::{handshake, http::router, Db, PartnerSignUpMode};
+use accord::server::{http::router, Db, PartnerSignUpMode};
 use common::{count, http, HttpReply};
 
 const PASSWORD: &str = "race-test-password";
@@ -29,52 +29,17 @@ async fn server(db: &Db) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
 }
 
 async fn partner(db: &Db, name: &str) -> String {
-    let slug = name.to_lowercase().replace(' ', "");
-    let created = accounts::sign_up_partner(
-        db,
-        PartnerSignUp {
-            org_name: name.into(),
-            country: "US".into(),
-            cloud: "public".into(),
-            program: "direct".into(),
-            partner_id: String::new(),
-            admin_name: "Pat".into(),
-            email: format!("pat@{slug}.example"),
-            password: PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
-    let p = handshake::partner(db, &created.org_id)
-        .await
-        .unwrap()
-        .unwrap();
-    let link =
-        handshake::invitation_link(&p, common::TEST_KEY, "http://accord.test", true).unwrap();
-    link.split_once('?').unwrap().1.to_string()
+    common::partner_with_link(db, name, PASSWORD, common::TEST_KEY).await
 }
 
 /// A customer organization with `admins` Global admins; returns their emails.
 async fn customer(db: &Db, domain: &str, admins: usize) -> Vec<String> {
-    let created = accounts::sign_up_customer(
-        db,
-        "public".parse().unwrap(),
-        CustomerSignUp {
-            company: format!("Customer {domain}"),
-            domain: domain.into(),
-            country: "US".into(),
-            admin_name: "Admin 0".into(),
-            email: format!("admin0@{domain}"),
-            password: PASSWORD.into(),
-        },
-    )
-    .await
-    .unwrap();
+    let created = common::customer_org(db, domain, PASSWORD).await;
     let viewer = accounts::viewer(db, &created.user_id)
         .await
         .unwrap()
         .unwrap();
-    let mut emails = vec![format!("admin0@{domain}")];
+    let mut emails = vec![format!("admin@{domain}")];
     for i in 1..admins {
         let email = format!("admin{i}@{domain}");
         accounts::add_customer_user(

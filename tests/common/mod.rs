@@ -39,6 +39,56 @@ pub fn state(
     }
 }
 
+/// A public-cloud direct partner `name` with its Global admin `pat@<name>.example`; returns
+/// the query of its invitation link (with DAP), signed with `key`.
+pub async fn partner_with_link(db: &Db, name: &str, password: &str, key: &[u8]) -> String {
+    use accord::server::{accounts, handshake};
+    let slug = name.to_lowercase().replace(' ', "");
+    let created = accounts::sign_up_partner(
+        db,
+        accounts::PartnerSignUp {
+            org_name: name.into(),
+            country: "US".into(),
+            cloud: "public".into(),
+            program: "direct".into(),
+            partner_id: String::new(),
+            admin_name: "Pat".into(),
+            email: format!("pat@{slug}.example"),
+            password: password.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let p = handshake::partner(db, &created.org_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let link = handshake::invitation_link(&p, key, "http://accord.test", true).unwrap();
+    link.split_once('?').unwrap().1.to_string()
+}
+
+/// A public-cloud customer organization `domain` with its Global admin `admin@<domain>`.
+pub async fn customer_org(
+    db: &Db,
+    domain: &str,
+    password: &str,
+) -> accord::server::accounts::Created {
+    accord::server::accounts::sign_up_customer(
+        db,
+        "public".parse().unwrap(),
+        accord::server::accounts::CustomerSignUp {
+            company: format!("Customer {domain}"),
+            domain: domain.into(),
+            country: "US".into(),
+            admin_name: "Cam".into(),
+            email: format!("admin@{domain}"),
+            password: password.into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// An answer read off a real socket.
 #[derive(Debug)]
 pub struct HttpReply {
