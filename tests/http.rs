@@ -981,3 +981,47 @@ on_both_databases! {
     us_gov_dap => forged_no_dap_request_is_refused_in_us_gov;
     customers => customers_cannot_use_partner_functions;
 }
+
+/// A client that sends part of a body and then nothing is answered 408 when the request
+/// time is up (the clock is paused and jumps ahead, so the test takes no real 20 s).
+#[tokio::test]
+async fn a_trickled_body_times_out() {
+    let db = common::sqlite().await;
+    let app = app(&db);
+    tokio::time::pause();
+    let stalled = stalled_body();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/sign_in")
+        .header(header::HOST, "accord.test")
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_LENGTH, "100")
+        .body(Body::from_stream(stalled))
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let res = app.oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT);
+    assert!(started.elapsed() >= accord::server::http::REQUEST_TIMEOUT);
+}
+
+/// A body that sends a few bytes, then never anything more.
+fn stalled_body(
+) -> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::io::Error>> + Send + 'static {
+    struct Stalled(bool);
+    impl futures_core::Stream for Stalled {
+        type Item = Result<axum::body::Bytes, std::io::Error>;
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            if self.0 {
+                std::task::Poll::Pending
+            } else {
+                self.0 = true;
+                std::task::Poll::Ready(Some(Ok(axum::body::Bytes::from_static(b"email=a"))))
+            }
+        }
+    }
+    Stalled(false)
+}
