@@ -21,17 +21,14 @@ pub async fn sign_in(
             let state = super::ctx::state()?;
             let address = super::ctx::client_address();
             limited(state.limits.attempt(address))?;
-            limited(state.limits.may_sign_in(&email, address))?;
+            limited(state.limits.begin_sign_in(&email, address))?;
             let session = super::ctx::session().await?;
             let user_id = match accounts::authenticate(&state.db, &email, password).await {
                 Ok(user_id) => {
                     state.limits.signed_in(&email, address);
                     user_id
                 }
-                Err(AppError::BadCredentials) => {
-                    state.limits.failed_sign_in(&email, address);
-                    return Err(AppError::BadCredentials);
-                }
+                // The attempt was counted as a failure when it began.
                 Err(e) => return Err(e),
             };
             start_session(&session, &user_id).await?;

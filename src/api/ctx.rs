@@ -28,11 +28,12 @@ pub fn client_address() -> Option<std::net::IpAddr> {
     let ConnectInfo(peer) = parts
         .extensions
         .get::<ConnectInfo<std::net::SocketAddr>>()?;
-    let trusted = &state().ok()?.config.trusted_proxies;
+    let config = &state().ok()?.config;
     Some(crate::server::limits::client_address(
         peer.ip(),
         &parts.headers,
-        trusted,
+        &config.trusted_proxies,
+        config.forwarded_header,
     ))
 }
 

@@ -19,6 +19,8 @@ pub struct Config {
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client
     /// (`ACCORD_TRUSTED_PROXIES`, CIDR blocks); nobody else's are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header those proxies write the client's address into (`ACCORD_FORWARDED_HEADER`).
+    pub forwarded_header: super::limits::ForwardedHeader,
     /// Who may create a partner organization (`ACCORD_PARTNER_SIGNUP`).
     pub partner_signup: PartnerSignUpMode,
 }
@@ -76,6 +78,9 @@ impl Config {
         let trusted_proxies = super::limits::parse_trusted_proxies(
             &std::env::var("ACCORD_TRUSTED_PROXIES").unwrap_or_default(),
         )?;
+        let forwarded_header = std::env::var("ACCORD_FORWARDED_HEADER")
+            .unwrap_or_default()
+            .parse()?;
         let partner_signup = std::env::var("ACCORD_PARTNER_SIGNUP")
             .unwrap_or_default()
             .parse()?;
@@ -86,6 +91,7 @@ impl Config {
             demo,
             demo_customers,
             trusted_proxies,
+            forwarded_header,
             partner_signup,
         })
     }
@@ -109,10 +115,12 @@ fn secret_key_from(
     var: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<u8>, String> {
     if let Some(key) = var("ACCORD_SECRET_KEY") {
-        if key.trim().len() < 32 {
+        // Used exactly as given: trimming would change the key of an existing installation
+        // and void every link it has sent.
+        if key.len() < 32 {
             return Err("ACCORD_SECRET_KEY must be at least 32 characters long.".into());
         }
-        return Ok(key.trim().as_bytes().to_vec());
+        return Ok(key.into_bytes());
     }
     if let Some(path) = var("ACCORD_SECRET_KEY_FILE") {
         let path = PathBuf::from(path);
@@ -209,7 +217,13 @@ fn load_or_create_key(path: &Path) -> Result<Vec<u8>, String> {
     write_private(&temp, &key).map_err(|e| format!("cannot write {}: {e}", temp.display()))?;
     let linked = std::fs::hard_link(&temp, path);
     let _ = std::fs::remove_file(&temp);
-    match linked {
+    let placed = match linked {
+        // A file system without hard links: create the file in place instead (another
+        // instance may then read it a moment early and fail to start with a clear message).
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => write_private(path, &key),
+        other => other,
+    };
+    match placed {
         Ok(()) => tracing::info!(path = %path.display(), "generated a new signing key"),
         // Another instance got there first: use its key.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}

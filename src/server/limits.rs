@@ -117,29 +117,33 @@ impl Limits {
             .map_err(limited)
     }
 
-    /// Whether a sign-in to `email` from `address` may be tried now. Counts nothing.
-    pub fn may_sign_in(&self, email: &str, address: Option<IpAddr>) -> Result<(), Limited> {
+    /// Whether a sign-in to `email` from `address` may be tried now; if so, it is counted
+    /// as a failure at once (so parallel guesses cannot all pass the check) and forgiven
+    /// by `signed_in` when the password was right.
+    pub fn begin_sign_in(&self, email: &str, address: Option<IpAddr>) -> Result<(), Limited> {
         let account = account_key(email);
         let client = (account.clone(), address.map(bucket).unwrap_or(UNKNOWN));
         self.failures_per_client.check(&client)?;
-        if self.failures_per_client.has_failed(&client) {
+        // A client that failed for this account within the account's window is held to
+        // the account's allowance too; one that never failed is not.
+        if self
+            .failures_per_client
+            .failed_within(&client, self.failures_per_account.window())
+        {
             self.failures_per_account.check(&account)?;
         }
+        self.failures_per_client.add(client);
+        self.failures_per_account.add(account);
         Ok(())
     }
 
-    /// Records a failed sign-in to `email` from `address`.
-    pub fn failed_sign_in(&self, email: &str, address: Option<IpAddr>) {
+    /// Records a successful sign-in: the attempt is not a failure after all, and the
+    /// client's earlier failures are forgiven.
+    pub fn signed_in(&self, email: &str, address: Option<IpAddr>) {
         let account = account_key(email);
         let client = (account.clone(), address.map(bucket).unwrap_or(UNKNOWN));
-        self.failures_per_client.add(client);
-        self.failures_per_account.add(account);
-    }
-
-    /// Records a successful sign-in: the client's own failures are forgiven.
-    pub fn signed_in(&self, email: &str, address: Option<IpAddr>) {
-        let client = (account_key(email), address.map(bucket).unwrap_or(UNKNOWN));
         self.failures_per_client.forget(&client);
+        self.failures_per_account.refund(&account);
     }
 
     /// Drops the state of keys that are back to a full allowance.
@@ -154,8 +158,15 @@ impl Limits {
 /// Clients whose address is not known (tests without a socket) share one bucket.
 const UNKNOWN: IpAddr = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
 
+/// The account an attempt is counted against: the email as sign-in reads it, cut to the
+/// longest an email can be, so keys cannot be made large.
 fn account_key(email: &str) -> String {
-    email.trim().to_lowercase()
+    email
+        .trim()
+        .chars()
+        .take(254)
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// The address a client is counted under: IPv4 as it is (IPv4-mapped IPv6 too), IPv6 by
@@ -173,17 +184,46 @@ pub fn bucket(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The client's address: the connection's peer, unless the peer is a trusted proxy; then
-/// the nearest address in `Forwarded` (or else `X-Forwarded-For`) that is not itself a
-/// trusted proxy. Entries a client wrote before reaching the first trusted proxy are never
-/// believed over an address a trusted proxy saw.
-pub fn client_address(peer: IpAddr, headers: &http::HeaderMap, trusted: &[IpNet]) -> IpAddr {
+/// Which header the trusted proxies write the client's address into
+/// (`ACCORD_FORWARDED_HEADER`). Only that one is read: a proxy passes the other one on as
+/// the client wrote it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    #[default]
+    XForwardedFor,
+    Forwarded,
+}
+
+impl std::str::FromStr for ForwardedHeader {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "x-forwarded-for" => Ok(ForwardedHeader::XForwardedFor),
+            "forwarded" => Ok(ForwardedHeader::Forwarded),
+            other => Err(format!(
+                "ACCORD_FORWARDED_HEADER must be x-forwarded-for or forwarded, not \"{other}\"."
+            )),
+        }
+    }
+}
+
+/// The client's address: the connection's peer, unless the peer is a trusted proxy; then,
+/// walking the proxies' header from the nearest hop outwards, the first address that is not
+/// itself a trusted proxy. A hop that cannot be read stops the walk at the last address a
+/// trusted proxy vouched for, so nothing a client wrote before the first trusted proxy is
+/// ever believed.
+pub fn client_address(
+    peer: IpAddr,
+    headers: &http::HeaderMap,
+    trusted: &[IpNet],
+    header: ForwardedHeader,
+) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(&unmap(*ip)));
     if !is_trusted(&peer) {
         return peer;
     }
-    let forwarded: Vec<IpAddr> = if headers.contains_key(http::header::FORWARDED) {
-        headers
+    let hops: Vec<&str> = match header {
+        ForwardedHeader::Forwarded => headers
             .get_all(http::header::FORWARDED)
             .iter()
             .filter_map(|v| v.to_str().ok())
@@ -196,32 +236,29 @@ pub fn client_address(peer: IpAddr, headers: &http::HeaderMap, trusted: &[IpNet]
                         let (name, value) = pair.split_once('=')?;
                         name.trim().eq_ignore_ascii_case("for").then_some(value)
                     })
-                    .and_then(parse_node)
+                    .unwrap_or("")
             })
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_default()
-    } else {
-        headers
+            .collect(),
+        ForwardedHeader::XForwardedFor => headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .map(parse_node)
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_default()
+            .collect(),
     };
-    // From the nearest hop outwards: the first address not of a trusted proxy is the client.
-    let mut client = peer;
-    for hop in forwarded.iter().rev() {
-        client = *hop;
-        if !is_trusted(hop) {
+    let mut client = unmap(peer);
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_node(hop) else { break };
+        client = ip;
+        if !is_trusted(&ip) {
             break;
         }
     }
     client
 }
 
-fn unmap(ip: IpAddr) -> IpAddr {
+/// An IPv4 address as itself, also when it arrives IPv4-mapped on an IPv6 socket.
+pub fn unmap(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
         v4 => v4,
@@ -230,7 +267,7 @@ fn unmap(ip: IpAddr) -> IpAddr {
 
 /// One node of `Forwarded: for=…` or `X-Forwarded-For`: `192.0.2.1`, `192.0.2.1:4711`,
 /// `"[2001:db8::1]:4711"`, `2001:db8::1`. Obfuscated names (`unknown`, `_hidden`) and
-/// garbage give `None`, which makes the whole header unusable.
+/// garbage give `None`.
 fn parse_node(raw: &str) -> Option<IpAddr> {
     let node = raw.trim().trim_matches('"');
     if let Ok(ip) = node.parse::<IpAddr>() {
@@ -266,7 +303,8 @@ pub fn parse_trusted_proxies(value: &str) -> Result<Vec<IpNet>, String> {
 /// counting (`check`), so only failures are ever counted.
 struct Failures<K> {
     allowance: Allowance,
-    state: Mutex<HashMap<K, Instant>>,
+    /// Per key: the theoretical arrival time, and when it last failed.
+    state: Mutex<HashMap<K, (Instant, Instant)>>,
 }
 
 impl<K: Hash + Eq> Failures<K> {
@@ -277,7 +315,7 @@ impl<K: Hash + Eq> Failures<K> {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Instant>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, (Instant, Instant)>> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -285,36 +323,60 @@ impl<K: Hash + Eq> Failures<K> {
         self.allowance.every * self.allowance.burst.saturating_sub(1)
     }
 
+    /// How long a burst of failures takes to be forgiven.
+    fn window(&self) -> Duration {
+        self.allowance.every * self.allowance.burst.max(1)
+    }
+
     fn check(&self, key: &K) -> Result<(), Limited> {
         let now = Instant::now();
         match self.lock().get(key) {
-            Some(tat) if tat.saturating_duration_since(now) > self.slack() => Err(Limited {
+            Some((tat, _)) if tat.saturating_duration_since(now) > self.slack() => Err(Limited {
                 retry_after: tat.saturating_duration_since(now) - self.slack(),
             }),
             _ => Ok(()),
         }
     }
 
-    fn has_failed(&self, key: &K) -> bool {
+    /// Whether `key` failed within the last `window`.
+    fn failed_within(&self, key: &K, window: Duration) -> bool {
         self.lock()
             .get(key)
-            .is_some_and(|tat| *tat > Instant::now())
+            .is_some_and(|(_, last)| last.elapsed() < window)
     }
 
+    /// Counts one failure. The time never runs further ahead than one period past the
+    /// burst, so however long an attack went on, a held-back key waits one period at most.
     fn add(&self, key: K) {
         let now = Instant::now();
         let mut state = self.lock();
-        let tat = state.entry(key).or_insert(now);
-        *tat = (*tat).max(now) + self.allowance.every;
+        let (tat, last) = state.entry(key).or_insert((now, now));
+        *tat =
+            ((*tat).max(now) + self.allowance.every).min(now + self.slack() + self.allowance.every);
+        *last = now;
+    }
+
+    /// Takes back one failure counted in advance.
+    fn refund(&self, key: &K) {
+        let now = Instant::now();
+        if let Some((tat, _)) = self.lock().get_mut(key) {
+            *tat = tat
+                .checked_sub(self.allowance.every)
+                .unwrap_or(now)
+                .max(now);
+        }
     }
 
     fn forget(&self, key: &K) {
         self.lock().remove(key);
     }
 
+    /// Drops keys that are back to a full allowance and have not failed for an hour (long
+    /// enough for any account window).
     fn shrink(&self) {
         let now = Instant::now();
-        self.lock().retain(|_, tat| *tat > now);
+        self.lock()
+            .retain(|_, (tat, last)| *tat > now || last.elapsed() < Duration::from_secs(3600));
     }
 }
 
@@ -354,55 +416,81 @@ mod tests {
         assert!(limits.attempt(ip("192.0.2.2")).is_ok());
     }
 
+    /// A failed attempt: begun, and not followed by `signed_in`.
+    fn fail(limits: &Limits, email: &str, address: Option<IpAddr>) -> Result<(), Limited> {
+        limits.begin_sign_in(email, address)
+    }
+
+    /// A successful attempt.
+    fn succeed(limits: &Limits, email: &str, address: Option<IpAddr>) -> Result<(), Limited> {
+        limits.begin_sign_in(email, address)?;
+        limits.signed_in(email, address);
+        Ok(())
+    }
+
     #[test]
     fn only_failures_count_against_an_account() {
         let limits = limits();
         let (mallory, owner) = (ip("198.51.100.66"), ip("192.0.2.10"));
         // Correct sign-ins never use up anything.
         for _ in 0..10 {
-            assert!(limits.may_sign_in("ada@contoso.example", owner).is_ok());
-            limits.signed_in("ada@contoso.example", owner);
+            assert!(succeed(&limits, "ada@contoso.example", owner).is_ok());
         }
         // The guesser is slowed down after its own burst...
         for _ in 0..2 {
-            assert!(limits.may_sign_in("ada@contoso.example", mallory).is_ok());
-            limits.failed_sign_in("ada@contoso.example", mallory);
+            assert!(fail(&limits, "ada@contoso.example", mallory).is_ok());
         }
-        let limited = limits
-            .may_sign_in(" ADA@contoso.example", mallory)
-            .unwrap_err();
+        let limited = fail(&limits, " ADA@contoso.example", mallory).unwrap_err();
         assert!(limited.retry_after_secs() > 50, "{limited:?}");
-        // ...while the owner, who has not failed, is not refused.
-        assert!(limits.may_sign_in("ada@contoso.example", owner).is_ok());
-        assert!(limits.may_sign_in("grace@contoso.example", mallory).is_ok());
+        // ...even with the right password, while the owner, who has not failed, is not.
+        assert!(succeed(&limits, "ada@contoso.example", mallory).is_err());
+        assert!(succeed(&limits, "ada@contoso.example", owner).is_ok());
+        assert!(fail(&limits, "grace@contoso.example", mallory).is_ok());
     }
 
     #[test]
     fn failures_from_everywhere_hold_back_only_clients_that_failed() {
         let limits = limits();
         for i in 0..4 {
-            let guesser = ip(&format!("203.0.113.{i}"));
-            limits.failed_sign_in("ada@contoso.example", guesser);
+            assert!(fail(
+                &limits,
+                "ada@contoso.example",
+                ip(&format!("203.0.113.{i}"))
+            )
+            .is_ok());
         }
         // The account's allowance is spent: a guesser that failed before waits, even with
-        // its own allowance left...
-        assert!(limits
-            .may_sign_in("ada@contoso.example", ip("203.0.113.0"))
-            .is_err());
-        // ...a client that never failed still signs in...
-        assert!(limits
-            .may_sign_in("ada@contoso.example", ip("192.0.2.10"))
-            .is_ok());
-        // ...and once it fails, it waits too.
-        limits.failed_sign_in("ada@contoso.example", ip("192.0.2.10"));
-        assert!(limits
-            .may_sign_in("ada@contoso.example", ip("192.0.2.10"))
-            .is_err());
+        // its own allowance left, and still after its own period has passed (it is
+        // remembered for the account's whole window)...
+        assert!(fail(&limits, "ada@contoso.example", ip("203.0.113.0")).is_err());
+        // ...a client that never failed still gets in...
+        assert!(succeed(&limits, "ada@contoso.example", ip("192.0.2.10")).is_ok());
+        // ...and once it fails, it waits too, one account period at most.
+        assert!(fail(&limits, "ada@contoso.example", ip("192.0.2.10")).is_ok());
+        let held = fail(&limits, "ada@contoso.example", ip("192.0.2.10")).unwrap_err();
+        assert!(held.retry_after <= Duration::from_secs(600), "{held:?}");
         // A success forgives the client's own failures.
         limits.signed_in("ada@contoso.example", ip("192.0.2.10"));
-        assert!(limits
-            .may_sign_in("ada@contoso.example", ip("192.0.2.10"))
-            .is_ok());
+        assert!(succeed(&limits, "ada@contoso.example", ip("192.0.2.10")).is_ok());
+    }
+
+    #[test]
+    fn a_long_attack_never_holds_an_account_for_hours() {
+        let limits = limits();
+        for i in 0..200 {
+            let _ = fail(
+                &limits,
+                "ada@contoso.example",
+                ip(&format!("203.0.{}.{}", i / 250, i % 250)),
+            );
+        }
+        let held = fail(&limits, "ada@contoso.example", ip("203.0.0.1")).unwrap_err();
+        assert!(held.retry_after <= Duration::from_secs(600), "{held:?}");
+    }
+
+    #[test]
+    fn account_keys_stay_small() {
+        assert_eq!(account_key(&"A".repeat(70_000)).len(), 254);
     }
 
     #[test]
@@ -439,6 +527,8 @@ mod tests {
         h
     }
 
+    const XFF: ForwardedHeader = ForwardedHeader::XForwardedFor;
+
     #[test]
     fn forwarded_addresses_count_only_from_trusted_proxies() {
         let trusted = parse_trusted_proxies("10.0.0.0/8, 2001:db8:ffff::1").unwrap();
@@ -446,15 +536,15 @@ mod tests {
         let stranger: IpAddr = "198.51.100.9".parse().unwrap();
         let xff = headers(&[("x-forwarded-for", "203.0.113.7")]);
         assert_eq!(
-            client_address(proxy, &xff, &trusted),
+            client_address(proxy, &xff, &trusted, XFF),
             "203.0.113.7".parse::<IpAddr>().unwrap()
         );
-        assert_eq!(client_address(stranger, &xff, &trusted), stranger);
-        assert_eq!(client_address(proxy, &xff, &[]), proxy);
+        assert_eq!(client_address(stranger, &xff, &trusted, XFF), stranger);
+        assert_eq!(client_address(proxy, &xff, &[], XFF), proxy);
         // A client cannot pick its address by writing it in front of what the proxy saw.
         let spoofed = headers(&[("x-forwarded-for", "1.2.3.4, 203.0.113.7, 10.9.9.9")]);
         assert_eq!(
-            client_address(proxy, &spoofed, &trusted),
+            client_address(proxy, &spoofed, &trusted, XFF),
             "203.0.113.7".parse::<IpAddr>().unwrap()
         );
         let split = headers(&[
@@ -462,7 +552,7 @@ mod tests {
             ("x-forwarded-for", "203.0.113.8"),
         ]);
         assert_eq!(
-            client_address(proxy, &split, &trusted),
+            client_address(proxy, &split, &trusted, XFF),
             "203.0.113.8".parse::<IpAddr>().unwrap()
         );
         let forwarded = headers(&[(
@@ -470,15 +560,31 @@ mod tests {
             "for=192.0.2.60;proto=http, for=\"[2001:db8:cafe::17]:4711\";by=10.0.0.1",
         )]);
         assert_eq!(
-            client_address(proxy, &forwarded, &trusted),
+            client_address(proxy, &forwarded, &trusted, ForwardedHeader::Forwarded),
             "2001:db8:cafe::17".parse::<IpAddr>().unwrap()
+        );
+        // A proxy that writes X-Forwarded-For passes a client's own Forwarded header on:
+        // it is not read unless the operator says the proxies write it.
+        let both = headers(&[
+            ("forwarded", "for=192.0.2.99"),
+            ("x-forwarded-for", "203.0.113.7"),
+        ]);
+        assert_eq!(
+            client_address(proxy, &both, &trusted, XFF),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
+        );
+        // Garbage a client wrote in front of what the proxy saw does not hide the client.
+        let prefixed = headers(&[("x-forwarded-for", "unknown, 203.0.113.7")]);
+        assert_eq!(
+            client_address(proxy, &prefixed, &trusted, XFF),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
         );
         // Garbage in the header: the proxy's own address is used, never a guess.
         let garbage = headers(&[("x-forwarded-for", "unknown, <script>")]);
-        assert_eq!(client_address(proxy, &garbage, &trusted), proxy);
+        assert_eq!(client_address(proxy, &garbage, &trusted, XFF), proxy);
         let v6_proxy: IpAddr = "2001:db8:ffff::1".parse().unwrap();
         assert_eq!(
-            client_address(v6_proxy, &xff, &trusted),
+            client_address(v6_proxy, &xff, &trusted, XFF),
             "203.0.113.7".parse::<IpAddr>().unwrap()
         );
     }

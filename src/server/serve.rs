@@ -75,11 +75,12 @@ pub async fn serve(
             },
             _ = &mut shutdown => break,
         };
-        let exempt = trusted_proxies.iter().any(|net| net.contains(&peer.ip()));
+        let ip = super::limits::unmap(peer.ip());
+        let exempt = trusted_proxies.iter().any(|net| net.contains(&ip));
         let address_slot = if exempt {
             None
         } else {
-            match per_address.take(peer.ip(), limits.max_per_address) {
+            match per_address.take(ip, limits.max_per_address) {
                 Some(slot) => Some(slot),
                 None => {
                     refuse(stream);

@@ -26,6 +26,7 @@ pub fn state(
         demo: false,
         demo_customers: 0,
         trusted_proxies,
+        forwarded_header: Default::default(),
         partner_signup,
     };
     AppState {
