@@ -462,6 +462,35 @@ async fn customers_are_listed_a_page_at_a_time(db: &Db) {
     let theirs = list_customers(db, &other.org_id, 0, 50).await.unwrap();
     assert_eq!(theirs.total, 1);
     assert_eq!(theirs.customers[0].domain, "z.onmicrosoft.com");
+
+    // Names travel through the database's JSON aggregation untouched.
+    let odd_name = "\"Quoted\" \\ back/slash 客户 𝄞 </script> é";
+    let created = accounts::sign_up_customer(
+        db,
+        "public".parse().unwrap(),
+        CustomerSignUp {
+            company: odd_name.into(),
+            domain: "odd.onmicrosoft.com".into(),
+            country: "US".into(),
+            admin_name: "Casey Customer".into(),
+            email: "admin@odd.onmicrosoft.com".into(),
+            password: "customer-password-123".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let odd = accounts::viewer(db, &created.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let inv = invitation(db, &other, false).await;
+    handshake::accept(db, &inv, &odd, signer(), false)
+        .await
+        .unwrap();
+    let theirs = list_customers(db, &other.org_id, 0, 50).await.unwrap();
+    let names: Vec<&str> = theirs.customers.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, [odd_name, "Customer z.onmicrosoft.com"]);
+    assert_eq!(theirs.total, 2);
 }
 
 on_both_databases! {

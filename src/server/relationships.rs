@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::db::Db;
+use super::db::{Db, Dialect};
 use crate::domain::{RelationshipKind, Service};
 use crate::error::AppError;
 
@@ -44,15 +44,101 @@ pub struct CustomerPage {
 }
 
 /// The partner's customers with an active relationship, ordered by name, `limit` of them
-/// from `offset` on: one query, with this partner's DAP per service and the latest
-/// agreement acceptance of each customer.
+/// from `offset` on, with this partner's DAP per service and the latest agreement
+/// acceptance of each customer. One query answering ONE row: the count and the page as a
+/// JSON array, so a page of 50 customers costs one round trip to the database and no
+/// per-row conversions.
 pub async fn list_customers(
     db: &Db,
     partner_org_id: &str,
     offset: i64,
     limit: i64,
 ) -> Result<CustomerPage, AppError> {
-    // One column per service: when this partner was granted DAP for it, if it was.
+    let row = sqlx::query(&customers_sql(db.dialect))
+        .bind(partner_org_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_one(&db.pool)
+        .await?;
+    let total: i64 = row.try_get("total")?;
+    let page: Option<String> = row.try_get("page")?;
+    let mut rows: Vec<CustomerJson> = match page {
+        Some(json) => serde_json::from_str(&json).map_err(|e| {
+            tracing::error!(error = %e, "the Customers query answered malformed JSON");
+            AppError::Internal
+        })?,
+        None => Vec::new(),
+    };
+    // The aggregate keeps the inner order on both databases, but the row number says it.
+    rows.sort_by_key(|r| r.n);
+    let customers = rows
+        .into_iter()
+        .map(|r| {
+            let agreement = match (r.accepted_at, r.agreement, r.version, r.signer_email) {
+                (Some(accepted_at), Some(agreement), Some(version), Some(signer_email)) => {
+                    Some(AgreementSummary {
+                        agreement,
+                        version,
+                        signer: format!(
+                            "{} {}",
+                            r.signer_first_name.unwrap_or_default(),
+                            r.signer_last_name.unwrap_or_default()
+                        ),
+                        signer_email,
+                        accepted_at,
+                    })
+                }
+                _ => None,
+            };
+            Ok(CustomerSummary {
+                relationship: r.kind.parse().map_err(|_| {
+                    tracing::error!(kind = r.kind, "stored relationship kind is not valid");
+                    AppError::Internal
+                })?,
+                customer_id: r.id,
+                name: r.name,
+                domain: r.domain,
+                country: r.country,
+                established_at: r.established_at,
+                dap: Service::ALL
+                    .iter()
+                    .map(|s| (*s, r.dap.get(s.code()).copied().flatten()))
+                    .collect(),
+                agreement,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(CustomerPage { total, customers })
+}
+
+/// One customer of the page as the Customers query writes it in JSON.
+#[derive(serde::Deserialize)]
+struct CustomerJson {
+    n: i64,
+    id: String,
+    name: String,
+    domain: String,
+    country: String,
+    kind: String,
+    established_at: i64,
+    /// Service code → when this partner was granted DAP for it, if it was.
+    dap: std::collections::HashMap<String, Option<i64>>,
+    agreement: Option<String>,
+    version: Option<String>,
+    signer_first_name: Option<String>,
+    signer_last_name: Option<String>,
+    signer_email: Option<String>,
+    accepted_at: Option<i64>,
+}
+
+/// The Customers query of a dialect: the same portable inner query, aggregated to JSON by
+/// each database's own functions.
+fn customers_sql(dialect: Dialect) -> String {
+    let (object, aggregate) = match dialect {
+        Dialect::Sqlite => ("json_object", "json_group_array"),
+        Dialect::Postgres => ("json_build_object", "json_agg"),
+    };
+    // Per service: when this partner was granted DAP for it, if it was.
     let dap_columns: String = Service::ALL
         .iter()
         .map(|s| {
@@ -65,72 +151,45 @@ pub async fn list_customers(
             )
         })
         .collect();
-    let sql = format!(
-        "SELECT c.id, c.name, c.domain, c.country, r.kind, r.established_at,
-                COUNT(*) OVER () AS total,
-                g.name AS agreement, g.version, a.signer_first_name, a.signer_last_name,
-                a.signer_email, a.accepted_at
-                {dap_columns}
-         FROM relationships r
-         JOIN customer_orgs c ON c.id = r.customer_org_id
-         LEFT JOIN agreement_acceptances a ON a.id = (
-             SELECT a2.id FROM agreement_acceptances a2 WHERE a2.customer_org_id = c.id
-             ORDER BY a2.accepted_at DESC, a2.id DESC LIMIT 1)
-         LEFT JOIN agreements g ON g.id = a.agreement_id
-         WHERE r.partner_org_id = $1 AND r.removed_at IS NULL
-         ORDER BY lower(c.name), c.id
-         LIMIT $2 OFFSET $3"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(partner_org_id)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&db.pool)
-        .await?;
-    let total = match rows.first() {
-        Some(first) => first.try_get("total")?,
-        // Past the last page (or none at all): count what there is.
-        None => sqlx::query(
-            "SELECT COUNT(*) AS n FROM relationships
-             WHERE partner_org_id = $1 AND removed_at IS NULL",
-        )
-        .bind(partner_org_id)
-        .fetch_one(&db.pool)
-        .await?
-        .try_get("n")?,
-    };
-    let customers = rows
+    let dap_fields: Vec<String> = Service::ALL
         .iter()
-        .map(|row| {
-            let kind: String = row.try_get("kind")?;
-            let agreement = match row.try_get::<Option<i64>, _>("accepted_at")? {
-                Some(accepted_at) => {
-                    let first: String = row.try_get("signer_first_name")?;
-                    let last: String = row.try_get("signer_last_name")?;
-                    Some(AgreementSummary {
-                        agreement: row.try_get("agreement")?,
-                        version: row.try_get("version")?,
-                        signer: format!("{first} {last}"),
-                        signer_email: row.try_get("signer_email")?,
-                        accepted_at,
-                    })
-                }
-                None => None,
-            };
-            Ok(CustomerSummary {
-                customer_id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                domain: row.try_get("domain")?,
-                country: row.try_get("country")?,
-                relationship: kind.parse().map_err(|_| AppError::Internal)?,
-                established_at: row.try_get("established_at")?,
-                dap: Service::ALL
-                    .iter()
-                    .map(|s| Ok((*s, row.try_get(format!("dap_{}", s.code()).as_str())?)))
-                    .collect::<Result<_, sqlx::Error>>()?,
-                agreement,
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(CustomerPage { total, customers })
+        .map(|s| format!("'{0}', p.dap_{0}", s.code()))
+        .collect();
+    let dap_object = format!("{object}({})", dap_fields.join(", "));
+    let aggregated = format!(
+        "{aggregate}({object}(
+            'n', p.n, 'id', p.id, 'name', p.name, 'domain', p.domain, 'country', p.country,
+            'kind', p.kind, 'established_at', p.established_at, 'dap', {dap_object},
+            'agreement', p.agreement, 'version', p.version,
+            'signer_first_name', p.signer_first_name, 'signer_last_name', p.signer_last_name,
+            'signer_email', p.signer_email, 'accepted_at', p.accepted_at){order})",
+        order = match dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " ORDER BY p.n",
+        }
+    );
+    let page = match dialect {
+        Dialect::Sqlite => aggregated,
+        Dialect::Postgres => format!("CAST({aggregated} AS TEXT)"),
+    };
+    format!(
+        "SELECT
+           (SELECT COUNT(*) FROM relationships
+            WHERE partner_org_id = $1 AND removed_at IS NULL) AS total,
+           (SELECT {page} FROM (
+              SELECT ROW_NUMBER() OVER (ORDER BY lower(c.name), c.id) AS n,
+                     c.id, c.name, c.domain, c.country, r.kind, r.established_at,
+                     g.name AS agreement, g.version, a.signer_first_name, a.signer_last_name,
+                     a.signer_email, a.accepted_at
+                     {dap_columns}
+              FROM relationships r
+              JOIN customer_orgs c ON c.id = r.customer_org_id
+              LEFT JOIN agreement_acceptances a ON a.id = (
+                  SELECT a2.id FROM agreement_acceptances a2 WHERE a2.customer_org_id = c.id
+                  ORDER BY a2.accepted_at DESC, a2.id DESC LIMIT 1)
+              LEFT JOIN agreements g ON g.id = a.agreement_id
+              WHERE r.partner_org_id = $1 AND r.removed_at IS NULL
+              ORDER BY lower(c.name), c.id
+              LIMIT $2 OFFSET $3) p) AS page"
+    )
 }
