@@ -6,9 +6,13 @@ use leptos_router::{path, SsrMode};
 use crate::components::layout::NotFound;
 use crate::components::scripts::{IslandScripts, Stylesheet};
 use crate::i18n;
-use crate::pages::customer::{CustomerHomePage, InvitationPage, NewOrganizationPage};
+use crate::pages::customer::{
+    CustomerHomePage, InvitationPage, NewOrganizationPage, PartnerRelationshipsPage,
+    RemoveRolesPage,
+};
 use crate::pages::partner::{
-    CustomersPage, PartnerSignUpPage, RequestEmailPage, RequestRelationshipPage,
+    CustomerAccountPage, CustomersPage, PartnerSignUpPage, RequestEmailPage,
+    RequestRelationshipPage,
 };
 use crate::pages::{HomePage, SignInPage};
 
@@ -47,9 +51,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/partner/customers") view=CustomersPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/customers/request") view=RequestRelationshipPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/customers/request/email") view=RequestEmailPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/customers/:customer") view=CustomerAccountPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation") view=InvitationPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation/new-organization") view=NewOrganizationPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/home") view=CustomerHomePage ssr=SsrMode::Async />
+                <Route path=path!("/:portal/partners") view=PartnerRelationshipsPage ssr=SsrMode::Async />
+                <Route path=path!("/:portal/partners/remove-roles") view=RemoveRolesPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -262,6 +262,16 @@ pub fn service(locale: Locale, service: Service) -> String {
     .to_string()
 }
 
+/// The services of `dap` that are held, joined in words of the locale.
+pub fn held_services(locale: Locale, dap: &[(Service, Option<i64>)]) -> String {
+    let names: Vec<String> = dap
+        .iter()
+        .filter(|(_, granted)| granted.is_some())
+        .map(|(s, _)| service(locale, *s))
+        .collect();
+    names.join(t!(locale, and_list).to_string().as_str())
+}
+
 fn field(locale: Locale, field: Field) -> String {
     match field {
         Field::CompanyName => t!(locale, field_company_name),
@@ -307,6 +317,10 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::AwaitingApproval => t!(l, err_awaiting_approval).to_string(),
         Problem::SignUpClosed => t!(l, err_sign_up_closed).to_string(),
         Problem::RotateRole => t!(l, err_rotate_role).to_string(),
+        Problem::RemoveRelationshipRole => t!(l, err_remove_relationship_role).to_string(),
+        Problem::Attest => t!(l, err_attest).to_string(),
+        Problem::RemoveRolesRole => t!(l, err_remove_roles_role).to_string(),
+        Problem::CustomerOnly => t!(l, err_customer_only).to_string(),
     }
 }
 

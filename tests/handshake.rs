@@ -2,7 +2,7 @@
 
 mod common;
 
-use accord::domain::{CustomerRole, Refusal, Service, Viewer};
+use accord::domain::{CustomerRole, Membership, Refusal, Service, Viewer};
 use accord::error::AppError;
 use accord::server::accounts::CustomerSignUp;
 use accord::server::accounts::{self, PartnerSignUp};
@@ -493,8 +493,233 @@ async fn customers_are_listed_a_page_at_a_time(db: &Db) {
     assert_eq!(theirs.total, 2);
 }
 
+/// The same viewer with another partner role.
+fn as_partner_role(v: &Viewer, role: accord::domain::PartnerRole) -> Viewer {
+    let mut v = v.clone();
+    if let Membership::Partner { role: r, .. } = &mut v.membership {
+        *r = role;
+    }
+    v
+}
+
+/// The same viewer with another customer role.
+fn as_customer_role(v: &Viewer, role: CustomerRole) -> Viewer {
+    let mut v = v.clone();
+    v.membership = Membership::Customer { role };
+    v
+}
+
+/// Remove customer relationship: Global admin only, after the attestation; the customer
+/// leaves Customers, its DAP stays (and shows as "admin roles only" on its side); repeating
+/// changes nothing; the partner can invite the customer again.
+async fn removal_keeps_dap(db: &Db) {
+    use accord::domain::PartnerRole;
+    use accord::server::lifecycle::{self, RelationshipRemoved};
+    use accord::server::relationships::{customer_of_partner, list_customers};
+    let p = partner(db, "Contoso", "public").await;
+    let c = customer(db, "removed.onmicrosoft.com", "public").await;
+    handshake::accept(db, &invitation(db, &p, true).await, &c, signer(), true)
+        .await
+        .unwrap();
+    let before = totals(db).await;
+
+    for role in [
+        PartnerRole::AdminAgent,
+        PartnerRole::SalesAgent,
+        PartnerRole::HelpdeskAgent,
+    ] {
+        let err = lifecycle::remove_relationship(db, &as_partner_role(&p, role), &c.org_id, true)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Forbidden(_)), "{role:?}: {err:?}");
+    }
+    let err = lifecycle::remove_relationship(db, &c, &c.org_id, true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Forbidden(_)), "{err:?}");
+    let err = lifecycle::remove_relationship(db, &p, &c.org_id, false)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
+    assert_eq!(totals(db).await, before, "refusals change nothing");
+
+    let removed = lifecycle::remove_relationship(db, &p, &c.org_id, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        removed,
+        RelationshipRemoved::Removed {
+            dap_kept: Service::ALL.to_vec()
+        }
+    );
+    assert_eq!(list_customers(db, &p.org_id, 0, 50).await.unwrap().total, 0);
+    let account = customer_of_partner(db, &p.org_id, &c.org_id)
+        .await
+        .unwrap()
+        .expect("the account page still knows the former customer");
+    assert!(
+        account.removed_at.is_some() && account.has_dap(),
+        "{account:?}"
+    );
+    let theirs = lifecycle::partners_of_customer(db, &c.org_id)
+        .await
+        .unwrap();
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].relationship, None, "admin roles only");
+    assert!(theirs[0].has_dap());
+    let after = totals(db).await;
+    assert_eq!(
+        after[0], before[0],
+        "the relationship row is kept as history"
+    );
+    assert_eq!(after[2], before[2], "DAP grants untouched");
+    assert_eq!(after[3], before[3] + 1, "one activity entry");
+
+    // Again: nothing changes. Another partner, never related: the same answer.
+    assert_eq!(
+        lifecycle::remove_relationship(db, &p, &c.org_id, true)
+            .await
+            .unwrap(),
+        RelationshipRemoved::NotActive
+    );
+    let other = partner(db, "Fabrikam", "public").await;
+    assert_eq!(
+        lifecycle::remove_relationship(db, &other, &c.org_id, true)
+            .await
+            .unwrap(),
+        RelationshipRemoved::NotActive
+    );
+    assert_eq!(totals(db).await, after);
+    assert!(customer_of_partner(db, &other.org_id, &c.org_id)
+        .await
+        .unwrap()
+        .is_none());
+
+    // Invited again later: a new relationship row, the DAP it already holds not duplicated.
+    let again = handshake::accept(db, &invitation(db, &p, true).await, &c, signer(), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        AcceptOutcome::Authorized {
+            dap: vec![],
+            agreement_accepted: false
+        }
+    );
+    let now = totals(db).await;
+    assert_eq!((now[0], now[2]), (after[0] + 1, after[2]));
+    let listed = list_customers(db, &p.org_id, 0, 50).await.unwrap();
+    assert_eq!(listed.total, 1);
+    assert!(listed.customers[0].has_dap() && listed.customers[0].removed_at.is_none());
+}
+
+/// Remove roles: customer Global admin only; the relationship stays, the partner's
+/// Customers page shows no DAP, another partner's DAP no longer conflicts, and the first
+/// partner's DAP link restores its roles without a second relationship.
+async fn remove_roles_keeps_relationship_and_restores(db: &Db) {
+    use accord::server::lifecycle::{self, RolesRemoved};
+    use accord::server::relationships::list_customers;
+    let p = partner(db, "Contoso", "public").await;
+    let q = partner(db, "Fabrikam", "public").await;
+    let c = customer(db, "roles.onmicrosoft.com", "public").await;
+    handshake::accept(db, &invitation(db, &p, true).await, &c, signer(), true)
+        .await
+        .unwrap();
+    let before = totals(db).await;
+    for role in [CustomerRole::BillingAdmin, CustomerRole::User] {
+        let err = lifecycle::remove_roles(db, &as_customer_role(&c, role), &p.org_id)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Forbidden(_)), "{role:?}: {err:?}");
+    }
+    let err = lifecycle::remove_roles(db, &p, &p.org_id)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Forbidden(_)), "a partner: {err:?}");
+    assert_eq!(totals(db).await, before, "refusals change nothing");
+
+    assert_eq!(
+        lifecycle::remove_roles(db, &c, &p.org_id).await.unwrap(),
+        RolesRemoved::Removed(Service::ALL.to_vec())
+    );
+    let listed = list_customers(db, &p.org_id, 0, 50).await.unwrap();
+    assert_eq!(listed.total, 1, "the relationship stays");
+    assert!(!listed.customers[0].has_dap(), "DAP shows No");
+    let theirs = lifecycle::partners_of_customer(db, &c.org_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        theirs[0].relationship,
+        Some(accord::domain::RelationshipKind::Reseller)
+    );
+    assert!(!theirs[0].has_dap());
+    let after = totals(db).await;
+    assert_eq!(after, [before[0], before[1], before[2], before[3] + 1]);
+    assert_eq!(
+        lifecycle::remove_roles(db, &c, &p.org_id).await.unwrap(),
+        RolesRemoved::NoneHeld
+    );
+    assert_eq!(
+        lifecycle::remove_roles(db, &c, &q.org_id).await.unwrap(),
+        RolesRemoved::NoneHeld,
+        "a partner that holds nothing"
+    );
+    assert_eq!(totals(db).await, after);
+
+    // Restoring DAP: the partner's DAP link asks for the roles only, and grants them.
+    let inv = invitation(db, &p, true).await;
+    let standing = handshake::standing(db, &inv, &c.org_id).await.unwrap();
+    assert!(standing.has_relationship && !standing.already_authorized);
+    assert!(standing.dap_holders.is_empty());
+    assert_eq!(
+        handshake::accept(db, &inv, &c, signer(), true)
+            .await
+            .unwrap(),
+        AcceptOutcome::Authorized {
+            dap: Service::ALL.to_vec(),
+            agreement_accepted: false
+        }
+    );
+    let restored = totals(db).await;
+    assert_eq!(restored[0], after[0], "no second relationship");
+    assert_eq!(restored[2], after[2] + Service::ALL.len() as i64);
+    assert!(list_customers(db, &p.org_id, 0, 50)
+        .await
+        .unwrap()
+        .customers[0]
+        .has_dap());
+
+    // Roles removed again, then another partner's DAP request no longer conflicts.
+    lifecycle::remove_roles(db, &c, &p.org_id).await.unwrap();
+    let outcome = handshake::accept(db, &invitation(db, &q, true).await, &c, signer(), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        AcceptOutcome::Authorized {
+            dap: Service::ALL.to_vec(),
+            agreement_accepted: false
+        }
+    );
+    let names: Vec<(String, bool)> = lifecycle::partners_of_customer(db, &c.org_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.name.clone(), p.has_dap()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Contoso".to_string(), false),
+            ("Fabrikam".to_string(), true)
+        ]
+    );
+}
+
 on_both_databases! {
     paging => customers_are_listed_a_page_at_a_time;
+    removal => removal_keeps_dap;
+    remove_roles => remove_roles_keeps_relationship_and_restores;
     atomic => accept_is_atomic;
     idempotent => re_accept_is_harmless;
     concurrent => concurrent_accepts_write_once;

@@ -5,3 +5,4 @@ pub mod acceptance;
 pub mod auth;
 pub(crate) mod ctx;
 pub mod invitations;
+pub mod lifecycle;

@@ -166,17 +166,27 @@ pub fn PublicFrame(
 }
 
 /// Header and frame of a cloud's customer portal: name, colours and layout differ per
-/// cloud. Sign-out comes back to the same page.
+/// cloud. Sign-out comes back to the same page. A signed-in customer admin also gets the
+/// portal's navigation (home, Partner relationships); `title` names the page.
 #[component]
 pub fn PortalFrame(
     cloud: Cloud,
     locale: Locale,
     viewer: Option<Viewer>,
+    #[prop(optional, into)] title: Option<String>,
     children: Children,
 ) -> impl IntoView {
     let portal = i18n::customer_portal(locale, cloud);
+    let full_title = match title {
+        Some(t) => format!("{t} – {portal}"),
+        None => portal.clone(),
+    };
+    let nav = viewer
+        .as_ref()
+        .filter(|v| v.customer_role().is_some())
+        .map(|_| view! { <PortalNav cloud locale /> });
     view! {
-        <Title formatter=|text: String| text text=portal.clone() />
+        <Title formatter=|text: String| text text=full_title />
         <SkipLink locale />
         <Enhance>
             <div class=format!("portal portal-{}", cloud.code())>
@@ -186,9 +196,35 @@ pub fn PortalFrame(
                     {viewer.map(|v| view! { <UserMenu locale viewer=v next=here() /> })}
                     <LocaleSwitcher locale />
                 </header>
+                {nav}
                 <main id="main" class="portal-main">{children()}</main>
             </div>
         </Enhance>
+    }
+}
+
+/// The customer portal's own pages; the current one is marked.
+#[component]
+fn PortalNav(cloud: Cloud, locale: Locale) -> impl IntoView {
+    let path = crate::components::request::path();
+    let prefix = cloud.customer_prefix();
+    let links = [
+        (format!("/{prefix}/home"), t!(locale, nav_home).to_string()),
+        (
+            crate::api::lifecycle::partners_page(cloud),
+            t!(locale, partners_title).to_string(),
+        ),
+    ];
+    view! {
+        <nav class="portal-nav" aria-label=t!(locale, portal_nav).to_string()>
+            {links
+                .into_iter()
+                .map(|(href, label)| {
+                    let current = path == href || path.starts_with(&format!("{href}/"));
+                    view! { <a href=href aria-current=current.then_some("page")>{label}</a> }
+                })
+                .collect_view()}
+        </nav>
     }
 }
 

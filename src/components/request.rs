@@ -42,11 +42,16 @@ pub fn raw_query() -> String {
         .join("&")
 }
 
+/// The path of the page being rendered.
+pub fn path() -> String {
+    parts()
+        .map(|p| p.uri.path().to_string())
+        .unwrap_or_else(|| "/".into())
+}
+
 /// This page's path and query: where sign-in, sign-out and the language switcher return.
 pub fn here() -> String {
-    let path = parts()
-        .map(|p| p.uri.path().to_string())
-        .unwrap_or_else(|| "/".into());
+    let path = path();
     match raw_query() {
         q if q.is_empty() => path,
         q => format!("{path}?{q}"),

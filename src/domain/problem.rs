@@ -44,6 +44,14 @@ pub enum Problem {
     AwaitingApproval,
     /// The operator does not take partner sign-ups on this Accord.
     SignUpClosed,
+    /// Removing a customer relationship is for the partner's Global admins.
+    RemoveRelationshipRole,
+    /// The attestation before removing a relationship was not confirmed.
+    Attest,
+    /// Removing a partner's roles is for the customer's Global admins.
+    RemoveRolesRole,
+    /// The page is for customer organizations.
+    CustomerOnly,
 }
 
 impl Field {
@@ -135,6 +143,19 @@ impl std::fmt::Display for Problem {
                 f,
                 "Your organization is waiting for approval by the operator of this Accord. You can invite customers once it is approved."
             ),
+            Problem::RemoveRelationshipRole => write!(
+                f,
+                "Only Global admins can remove a customer relationship."
+            ),
+            Problem::Attest => write!(
+                f,
+                "To remove the relationship, confirm the statement above."
+            ),
+            Problem::RemoveRolesRole => write!(
+                f,
+                "Only Global admins can remove a partner's admin roles."
+            ),
+            Problem::CustomerOnly => write!(f, "This page is for customer organizations."),
             Problem::SignUpClosed => write!(
                 f,
                 "This Accord does not take new partner organizations. Ask its operator to add yours."

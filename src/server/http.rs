@@ -161,8 +161,10 @@ async fn limit_body(req: Request, next: Next) -> Response {
         )
             .into_response()
     };
-    let locale = i18n::of_request(req.headers(), req.uri().path());
-    if req.uri().query().is_some_and(has_nul) {
+    // Worked out only for a refusal: most requests never need it.
+    let locale = |req: &Request| i18n::of_request(req.headers(), req.uri().path());
+    if req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
+        let locale = locale(&req);
         return match req.uri().path().starts_with("/api/") {
             true => malformed(locale),
             // A page: the sentence itself, as text.
@@ -181,14 +183,16 @@ async fn limit_body(req: Request, next: Next) -> Response {
         return too_large();
     }
     let (parts, body) = req.into_parts();
+    let locale =
+        move |parts: &http::request::Parts| i18n::of_request(&parts.headers, parts.uri.path());
     match http_body_util::Limited::new(body, BODY_LIMIT)
         .collect()
         .await
     {
         Ok(collected) => {
             let bytes = collected.to_bytes();
-            if has_nul(&String::from_utf8_lossy(&bytes)) {
-                return malformed(locale);
+            if has_nul(&bytes) {
+                return malformed(locale(&parts));
             }
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
                 .await
@@ -202,17 +206,23 @@ async fn limit_body(req: Request, next: Next) -> Response {
     }
 }
 
-fn has_nul(text: &str) -> bool {
-    text.contains('\0') || text.to_ascii_lowercase().contains("%00")
+/// A NUL byte, raw or percent-encoded (`%00`).
+fn has_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00")
 }
 
 /// 400 with the sentence of `Problem::Malformed`, as a server function would answer it.
 const MALFORMED: crate::error::AppError =
     crate::error::AppError::Invalid(crate::domain::Problem::Malformed);
 
+/// The `x-accord-error` header of a malformed request, in `locale`.
+fn malformed_sentence(locale: i18n::Locale) -> Option<HeaderValue> {
+    crate::api::ctx::error_header(&i18n::error(locale, &MALFORMED))
+}
+
 fn malformed(locale: i18n::Locale) -> Response {
     let mut res = (StatusCode::BAD_REQUEST, r#"{"Invalid":"Malformed"}"#).into_response();
-    if let Some(value) = crate::api::ctx::error_header(&i18n::error(locale, &MALFORMED)) {
+    if let Some(value) = malformed_sentence(locale) {
         res.headers_mut().insert("x-accord-error", value);
     }
     res
@@ -222,7 +232,8 @@ fn malformed(locale: i18n::Locale) -> Response {
 /// with Leptos' default status 500; it is the client's mistake, so the status becomes 400.
 async fn malformed_is_400(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
-    let locale = i18n::of_request(req.headers(), req.uri().path());
+    // Pages never need it (the request is gone by the time the answer is seen).
+    let locale = api.then(|| i18n::of_request(req.headers(), req.uri().path()));
     let res = next.run(req).await;
     if !api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
@@ -233,8 +244,8 @@ async fn malformed_is_400(req: Request, next: Next) -> Response {
     };
     if bytes.as_ref() == br#"{"Invalid":"Malformed"}"# {
         parts.status = StatusCode::BAD_REQUEST;
-        if let Some(value) = malformed(locale).headers().get("x-accord-error") {
-            parts.headers.insert("x-accord-error", value.clone());
+        if let Some(value) = locale.and_then(malformed_sentence) {
+            parts.headers.insert("x-accord-error", value);
         }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))

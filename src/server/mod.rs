@@ -10,6 +10,7 @@ pub mod db;
 mod demo;
 pub mod handshake;
 pub mod http;
+pub mod lifecycle;
 pub mod limits;
 pub mod passwords;
 pub mod relationships;

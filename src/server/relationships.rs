@@ -16,6 +16,9 @@ pub struct CustomerSummary {
     pub country: String,
     pub relationship: RelationshipKind,
     pub established_at: i64,
+    /// When the partner removed the relationship (only on the Account page of a former
+    /// customer; Customers lists active relationships only).
+    pub removed_at: Option<i64>,
     /// Every service, with the time this partner was granted DAP for it, if it was.
     pub dap: Vec<(Service, Option<i64>)>,
     pub agreement: Option<AgreementSummary>,
@@ -54,14 +57,35 @@ pub async fn list_customers(
     offset: i64,
     limit: i64,
 ) -> Result<CustomerPage, AppError> {
-    let row = sqlx::query(&customers_sql(db.dialect))
+    let row = sqlx::query(&customers_sql(db.dialect, Selection::Page))
         .bind(partner_org_id)
         .bind(limit)
         .bind(offset)
         .fetch_one(&db.pool)
         .await?;
     let total: i64 = row.try_get("total")?;
-    let page: Option<String> = row.try_get("page")?;
+    let customers = decode_customers(row.try_get("page")?)?;
+    Ok(CustomerPage { total, customers })
+}
+
+/// One customer of the partner for its Account page: the active relationship, or else the
+/// latest removed one (so the page can say it was removed); `None` when this partner never
+/// had a relationship with the organization.
+pub async fn customer_of_partner(
+    db: &Db,
+    partner_org_id: &str,
+    customer_org_id: &str,
+) -> Result<Option<CustomerSummary>, AppError> {
+    let row = sqlx::query(&customers_sql(db.dialect, Selection::One))
+        .bind(partner_org_id)
+        .bind(customer_org_id)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(decode_customers(row.try_get("page")?)?.pop())
+}
+
+/// The customers of a JSON array written by [`customers_sql`], in its order.
+fn decode_customers(page: Option<String>) -> Result<Vec<CustomerSummary>, AppError> {
     let mut rows: Vec<CustomerJson> = match page {
         Some(json) => serde_json::from_str(&json).map_err(|e| {
             tracing::error!(error = %e, "the Customers query answered malformed JSON");
@@ -100,6 +124,7 @@ pub async fn list_customers(
                 domain: r.domain,
                 country: r.country,
                 established_at: r.established_at,
+                removed_at: r.removed_at,
                 dap: Service::ALL
                     .iter()
                     .map(|s| (*s, r.dap.get(s.code()).copied().flatten()))
@@ -108,7 +133,7 @@ pub async fn list_customers(
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(CustomerPage { total, customers })
+    Ok(customers)
 }
 
 /// One customer of the page as the Customers query writes it in JSON.
@@ -121,6 +146,7 @@ struct CustomerJson {
     country: String,
     kind: String,
     established_at: i64,
+    removed_at: Option<i64>,
     /// Service code → when this partner was granted DAP for it, if it was.
     dap: std::collections::HashMap<String, Option<i64>>,
     agreement: Option<String>,
@@ -131,9 +157,18 @@ struct CustomerJson {
     accepted_at: Option<i64>,
 }
 
-/// The Customers query of a dialect: the same portable inner query, aggregated to JSON by
+/// Which customers [`customers_sql`] selects.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Selection {
+    /// `$1` partner, `$2` limit, `$3` offset: a page of active relationships, and the total.
+    Page,
+    /// `$1` partner, `$2` customer: its active relationship, else the latest removed one.
+    One,
+}
+
+/// The customers query of a dialect: the same portable inner query, aggregated to JSON by
 /// each database's own functions.
-fn customers_sql(dialect: Dialect) -> String {
+fn customers_sql(dialect: Dialect, selection: Selection) -> String {
     let (object, aggregate) = match dialect {
         Dialect::Sqlite => ("json_object", "json_group_array"),
         Dialect::Postgres => ("json_build_object", "json_agg"),
@@ -159,7 +194,8 @@ fn customers_sql(dialect: Dialect) -> String {
     let aggregated = format!(
         "{aggregate}({object}(
             'n', p.n, 'id', p.id, 'name', p.name, 'domain', p.domain, 'country', p.country,
-            'kind', p.kind, 'established_at', p.established_at, 'dap', {dap_object},
+            'kind', p.kind, 'established_at', p.established_at, 'removed_at', p.removed_at,
+            'dap', {dap_object},
             'agreement', p.agreement, 'version', p.version,
             'signer_first_name', p.signer_first_name, 'signer_last_name', p.signer_last_name,
             'signer_email', p.signer_email, 'accepted_at', p.accepted_at){order})",
@@ -172,13 +208,24 @@ fn customers_sql(dialect: Dialect) -> String {
         Dialect::Sqlite => aggregated,
         Dialect::Postgres => format!("CAST({aggregated} AS TEXT)"),
     };
+    let (total, filter, order_limit) = match selection {
+        Selection::Page => (
+            "(SELECT COUNT(*) FROM relationships
+              WHERE partner_org_id = $1 AND removed_at IS NULL)",
+            "r.removed_at IS NULL",
+            "ORDER BY lower(c.name), c.id LIMIT $2 OFFSET $3",
+        ),
+        Selection::One => (
+            "0",
+            "r.customer_org_id = $2",
+            "ORDER BY CASE WHEN r.removed_at IS NULL THEN 0 ELSE 1 END, r.removed_at DESC LIMIT 1",
+        ),
+    };
     format!(
-        "SELECT
-           (SELECT COUNT(*) FROM relationships
-            WHERE partner_org_id = $1 AND removed_at IS NULL) AS total,
+        "SELECT {total} AS total,
            (SELECT {page} FROM (
               SELECT ROW_NUMBER() OVER (ORDER BY lower(c.name), c.id) AS n,
-                     c.id, c.name, c.domain, c.country, r.kind, r.established_at,
+                     c.id, c.name, c.domain, c.country, r.kind, r.established_at, r.removed_at,
                      g.name AS agreement, g.version, a.signer_first_name, a.signer_last_name,
                      a.signer_email, a.accepted_at
                      {dap_columns}
@@ -188,8 +235,7 @@ fn customers_sql(dialect: Dialect) -> String {
                   SELECT a2.id FROM agreement_acceptances a2 WHERE a2.customer_org_id = c.id
                   ORDER BY a2.accepted_at DESC, a2.id DESC LIMIT 1)
               LEFT JOIN agreements g ON g.id = a.agreement_id
-              WHERE r.partner_org_id = $1 AND r.removed_at IS NULL
-              ORDER BY lower(c.name), c.id
-              LIMIT $2 OFFSET $3) p) AS page"
+              WHERE r.partner_org_id = $1 AND {filter}
+              {order_limit}) p) AS page"
     )
 }

@@ -2,6 +2,8 @@
 
 mod home;
 mod invitation;
+mod partners;
 
 pub use home::CustomerHomePage;
 pub use invitation::{InvitationPage, NewOrganizationPage};
+pub use partners::{PartnerRelationshipsPage, RemoveRolesPage};

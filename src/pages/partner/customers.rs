@@ -94,41 +94,53 @@ fn CustomerRow(locale: Locale, customer: CustomerSummary) -> impl IntoView {
                 <summary>
                     <span class="c-name">{customer.name.clone()}</span>
                     <span class="c-domain">{customer.domain.clone()}</span>
-                    <span class="c-kind"><span class="c-label">{t!(locale, col_relationship)} ": "</span>{kind.clone()}</span>
+                    <span class="c-kind"><span class="c-label">{t!(locale, col_relationship)} ": "</span>{kind}</span>
                     <span class="c-dap"><span class="c-label">{t!(locale, col_dap)} ": "</span>
                         {if has_dap { t!(locale, yes) } else { t!(locale, no) }}
                     </span>
                 </summary>
-                <dl class="facts">
-                    <dt>{t!(locale, fact_relationship)}</dt>
-                    <dd>{kind}</dd>
-                    <dt>{t!(locale, fact_established)}</dt>
-                    <dd>{i18n::date(locale, customer.established_at)}</dd>
-                    <dt>{t!(locale, fact_country)}</dt>
-                    <dd>{country_name(&customer.country).to_string()}</dd>
-                    {customer.dap.iter().map(|(service, granted)| view! {
-                        <dt>{t!(locale, fact_dap, service = i18n::service(locale, *service)).to_string()}</dt>
-                        <dd>{match granted {
-                            Some(at) => t!(locale, fact_dap_granted, date = i18n::date(locale, *at)).to_string(),
-                            None => t!(locale, fact_dap_not_granted).to_string(),
-                        }}</dd>
-                    }).collect_view()}
-                    <dt>{t!(locale, fact_agreement)}</dt>
-                    <dd>{match &customer.agreement {
-                        Some(a) => t!(
-                            locale,
-                            fact_agreement_value,
-                            agreement = &a.agreement,
-                            version = &a.version,
-                            signer = &a.signer,
-                            email = &a.signer_email,
-                            date = i18n::date(locale, a.accepted_at)
-                        ).to_string(),
-                        None => t!(locale, fact_agreement_none).to_string(),
-                    }}</dd>
-                </dl>
+                <CustomerFacts locale customer=customer.clone() />
+                <p class="row-actions">
+                    <a href=crate::api::lifecycle::account_page(&customer.customer_id)>{t!(locale, account_open)}</a>
+                </p>
             </details>
         </li>
+    }
+}
+
+/// What the partner knows of a customer: relationship, DAP per service, agreement.
+#[component]
+pub fn CustomerFacts(locale: Locale, customer: CustomerSummary) -> impl IntoView {
+    let kind = i18n::relationship_kind(locale, customer.relationship);
+    view! {
+        <dl class="facts">
+            <dt>{t!(locale, fact_relationship)}</dt>
+            <dd>{kind}</dd>
+            <dt>{t!(locale, fact_established)}</dt>
+            <dd>{i18n::date(locale, customer.established_at)}</dd>
+            <dt>{t!(locale, fact_country)}</dt>
+            <dd>{country_name(&customer.country).to_string()}</dd>
+            {customer.dap.iter().map(|(service, granted)| view! {
+                <dt>{t!(locale, fact_dap, service = i18n::service(locale, *service)).to_string()}</dt>
+                <dd>{match granted {
+                    Some(at) => t!(locale, fact_dap_granted, date = i18n::date(locale, *at)).to_string(),
+                    None => t!(locale, fact_dap_not_granted).to_string(),
+                }}</dd>
+            }).collect_view()}
+            <dt>{t!(locale, fact_agreement)}</dt>
+            <dd>{match &customer.agreement {
+                Some(a) => t!(
+                    locale,
+                    fact_agreement_value,
+                    agreement = &a.agreement,
+                    version = &a.version,
+                    signer = &a.signer,
+                    email = &a.signer_email,
+                    date = i18n::date(locale, a.accepted_at)
+                ).to_string(),
+                None => t!(locale, fact_agreement_none).to_string(),
+            }}</dd>
+        </dl>
     }
 }
 

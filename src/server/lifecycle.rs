@@ -1,0 +1,280 @@
+//! After the handshake: a partner removes its relationship with a customer; a customer sees
+//! its partners and removes a partner's delegated admin roles.
+//!
+//! Each change is one transaction with its activity entry, answers the same when repeated
+//! and never touches what the other side holds: removing a relationship keeps the DAP
+//! already granted (seed 002), removing roles keeps the relationship.
+
+use sqlx::Row;
+
+use super::activity::{self, Entry};
+use super::db::{now, Db};
+use crate::domain::{CustomerRole, PartnerRole, Problem, RelationshipKind, Service, Viewer};
+use crate::error::AppError;
+
+/// One partner of a customer organization, as its Partner relationships page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerPartner {
+    pub partner_org_id: String,
+    pub name: String,
+    /// The active relationship, or `None` when the partner removed it but still holds
+    /// delegated admin roles ("Admin roles only").
+    pub relationship: Option<RelationshipKind>,
+    /// Since when: the relationship's start, or the first role still held.
+    pub since: i64,
+    /// Every service, with when this partner was granted delegated admin roles for it.
+    pub dap: Vec<(Service, Option<i64>)>,
+}
+
+impl CustomerPartner {
+    pub fn has_dap(&self) -> bool {
+        self.dap.iter().any(|(_, granted)| granted.is_some())
+    }
+}
+
+/// Every partner with an active relationship with the organization or delegated admin
+/// roles in it, ordered by name.
+pub async fn partners_of_customer(
+    db: &Db,
+    customer_org_id: &str,
+) -> Result<Vec<CustomerPartner>, AppError> {
+    let dap_columns: String = Service::ALL
+        .iter()
+        .map(|s| {
+            format!(
+                ", (SELECT d.granted_at FROM dap_grants d
+                    WHERE d.partner_org_id = p.id AND d.customer_org_id = $1
+                      AND d.service = '{0}' AND d.revoked_at IS NULL) AS dap_{0}",
+                s.code()
+            )
+        })
+        .collect();
+    let sql = format!(
+        "WITH ids AS (
+             SELECT partner_org_id FROM relationships
+             WHERE customer_org_id = $1 AND removed_at IS NULL
+             UNION
+             SELECT partner_org_id FROM dap_grants
+             WHERE customer_org_id = $1 AND revoked_at IS NULL)
+         SELECT p.id, p.name, r.kind, r.established_at,
+                (SELECT MIN(d.granted_at) FROM dap_grants d
+                 WHERE d.partner_org_id = p.id AND d.customer_org_id = $1
+                   AND d.revoked_at IS NULL) AS dap_since
+                {dap_columns}
+         FROM ids
+         JOIN partner_orgs p ON p.id = ids.partner_org_id
+         LEFT JOIN relationships r ON r.partner_org_id = p.id AND r.customer_org_id = $1
+                                  AND r.removed_at IS NULL
+         ORDER BY lower(p.name), p.id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(customer_org_id)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let kind: Option<String> = row.try_get("kind")?;
+            let relationship = kind
+                .map(|k| k.parse::<RelationshipKind>())
+                .transpose()
+                .map_err(|_| {
+                    tracing::error!("stored relationship kind is not valid");
+                    AppError::Internal
+                })?;
+            let established: Option<i64> = row.try_get("established_at")?;
+            let dap_since: Option<i64> = row.try_get("dap_since")?;
+            Ok(CustomerPartner {
+                partner_org_id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                relationship,
+                since: established.or(dap_since).unwrap_or_default(),
+                dap: Service::ALL
+                    .iter()
+                    .map(|s| Ok((*s, row.try_get(format!("dap_{}", s.code()).as_str())?)))
+                    .collect::<Result<_, sqlx::Error>>()?,
+            })
+        })
+        .collect()
+}
+
+/// What "Remove roles" did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RolesRemoved {
+    /// The partner's roles for these services ended now.
+    Removed(Vec<Service>),
+    /// The partner held none (already removed): nothing changed.
+    NoneHeld,
+}
+
+/// Remove roles: the customer's Global admin ends a partner's delegated admin privileges
+/// for every service. The relationship stays; the partner sees the change in its log and on
+/// its Customers page.
+pub async fn remove_roles(
+    db: &Db,
+    actor: &Viewer,
+    partner_org_id: &str,
+) -> Result<RolesRemoved, AppError> {
+    if actor.customer_role() != Some(CustomerRole::GlobalAdmin) {
+        return Err(AppError::Forbidden(Problem::RemoveRolesRole));
+    }
+    let customer = actor.org_id.as_str();
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    let held = sqlx::query(
+        "SELECT d.service, p.name FROM dap_grants d JOIN partner_orgs p ON p.id = d.partner_org_id
+         WHERE d.partner_org_id = $1 AND d.customer_org_id = $2 AND d.revoked_at IS NULL",
+    )
+    .bind(partner_org_id)
+    .bind(customer)
+    .fetch_all(&mut *tx)
+    .await?;
+    if held.is_empty() {
+        tx.rollback().await?;
+        return Ok(RolesRemoved::NoneHeld);
+    }
+    let partner_name: String = held[0].try_get("name")?;
+    let mut services = held
+        .iter()
+        .map(|r| {
+            let code: String = r.try_get("service")?;
+            code.parse::<Service>().map_err(|_| AppError::Internal)
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    services.sort_by_key(|s| Service::ALL.iter().position(|x| x == s));
+    let revoked = sqlx::query(
+        "UPDATE dap_grants SET revoked_at = $1, revoked_by_user_id = $2
+         WHERE partner_org_id = $3 AND customer_org_id = $4 AND revoked_at IS NULL",
+    )
+    .bind(at)
+    .bind(&actor.user_id)
+    .bind(partner_org_id)
+    .bind(customer)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if revoked as usize != services.len() {
+        // The write lock is held since the read: a difference is a bug, not a race.
+        tracing::error!(
+            revoked,
+            read = services.len(),
+            "remove roles: counts differ"
+        );
+        return Err(AppError::Internal);
+    }
+    let names: Vec<&str> = services.iter().map(|s| s.label()).collect();
+    activity::record(
+        &mut tx,
+        Entry::by(actor)
+            .partner(partner_org_id)
+            .customer(customer)
+            .action(
+                "dap.removed",
+                &format!(
+                    "{} removed the delegated admin roles of {} for {}.",
+                    actor.org_name,
+                    partner_name,
+                    names.join(" and ")
+                ),
+            ),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(partner = %partner_org_id, customer = %customer, "delegated admin roles removed");
+    Ok(RolesRemoved::Removed(services))
+}
+
+/// What "Remove customer relationship" did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelationshipRemoved {
+    /// Removed now; these delegated admin roles are still held and stay so.
+    Removed { dap_kept: Vec<Service> },
+    /// There was no active relationship (already removed): nothing changed.
+    NotActive,
+}
+
+/// Remove customer relationship: the partner's Global admin ends it after attesting that
+/// the decision was made in good faith. Delegated admin privileges already granted stay
+/// unchanged; the partner may invite the customer again later (a new relationship).
+pub async fn remove_relationship(
+    db: &Db,
+    actor: &Viewer,
+    customer_org_id: &str,
+    attested: bool,
+) -> Result<RelationshipRemoved, AppError> {
+    if actor.partner_role() != Some(PartnerRole::GlobalAdmin) {
+        return Err(AppError::Forbidden(Problem::RemoveRelationshipRole));
+    }
+    if !attested {
+        return Err(AppError::Invalid(Problem::Attest));
+    }
+    let partner = actor.org_id.as_str();
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    let customer_name: Option<String> = sqlx::query(
+        "SELECT c.name FROM relationships r JOIN customer_orgs c ON c.id = r.customer_org_id
+         WHERE r.partner_org_id = $1 AND r.customer_org_id = $2 AND r.removed_at IS NULL",
+    )
+    .bind(partner)
+    .bind(customer_org_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|r| r.try_get("name"))
+    .transpose()?;
+    let Some(customer_name) = customer_name else {
+        tx.rollback().await?;
+        return Ok(RelationshipRemoved::NotActive);
+    };
+    sqlx::query(
+        "UPDATE relationships SET removed_at = $1, removed_by_user_id = $2
+         WHERE partner_org_id = $3 AND customer_org_id = $4 AND removed_at IS NULL",
+    )
+    .bind(at)
+    .bind(&actor.user_id)
+    .bind(partner)
+    .bind(customer_org_id)
+    .execute(&mut *tx)
+    .await?;
+    let kept = sqlx::query(
+        "SELECT service FROM dap_grants
+         WHERE partner_org_id = $1 AND customer_org_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(partner)
+    .bind(customer_org_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut dap_kept = kept
+        .iter()
+        .map(|r| {
+            let code: String = r.try_get("service")?;
+            code.parse::<Service>().map_err(|_| AppError::Internal)
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    dap_kept.sort_by_key(|s| Service::ALL.iter().position(|x| x == s));
+    activity::record(
+        &mut tx,
+        Entry::by(actor)
+            .partner(partner)
+            .customer(customer_org_id)
+            .action(
+                "relationship.removed",
+                &format!(
+                    "{} removed its reseller relationship with {}{}",
+                    actor.org_name,
+                    customer_name,
+                    if dap_kept.is_empty() {
+                        ".".to_string()
+                    } else {
+                        let names: Vec<&str> = dap_kept.iter().map(|s| s.label()).collect();
+                        format!(
+                            "; delegated admin privileges for {} stay unchanged.",
+                            names.join(" and ")
+                        )
+                    }
+                ),
+            ),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(partner = %partner, customer = %customer_org_id, "relationship removed");
+    Ok(RelationshipRemoved::Removed { dap_kept })
+}
