@@ -82,7 +82,10 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
             partner: inv.partner.name.clone(),
             holders: standing.dap_holders,
         });
-        view.can_accept_without_dap = !inv.partner.cloud.requires_dap();
+        // Already its reseller: accepting without DAP would change nothing, so it is not
+        // offered; the roles held elsewhere must be removed first.
+        view.can_accept_without_dap =
+            !standing.has_relationship && !inv.partner.cloud.requires_dap();
     }
     Ok(view)
 }

@@ -278,3 +278,24 @@ pub async fn remove_relationship(
     tracing::info!(partner = %partner, customer = %customer_org_id, "relationship removed");
     Ok(RelationshipRemoved::Removed { dap_kept })
 }
+
+/// The name of a partner that held delegated admin roles in the organization at some time
+/// (the Partner relationships page names it after its roles were removed, even when it is
+/// no longer listed); `None` for any other id.
+pub async fn former_dap_holder(
+    db: &Db,
+    customer_org_id: &str,
+    partner_org_id: &str,
+) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query(
+        "SELECT p.name FROM partner_orgs p
+         WHERE p.id = $1 AND EXISTS (
+             SELECT 1 FROM dap_grants d WHERE d.partner_org_id = p.id AND d.customer_org_id = $2)",
+    )
+    .bind(partner_org_id)
+    .bind(customer_org_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .map(|r| r.try_get("name"))
+    .transpose()?)
+}

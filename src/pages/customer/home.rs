@@ -72,13 +72,13 @@ fn Home(
     let org = viewer.org_name.clone();
     view! {
         <PortalFrame cloud locale viewer=Some(viewer)>
-            <section class="portal-card wide">
+            <section class="portal-card">
                 <p class="eyebrow">{t!(locale, home_org_heading)}</p>
                 <h1>{org}</h1>
                 <p>{signed_in}</p>
             </section>
             {customer.then(|| view! {
-                <section class="portal-card wide" aria-labelledby="home-partners">
+                <section class="portal-card" aria-labelledby="home-partners">
                     <h2 id="home-partners">{t!(locale, partners_title)}</h2>
                     {if partners.is_empty() {
                         view! { <p class="empty-state">{t!(locale, partners_empty)}</p> }.into_any()

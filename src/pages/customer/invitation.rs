@@ -140,12 +140,24 @@ fn invitation_page(step: Step) -> impl IntoView {
 }
 
 #[component]
-fn RefusalPanel(locale: Locale, refusal: Refusal) -> impl IntoView {
+fn RefusalPanel(
+    locale: Locale,
+    #[prop(optional)] cloud: Option<crate::domain::Cloud>,
+    refusal: Refusal,
+) -> impl IntoView {
     let (title, lines) = i18n::refusal(locale, &refusal);
+    // A DAP conflict is resolved on the Partner relationships page.
+    let partners = match (&refusal, cloud) {
+        (Refusal::DapConflict { .. }, Some(cloud)) => Some(view! {
+            <p><a class="button" href=crate::api::lifecycle::partners_page(cloud)>{t!(locale, partners_title)}</a></p>
+        }),
+        _ => None,
+    };
     view! {
         <section class="portal-card refusal" data-refusal=refusal.status_code().to_string()>
             <h1>{title}</h1>
             {lines.into_iter().map(|l| view! { <p>{l}</p> }).collect_view()}
+            {partners}
             <p class="muted">{t!(locale, nothing_changed)}</p>
         </section>
     }
@@ -153,11 +165,17 @@ fn RefusalPanel(locale: Locale, refusal: Refusal) -> impl IntoView {
 
 /// A finished step: the message takes the focus, so a screen reader reads it first.
 #[component]
-fn Outcome(locale: Locale, #[prop(into)] text: String, success: bool) -> impl IntoView {
+fn Outcome(
+    locale: Locale,
+    cloud: crate::domain::Cloud,
+    #[prop(into)] text: String,
+    success: bool,
+) -> impl IntoView {
     view! {
         <section class="portal-card done" role="status">
             <h1>{t!(locale, invitation_title)}</h1>
             <p class=if success { "success" } else { "" } tabindex="-1" autofocus>{text}</p>
+            <p><a href=crate::api::lifecycle::partners_page(cloud)>{t!(locale, outcome_next)}</a></p>
         </section>
     }
 }
@@ -176,11 +194,11 @@ fn InvitationBody(
         // Checked against the organization's state: a crafted code shows nothing false.
         Some(DONE_ACCEPTED) if view.has_relationship => {
             let text = t!(locale, accepted, partner = &partner).to_string();
-            return view! { <Outcome locale text success=true /> }.into_any();
+            return view! { <Outcome locale cloud=view.cloud text success=true /> }.into_any();
         }
         Some(DONE_DECLINED) if signed_in && !view.has_relationship => {
             let text = t!(locale, declined, partner = &partner).to_string();
-            return view! { <Outcome locale text success=false /> }.into_any();
+            return view! { <Outcome locale cloud=view.cloud text success=false /> }.into_any();
         }
         _ => {}
     }
@@ -204,8 +222,9 @@ fn InvitationBody(
                 <AcceptForm locale view=view.clone() viewer=viewer.clone() invitation=invitation.clone() without_dap=true error=errors.accept.clone() />
             }
         });
+        let cloud = view.cloud;
         return view! {
-            <RefusalPanel locale refusal />
+            <RefusalPanel locale cloud refusal />
             {offer}
         }
         .into_any();
@@ -213,9 +232,15 @@ fn InvitationBody(
 
     if view.already_authorized {
         let text = t!(locale, already_authorized, partner = &partner).to_string();
-        return view! { <Outcome locale text success=true /> }.into_any();
+        return view! { <Outcome locale cloud=view.cloud text success=true /> }.into_any();
     }
 
+    // Already its reseller (roles removed, or accepted without them): only DAP is asked.
+    let summary = if view.has_relationship {
+        view! { <Summary locale partner=partner.clone() dap=view.dap restore=true /> }.into_any()
+    } else {
+        summary.into_any()
+    };
     view! {
         <section class="portal-card">
             {summary}
@@ -233,13 +258,25 @@ fn InvitationBody(
 
 /// Who is asking, and what they will be able to do.
 #[component]
-fn Summary(locale: Locale, partner: String, dap: bool) -> impl IntoView {
+fn Summary(
+    locale: Locale,
+    partner: String,
+    dap: bool,
+    /// The partner is already the organization's reseller and asks for DAP only.
+    #[prop(optional)]
+    restore: bool,
+) -> impl IntoView {
     let p = partner.as_str();
+    let asks = if restore {
+        t!(locale, restore_asks, partner = p).to_string()
+    } else {
+        t!(locale, asks, partner = p).to_string()
+    };
     view! {
         <h1>{t!(locale, invitation_title)}</h1>
-        <p class="asks">{t!(locale, asks, partner = p).to_string()}</p>
+        <p class="asks">{asks}</p>
         <ul class="grants">
-            <li>{t!(locale, reseller_of_record, partner = p).to_string()}</li>
+            {(!restore).then(|| view! { <li>{t!(locale, reseller_of_record, partner = p).to_string()}</li> })}
             {if dap {
                 view! {
                     <li>

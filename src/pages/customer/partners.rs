@@ -31,6 +31,15 @@ async fn load(
     Ok(Some((cloud, viewer, partners)))
 }
 
+/// The partner whose roles were just removed, if it ever held roles here.
+async fn removed_name(viewer: &Viewer, partner_id: &str) -> Option<String> {
+    let state = crate::api::ctx::state().ok()?;
+    crate::server::lifecycle::former_dap_holder(&state.db, &viewer.org_id, partner_id)
+        .await
+        .ok()
+        .flatten()
+}
+
 fn portal() -> Option<Cloud> {
     use_params_map()
         .read_untracked()
@@ -68,7 +77,10 @@ pub fn PartnerRelationshipsPage() -> impl IntoView {
                         if cloud != viewer.cloud {
                             leptos_axum::redirect(&partners_page(viewer.cloud));
                         }
-                        let removed = removed.and_then(|id| partners.iter().find(|p| p.partner_org_id == id).cloned());
+                        let removed = match removed {
+                            Some(id) => removed_name(&viewer, &id).await,
+                            None => None,
+                        };
                         view! { <Partners cloud locale viewer partners removed /> }.into_any()
                     }
                     Ok(None) => match portal {
@@ -88,18 +100,18 @@ fn Partners(
     locale: Locale,
     viewer: Viewer,
     partners: Vec<CustomerPartner>,
-    removed: Option<CustomerPartner>,
+    removed: Option<String>,
 ) -> impl IntoView {
     let global_admin = viewer.customer_role() == Some(CustomerRole::GlobalAdmin);
     let prefix = cloud.customer_prefix();
     view! {
         <PortalFrame cloud locale viewer=Some(viewer) title=t!(locale, partners_title).to_string()>
-            <section class="portal-card wide">
+            <section class="portal-card">
                 <h1>{t!(locale, partners_title)}</h1>
                 <p class="muted">{t!(locale, partners_intro)}</p>
-                {removed.map(|p| view! {
-                    <p class="notice" role="status" tabindex="-1" data-result>
-                        {t!(locale, roles_removed, partner = &p.name).to_string()}
+                {removed.map(|name| view! {
+                    <p class="notice" role="status" tabindex="-1" autofocus>
+                        {t!(locale, roles_removed, partner = &name).to_string()}
                     </p>
                 })}
                 {if partners.is_empty() {

@@ -68,7 +68,7 @@ fn Account(
                 <p class="muted">{customer.domain.clone()}</p>
                 {match customer.removed_at {
                     Some(at) => view! {
-                        <section class="notice" role="status" aria-labelledby="removed-title" tabindex="-1" data-result>
+                        <section class="notice" role="status" aria-labelledby="removed-title" tabindex="-1" autofocus>
                             <h2 id="removed-title">{t!(locale, removed_title)}</h2>
                             <p>{t!(locale, removed_text, customer = &customer.name, date = i18n::date(locale, at)).to_string()}</p>
                             {(!services.is_empty()).then(|| view! { <p>{dap_note.clone()}</p> })}
