@@ -6,6 +6,7 @@ use leptos_router::{path, SsrMode};
 use crate::components::layout::NotFound;
 use crate::components::scripts::{IslandScripts, Stylesheet};
 use crate::i18n;
+use crate::pages::activity::{CustomerActivityPage, PartnerActivityPage};
 use crate::pages::customer::{
     CustomerHomePage, InvitationPage, NewOrganizationPage, PartnerRelationshipsPage,
     RemoveRolesPage,
@@ -52,10 +53,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/partner/customers/request") view=RequestRelationshipPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/customers/request/email") view=RequestEmailPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/customers/:customer") view=CustomerAccountPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/activity") view=PartnerActivityPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation") view=InvitationPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation/new-organization") view=NewOrganizationPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/home") view=CustomerHomePage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partners") view=PartnerRelationshipsPage ssr=SsrMode::Async />
+                <Route path=path!("/:portal/activity") view=CustomerActivityPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partners/remove-roles") view=RemoveRolesPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -178,6 +178,33 @@ pub fn date(locale: Locale, ts: i64) -> String {
     }
 }
 
+/// A date and time (UTC) of a Unix timestamp, written the way the locale writes them.
+pub fn datetime(locale: Locale, ts: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ts) else {
+        return String::new();
+    };
+    let (h, min) = (t.hour(), t.minute());
+    match locale {
+        Locale::en => format!("{}, {h:02}:{min:02} UTC", date(locale, ts)),
+        Locale::zh_CN | Locale::zh_TW => format!("{} {h:02}:{min:02} (UTC)", date(locale, ts)),
+    }
+}
+
+/// An activity log action (`relationship.removed`, …) in words.
+pub fn action(locale: Locale, code: &str) -> String {
+    match code {
+        "relationship.established" => t!(locale, act_relationship_established),
+        "relationship.removed" => t!(locale, act_relationship_removed),
+        "dap.granted" => t!(locale, act_dap_granted),
+        "dap.removed" => t!(locale, act_dap_removed),
+        "agreement.accepted" => t!(locale, act_agreement_accepted),
+        "invitation.declined" => t!(locale, act_invitation_declined),
+        "link.rotated" => t!(locale, act_link_rotated),
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
 pub fn cloud(locale: Locale, cloud: Cloud) -> String {
     match cloud {
         Cloud::Public => t!(locale, cloud_public),
@@ -321,6 +348,10 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::Attest => t!(l, err_attest).to_string(),
         Problem::RemoveRolesRole => t!(l, err_remove_roles_role).to_string(),
         Problem::CustomerOnly => t!(l, err_customer_only).to_string(),
+        Problem::NotYourCustomer => t!(l, err_not_your_customer).to_string(),
+        Problem::NotYourPartner => t!(l, err_not_your_partner).to_string(),
+        Problem::DateFormat => t!(l, err_date_format).to_string(),
+        Problem::ReadRole => t!(l, err_read_role).to_string(),
     }
 }
 

@@ -961,6 +961,323 @@ async fn crafted_error_links_show_no_foreign_text(db: &Db) {
     assert!(!body.contains("not-a-code"));
 }
 
+/// Who calls a server function in the authorization matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    /// The Global admin of a partner with no relationship to the customer.
+    OtherPartner,
+    /// The Global admin of a customer organization with no relationship to the partner.
+    OtherCustomer,
+    /// A user of the partner (Contoso) with this role.
+    Partner(PartnerRole),
+    /// A user of the customer (Fourth Coffee, Contoso's customer with DAP) with this role.
+    Customer(CustomerRole),
+}
+
+/// What the authorization matrix compares before and after each refused call: the rows of
+/// every table, and the columns the server functions change in place.
+async fn database_state(db: &Db) -> Vec<i64> {
+    let mut state = Vec::new();
+    for table in [
+        "partner_orgs",
+        "customer_orgs",
+        "users",
+        "relationships",
+        "agreement_acceptances",
+        "dap_grants",
+        "activity",
+        "declines",
+    ] {
+        state.push(common::count(db, table).await);
+    }
+    for sql in [
+        "SELECT COUNT(*) FROM relationships WHERE removed_at IS NULL",
+        "SELECT COUNT(*) FROM dap_grants WHERE revoked_at IS NULL",
+        "SELECT CAST(COALESCE(SUM(link_secret_version), 0) AS BIGINT) FROM partner_orgs",
+        "SELECT CAST(COALESCE(SUM(session_epoch), 0) AS BIGINT) FROM users",
+    ] {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db.pool).await.unwrap();
+        state.push(n);
+    }
+    state
+}
+
+/// Every server function, called by everyone who must not change anything with it, is
+/// refused with 401 or 403 and a sentence, and the database is unchanged. The rows come
+/// from the registry of server functions: a new function without a row fails this test.
+async fn every_server_function_is_authorized(db: &Db) {
+    use accord::server::handshake;
+    use std::collections::BTreeSet;
+    let contoso = partner(db, "ada@contoso.example", "public").await;
+    let fabrikam = partner(db, "fay@fabrikam.example", "public").await;
+    let mut emails: Vec<(Caller, String)> = vec![
+        (Caller::OtherPartner, "fay@fabrikam.example".into()),
+        (
+            Caller::Partner(PartnerRole::GlobalAdmin),
+            "ada@contoso.example".into(),
+        ),
+    ];
+    for role in [
+        PartnerRole::AdminAgent,
+        PartnerRole::SalesAgent,
+        PartnerRole::HelpdeskAgent,
+    ] {
+        let email = format!("{}@contoso.example", role.code());
+        accounts::add_partner_user(db, &contoso, "Agent", &email, PASSWORD.into(), role)
+            .await
+            .unwrap();
+        emails.push((Caller::Partner(role), email));
+    }
+    let customer = |company: &str, domain: &str, email: &str| CustomerSignUp {
+        company: company.into(),
+        domain: domain.into(),
+        country: "US".into(),
+        admin_name: "Casey".into(),
+        email: email.into(),
+        password: PASSWORD.into(),
+    };
+    let fourth = accounts::sign_up_customer(
+        db,
+        "public".parse().unwrap(),
+        customer(
+            "Fourth Coffee",
+            "fourthcoffee.onmicrosoft.com",
+            "casey@fourthcoffee.example",
+        ),
+    )
+    .await
+    .unwrap();
+    emails.push((
+        Caller::Customer(CustomerRole::GlobalAdmin),
+        "casey@fourthcoffee.example".into(),
+    ));
+    for role in [CustomerRole::BillingAdmin, CustomerRole::User] {
+        let email = format!("{}@fourthcoffee.example", role.code());
+        accounts::add_customer_user(db, &fourth.org_id, "Uma", &email, PASSWORD.into(), role)
+            .await
+            .unwrap();
+        emails.push((Caller::Customer(role), email));
+    }
+    accounts::sign_up_customer(
+        db,
+        "public".parse().unwrap(),
+        customer(
+            "Northwind",
+            "northwind.onmicrosoft.com",
+            "nina@northwind.example",
+        ),
+    )
+    .await
+    .unwrap();
+    emails.push((Caller::OtherCustomer, "nina@northwind.example".into()));
+
+    // Fourth Coffee accepted Contoso's invitation with DAP.
+    let contoso_partner = handshake::partner(db, &contoso).await.unwrap().unwrap();
+    let link = handshake::invitation_link(
+        &contoso_partner,
+        common::TEST_KEY,
+        "http://accord.test",
+        true,
+    )
+    .unwrap();
+    let query = link.split_once('?').unwrap().1.to_string();
+    let inv = handshake::verify(db, common::TEST_KEY, &query)
+        .await
+        .unwrap();
+    let casey = accounts::viewer(db, &fourth.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let signer = handshake::SignerInput {
+        first_name: "Casey".into(),
+        last_name: "Customer".into(),
+        email: "casey@fourthcoffee.example".into(),
+        phone: String::new(),
+        acknowledged: true,
+    };
+    handshake::accept(db, &inv, &casey, signer, true)
+        .await
+        .unwrap();
+
+    let app = app(db);
+    let mut cookies: Vec<(Caller, String)> = Vec::new();
+    for (caller, email) in &emails {
+        cookies.push((*caller, sign_in(&app, email).await));
+    }
+    let cookie_of = |caller: &Caller| {
+        cookies
+            .iter()
+            .find(|(c, _)| c == caller)
+            .map(|(_, cookie)| cookie.clone())
+    };
+    let invitation: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+    let accept = format!(
+        "invitation={invitation}&first_name=Casey&last_name=Customer&signer_email=c%40x.example&acknowledge=on"
+    );
+    use Caller::*;
+    use CustomerRole::{BillingAdmin, User};
+    use PartnerRole::{AdminAgent, GlobalAdmin, HelpdeskAgent, SalesAgent};
+    // Per server function: a body that would change something if the caller were allowed,
+    // and every caller that must be refused. Public functions have no such caller.
+    let rows: Vec<(&str, String, Vec<Caller>)> = vec![
+        ("/api/sign_in", String::new(), vec![]),
+        ("/api/sign_out", String::new(), vec![]),
+        ("/api/partner_sign_up", String::new(), vec![]),
+        ("/api/customer_sign_up", String::new(), vec![]),
+        ("/api/sign_out_everywhere", String::new(), vec![Anonymous]),
+        (
+            "/api/relationship_request",
+            "dap=true".into(),
+            vec![
+                Anonymous,
+                OtherCustomer,
+                Customer(CustomerRole::GlobalAdmin),
+                Partner(SalesAgent),
+                Partner(HelpdeskAgent),
+            ],
+        ),
+        (
+            "/api/rotate_invitation_link",
+            String::new(),
+            vec![
+                Anonymous,
+                OtherCustomer,
+                Customer(CustomerRole::GlobalAdmin),
+                Partner(AdminAgent),
+                Partner(SalesAgent),
+                Partner(HelpdeskAgent),
+            ],
+        ),
+        (
+            "/api/accept_invitation",
+            accept,
+            vec![
+                Anonymous,
+                OtherPartner,
+                Partner(GlobalAdmin),
+                Customer(BillingAdmin),
+                Customer(User),
+            ],
+        ),
+        (
+            "/api/decline_invitation",
+            format!("invitation={invitation}"),
+            vec![
+                Anonymous,
+                OtherPartner,
+                Partner(GlobalAdmin),
+                Customer(User),
+            ],
+        ),
+        (
+            "/api/remove_customer_relationship",
+            format!("customer={}&attest=yes", fourth.org_id),
+            vec![
+                Anonymous,
+                OtherPartner,
+                OtherCustomer,
+                Customer(CustomerRole::GlobalAdmin),
+                Partner(AdminAgent),
+                Partner(SalesAgent),
+                Partner(HelpdeskAgent),
+            ],
+        ),
+        (
+            "/api/remove_partner_roles",
+            format!("partner={contoso}"),
+            vec![
+                Anonymous,
+                OtherPartner,
+                OtherCustomer,
+                Partner(GlobalAdmin),
+                Customer(BillingAdmin),
+                Customer(User),
+            ],
+        ),
+    ];
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .collect();
+    let covered: BTreeSet<String> = rows.iter().map(|(p, _, _)| p.to_string()).collect();
+    assert_eq!(
+        registered, covered,
+        "every server function needs a row in the authorization matrix"
+    );
+
+    let mut refusals = 0;
+    for (path, body, refused) in &rows {
+        for caller in refused {
+            let before = database_state(db).await;
+            let cookie = cookie_of(caller);
+            let r = call(&app, "POST", path, body, cookie.as_deref(), None).await;
+            assert!(
+                matches!(r.status.as_u16(), 401 | 403),
+                "{path} as {caller:?}: {} {}",
+                r.status,
+                r.body
+            );
+            assert!(
+                r.error.as_deref().is_some_and(|e| e.len() > 10),
+                "{path} as {caller:?}: a sentence is expected, got {:?}",
+                r.error
+            );
+            assert_eq!(
+                database_state(db).await,
+                before,
+                "{path} as {caller:?} changed the database"
+            );
+            refusals += 1;
+        }
+    }
+    // The same calls by those allowed do change the database: the refusals above were not
+    // mere broken requests.
+    for (caller, path, body) in [
+        (
+            Customer(CustomerRole::GlobalAdmin),
+            "/api/remove_partner_roles",
+            format!("partner={contoso}"),
+        ),
+        (
+            Partner(GlobalAdmin),
+            "/api/remove_customer_relationship",
+            format!("customer={}&attest=yes", fourth.org_id),
+        ),
+        (
+            Partner(GlobalAdmin),
+            "/api/rotate_invitation_link",
+            String::new(),
+        ),
+    ] {
+        let before = database_state(db).await;
+        let r = call(
+            &app,
+            "POST",
+            path,
+            &body,
+            cookie_of(&caller).as_deref(),
+            None,
+        )
+        .await;
+        assert!(
+            r.status.is_success() || r.status.is_redirection(),
+            "{path}: {} {}",
+            r.status,
+            r.body
+        );
+        assert_ne!(
+            database_state(db).await,
+            before,
+            "{path} as {caller:?} changed nothing"
+        );
+    }
+    println!(
+        "authorization matrix: {} server functions, {refusals} refused calls, database unchanged after each",
+        rows.len()
+    );
+    let _ = fabrikam;
+}
+
 on_both_databases! {
     crafted_errors => crafted_error_links_show_no_foreign_text;
     sessions => sessions_end_for_good;
@@ -980,6 +1297,7 @@ on_both_databases! {
     partner_roles => server_refuses_weak_partner_roles;
     us_gov_dap => forged_no_dap_request_is_refused_in_us_gov;
     customers => customers_cannot_use_partner_functions;
+    authorization_matrix => every_server_function_is_authorized;
 }
 
 /// A client that sends part of a body and then nothing is answered 408 when the request

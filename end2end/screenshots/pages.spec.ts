@@ -77,8 +77,20 @@ test("screenshots", async ({ browser, page }) => {
     await shoot(page, `customers-${tag}`);
     await page.locator("details.account > summary").click();
     await shoot(page, `account-menu-${tag}`);
+    await page.locator("li.customer").first().getByRole("link").click();
+    await open(page, page.url());
+    await shoot(page, `customer-account-${tag}`);
     await open(page, "/partner/customers/request");
     await shoot(page, `request-relationship-${tag}`);
+    // The customer admin's own pages.
+    await customer.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", customer.url()).toString() }]);
+    await open(customer, "/m365/home");
+    await shoot(customer, `customer-home-${tag}`);
+    await open(customer, "/m365/partners");
+    await shoot(customer, `partner-relationships-${tag}`);
+    await customer.locator("li.partner-item a.button").first().click();
+    await open(customer, customer.url());
+    await shoot(customer, `remove-roles-${tag}`);
     await pending.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", pending.url()).toString() }]);
     await open(pending, "/partner/customers");
     await shoot(pending, `approval-pending-${tag}`);

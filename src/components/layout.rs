@@ -136,6 +136,7 @@ pub fn PartnerFrame(
                 <Brand />
                 <nav class="main-nav" aria-label=t!(locale, nav_partner).to_string()>
                     <a href="/partner/customers">{t!(locale, nav_customers)}</a>
+                    <a href="/partner/activity">{t!(locale, nav_activity)}</a>
                 </nav>
                 <UserMenu locale viewer />
                 <LocaleSwitcher locale />
@@ -183,8 +184,8 @@ pub fn PortalFrame(
     };
     let nav = viewer
         .as_ref()
-        .filter(|v| v.customer_role().is_some())
-        .map(|_| view! { <PortalNav cloud locale /> });
+        .and_then(|v| v.customer_role())
+        .map(|role| view! { <PortalNav cloud locale role /> });
     view! {
         <Title formatter=|text: String| text text=full_title />
         <SkipLink locale />
@@ -205,16 +206,21 @@ pub fn PortalFrame(
 
 /// The customer portal's own pages; the current one is marked.
 #[component]
-fn PortalNav(cloud: Cloud, locale: Locale) -> impl IntoView {
+fn PortalNav(cloud: Cloud, locale: Locale, role: crate::domain::CustomerRole) -> impl IntoView {
     let path = crate::components::request::path();
     let prefix = cloud.customer_prefix();
-    let links = [
-        (format!("/{prefix}/home"), t!(locale, nav_home).to_string()),
-        (
+    let mut links = vec![(format!("/{prefix}/home"), t!(locale, nav_home).to_string())];
+    // Users see the home page only.
+    if role != crate::domain::CustomerRole::User {
+        links.push((
             crate::api::lifecycle::partners_page(cloud),
             t!(locale, partners_title).to_string(),
-        ),
-    ];
+        ));
+        links.push((
+            format!("/{prefix}/activity"),
+            t!(locale, nav_activity).to_string(),
+        ));
+    }
     view! {
         <nav class="portal-nav" aria-label=t!(locale, portal_nav).to_string()>
             {links

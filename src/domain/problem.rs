@@ -52,6 +52,14 @@ pub enum Problem {
     RemoveRolesRole,
     /// The page is for customer organizations.
     CustomerOnly,
+    /// The organization is not (and never was) a customer of this partner.
+    NotYourCustomer,
+    /// The partner is not (and never was) a partner of this organization.
+    NotYourPartner,
+    /// A date of a filter could not be read.
+    DateFormat,
+    /// The customer user's role sees the home page only.
+    ReadRole,
 }
 
 impl Field {
@@ -156,6 +164,20 @@ impl std::fmt::Display for Problem {
                 "Only Global admins can remove a partner's admin roles."
             ),
             Problem::CustomerOnly => write!(f, "This page is for customer organizations."),
+            Problem::NotYourCustomer => {
+                write!(f, "This organization is not one of your customers.")
+            }
+            Problem::DateFormat => write!(
+                f,
+                "Enter dates as YYYY-MM-DD, for example 2026-12-01."
+            ),
+            Problem::ReadRole => write!(
+                f,
+                "Your role can see the home page only. Ask a Global admin of your organization."
+            ),
+            Problem::NotYourPartner => {
+                write!(f, "This partner has no relationship with your organization.")
+            }
             Problem::SignUpClosed => write!(
                 f,
                 "This Accord does not take new partner organizations. Ask its operator to add yours."

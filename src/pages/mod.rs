@@ -2,6 +2,7 @@
 //! and renders HTML in the viewer's language. Partner and customer portals have their own
 //! rooms.
 
+pub mod activity;
 pub mod customer;
 mod home;
 pub mod partner;

@@ -63,3 +63,249 @@ pub async fn record(tx: &mut Transaction<'_, Any>, e: Entry<'_>) -> Result<(), A
     .await?;
     Ok(())
 }
+
+/// Every action the log records, in the order the filter offers them.
+pub const ACTIONS: &[&str] = &[
+    "relationship.established",
+    "relationship.removed",
+    "dap.granted",
+    "dap.removed",
+    "agreement.accepted",
+    "invitation.declined",
+    "link.rotated",
+];
+
+/// Whose log: each organization sees only the entries about itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    Partner(&'a str),
+    Customer(&'a str),
+}
+
+/// The log a signed-in person may read: their organization's. Customer users with the
+/// User role see the home page only.
+pub fn scope_of(viewer: &Viewer) -> Result<Scope<'_>, crate::domain::Problem> {
+    match viewer.membership {
+        crate::domain::Membership::Partner { .. } => Ok(Scope::Partner(&viewer.org_id)),
+        crate::domain::Membership::Customer {
+            role: crate::domain::CustomerRole::User,
+        } => Err(crate::domain::Problem::ReadRole),
+        crate::domain::Membership::Customer { .. } => Ok(Scope::Customer(&viewer.org_id)),
+    }
+}
+
+/// What the log is narrowed to; every part is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// From this time on (Unix seconds, inclusive).
+    pub from: Option<i64>,
+    /// Before this time (Unix seconds, exclusive).
+    pub until: Option<i64>,
+    /// The other organization's id (a customer for a partner, a partner for a customer).
+    pub counterpart: Option<String>,
+    /// One of [`ACTIONS`].
+    pub action: Option<String>,
+}
+
+/// One entry as the log shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub at: i64,
+    /// The other organization's name, when the entry concerns one.
+    pub counterpart: Option<String>,
+    pub action: String,
+    pub detail: String,
+    pub actor: String,
+}
+
+/// One page of the log, and how many entries the filter matches in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogPage {
+    pub total: i64,
+    pub entries: Vec<LogEntry>,
+}
+
+/// The entries of `scope` that match `filter`, newest first, `limit` from `offset` on.
+pub async fn list(
+    db: &super::db::Db,
+    scope: Scope<'_>,
+    filter: &Filter,
+    offset: i64,
+    limit: i64,
+) -> Result<LogPage, AppError> {
+    use sqlx::Row;
+    let (own, other, other_table, id) = match scope {
+        Scope::Partner(id) => ("partner_org_id", "customer_org_id", "customer_orgs", id),
+        Scope::Customer(id) => ("customer_org_id", "partner_org_id", "partner_orgs", id),
+    };
+    // Conditions with their values, numbered in order ($1 is the organization).
+    let mut conditions = vec![format!("a.{own} = $1")];
+    let mut texts: Vec<(usize, String)> = Vec::new();
+    let mut numbers: Vec<(usize, i64)> = Vec::new();
+    let mut next = 2;
+    if let Some(from) = filter.from {
+        conditions.push(format!("a.at >= ${next}"));
+        numbers.push((next, from));
+        next += 1;
+    }
+    if let Some(until) = filter.until {
+        conditions.push(format!("a.at < ${next}"));
+        numbers.push((next, until));
+        next += 1;
+    }
+    if let Some(counterpart) = &filter.counterpart {
+        conditions.push(format!("a.{other} = ${next}"));
+        texts.push((next, counterpart.clone()));
+        next += 1;
+    }
+    if let Some(action) = &filter.action {
+        conditions.push(format!("a.action = ${next}"));
+        texts.push((next, action.clone()));
+        next += 1;
+    }
+    let sql = format!(
+        "SELECT a.at, a.action, a.detail, a.actor_name, o.name AS counterpart,
+                COUNT(*) OVER () AS total
+         FROM activity a LEFT JOIN {other_table} o ON o.id = a.{other}
+         WHERE {}
+         ORDER BY a.at DESC, a.id DESC
+         LIMIT ${next} OFFSET ${}",
+        conditions.join(" AND "),
+        next + 1
+    );
+    let mut query = sqlx::query(&sql).bind(id.to_string());
+    for n in 2..next {
+        if let Some((_, v)) = numbers.iter().find(|(i, _)| *i == n) {
+            query = query.bind(*v);
+        } else if let Some((_, v)) = texts.iter().find(|(i, _)| *i == n) {
+            query = query.bind(v.clone());
+        }
+    }
+    let rows = query.bind(limit).bind(offset).fetch_all(&db.pool).await?;
+    let total = match rows.first() {
+        Some(row) => row.try_get("total")?,
+        None => 0,
+    };
+    let entries = rows
+        .iter()
+        .map(|r| {
+            Ok(LogEntry {
+                at: r.try_get("at")?,
+                counterpart: r.try_get("counterpart")?,
+                action: r.try_get("action")?,
+                detail: r.try_get("detail")?,
+                actor: r.try_get("actor_name")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(LogPage { total, entries })
+}
+
+/// The organizations that appear in `scope`'s log, by name (the counterpart filter).
+pub async fn counterparts(
+    db: &super::db::Db,
+    scope: Scope<'_>,
+) -> Result<Vec<(String, String)>, AppError> {
+    use sqlx::Row;
+    let (own, other, other_table, id) = match scope {
+        Scope::Partner(id) => ("partner_org_id", "customer_org_id", "customer_orgs", id),
+        Scope::Customer(id) => ("customer_org_id", "partner_org_id", "partner_orgs", id),
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT o.id, o.name FROM {other_table} o
+         WHERE o.id IN (SELECT a.{other} FROM activity a WHERE a.{own} = $1)
+         ORDER BY lower(o.name), o.id"
+    ))
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
+}
+
+/// The log as CSV (RFC 4180: CRLF line ends, fields with commas, quotes or line breaks
+/// quoted, quotes doubled), UTF-8 with a byte-order mark so spreadsheet programs read
+/// Chinese names correctly. A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return gets a leading `'`, so no spreadsheet runs it as a formula.
+pub fn to_csv(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut out = String::from('\u{feff}');
+    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn csv_cell(text: &str) -> String {
+    let mut cell = String::with_capacity(text.len() + 3);
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        cell.push('\'');
+    }
+    cell.push_str(text);
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_neutralises_formulas() {
+        let header = vec!["Customer".to_string(), "Detail".to_string()];
+        let rows = vec![
+            vec![
+                "=HYPERLINK(\"x\"),\"Inc\"".to_string(),
+                "a\r\nb".to_string(),
+            ],
+            vec!["+1".to_string(), "-2".to_string()],
+            vec!["@me".to_string(), "\tTab".to_string()],
+            vec!["Plain 客户".to_string(), "".to_string()],
+        ];
+        let csv = to_csv(&header, &rows);
+        assert!(csv.starts_with('\u{feff}'));
+        assert_eq!(
+            csv.trim_start_matches('\u{feff}'),
+            "Customer,Detail\r\n\
+             \"'=HYPERLINK(\"\"x\"\"),\"\"Inc\"\"\",\"a\r\nb\"\r\n\
+             '+1,'-2\r\n\
+             '@me,'\tTab\r\n\
+             Plain 客户,\r\n"
+        );
+    }
+}
+
+/// The filter and page of the activity log from a query string's pairs (`from`, `to` as
+/// `YYYY-MM-DD`, both inclusive days in UTC; `counterpart`; `action`; `page`). An action
+/// that is not one of [`ACTIONS`] is ignored; a date that cannot be read is a problem.
+pub fn filter_of(pairs: &[(String, String)]) -> Result<(Filter, i64), crate::domain::Problem> {
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let day = |text: String| -> Result<i64, crate::domain::Problem> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(&text, format)
+            .map(|d| d.midnight().assume_utc().unix_timestamp())
+            .map_err(|_| crate::domain::Problem::DateFormat)
+    };
+    let filter = Filter {
+        from: get("from").map(day).transpose()?,
+        until: get("to").map(day).transpose()?.map(|t| t + 86_400),
+        counterpart: get("counterpart").filter(|c| c.len() <= 64),
+        action: get("action").filter(|a| ACTIONS.contains(&a.as_str())),
+    };
+    let page = get("page")
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| (1..=1_000_000).contains(p))
+        .unwrap_or(1);
+    Ok((filter, page))
+}

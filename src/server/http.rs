@@ -21,7 +21,7 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
 use super::{accounts, assets, sessions, AppState};
 use crate::app::{shell, App};
-use crate::i18n;
+use crate::i18n::{self, t};
 
 pub const SESSION_COOKIE: &str = "accord_session";
 
@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/locale/{tag}", get(choose_locale))
+        .route("/activity.csv", get(activity_csv))
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(
             &state,
@@ -294,6 +295,96 @@ async fn require_sign_in(
         }
     }
 }
+
+/// **Export CSV** of the signed-in organization's activity log, filtered as the page is
+/// (the same query), headed and worded in the viewer's language.
+async fn activity_csv(State(state): State<AppState>, session: Session, req: Request) -> Response {
+    use super::activity;
+    let locale = i18n::of_request(req.headers(), req.uri().path());
+    let refuse = |status: StatusCode, error: crate::error::AppError| {
+        (status, i18n::error(locale, &error)).into_response()
+    };
+    let signed_in = sessions::signed_in(&session).await.ok().flatten();
+    let viewer = match signed_in {
+        Some(s) => accounts::session_viewer(&state.db, &s).await.ok().flatten(),
+        None => None,
+    };
+    let Some(viewer) = viewer else {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            crate::error::AppError::Unauthenticated,
+        );
+    };
+    let scope = match activity::scope_of(&viewer) {
+        Ok(scope) => scope,
+        Err(problem) => {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                crate::error::AppError::Forbidden(problem),
+            )
+        }
+    };
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let filter = match activity::filter_of(&pairs) {
+        Ok((filter, _)) => filter,
+        Err(problem) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                crate::error::AppError::Invalid(problem),
+            )
+        }
+    };
+    let page = match activity::list(&state.db, scope, &filter, 0, EXPORT_LIMIT).await {
+        Ok(page) => page,
+        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    let header: Vec<String> = [
+        t!(locale, col_when),
+        t!(locale, col_counterpart),
+        t!(locale, col_action),
+        t!(locale, col_detail),
+        t!(locale, col_by),
+    ]
+    .into_iter()
+    .map(|h| h.to_string())
+    .collect();
+    let rows: Vec<Vec<String>> = page
+        .entries
+        .iter()
+        .map(|e| {
+            vec![
+                time::OffsetDateTime::from_unix_timestamp(e.at)
+                    .ok()
+                    .and_then(|t| {
+                        t.format(&time::format_description::well_known::Rfc3339)
+                            .ok()
+                    })
+                    .unwrap_or_default(),
+                e.counterpart.clone().unwrap_or_default(),
+                i18n::action(locale, &e.action),
+                e.detail.clone(),
+                e.actor.clone(),
+            ]
+        })
+        .collect();
+    let mut res = activity::to_csv(&header, &rows).into_response();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"accord-activity.csv\""),
+    );
+    res
+}
+
+/// At most this many entries in one export.
+const EXPORT_LIMIT: i64 = 100_000;
 
 #[derive(serde::Deserialize)]
 struct ChooseLocale {

@@ -102,7 +102,7 @@ pub async fn partners_of_customer(
 pub enum RolesRemoved {
     /// The partner's roles for these services ended now.
     Removed(Vec<Service>),
-    /// The partner held none (already removed): nothing changed.
+    /// The partner, one of the organization's, holds none (removed before): nothing changed.
     NoneHeld,
 }
 
@@ -129,8 +129,23 @@ pub async fn remove_roles(
     .fetch_all(&mut *tx)
     .await?;
     if held.is_empty() {
+        // A partner of the organization (or one whose roles were removed before): nothing
+        // to do. Any other partner: refused, so no id can be probed.
+        let known: bool = sqlx::query(
+            "SELECT 1 FROM relationships WHERE partner_org_id = $1 AND customer_org_id = $2
+             UNION ALL
+             SELECT 1 FROM dap_grants WHERE partner_org_id = $1 AND customer_org_id = $2",
+        )
+        .bind(partner_org_id)
+        .bind(customer)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
         tx.rollback().await?;
-        return Ok(RolesRemoved::NoneHeld);
+        return match known {
+            true => Ok(RolesRemoved::NoneHeld),
+            false => Err(AppError::Forbidden(Problem::NotYourPartner)),
+        };
     }
     let partner_name: String = held[0].try_get("name")?;
     let mut services = held
@@ -188,7 +203,7 @@ pub async fn remove_roles(
 pub enum RelationshipRemoved {
     /// Removed now; these delegated admin roles are still held and stay so.
     Removed { dap_kept: Vec<Service> },
-    /// There was no active relationship (already removed): nothing changed.
+    /// The relationship was removed before: nothing changed.
     NotActive,
 }
 
@@ -221,8 +236,20 @@ pub async fn remove_relationship(
     .map(|r| r.try_get("name"))
     .transpose()?;
     let Some(customer_name) = customer_name else {
+        // Removed before (a repeat): nothing to do. Never this partner's customer: refused.
+        let ever: bool = sqlx::query(
+            "SELECT 1 FROM relationships WHERE partner_org_id = $1 AND customer_org_id = $2",
+        )
+        .bind(partner)
+        .bind(customer_org_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
         tx.rollback().await?;
-        return Ok(RelationshipRemoved::NotActive);
+        return match ever {
+            true => Ok(RelationshipRemoved::NotActive),
+            false => Err(AppError::Forbidden(Problem::NotYourCustomer)),
+        };
     };
     sqlx::query(
         "UPDATE relationships SET removed_at = $1, removed_by_user_id = $2

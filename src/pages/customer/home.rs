@@ -45,11 +45,11 @@ async fn load() -> Result<Option<(Viewer, Vec<CustomerPartner>)>, AppError> {
     };
     // Partner users have their own portal; only a customer's partners are listed here.
     let partners = match viewer.customer_role() {
-        Some(_) => {
+        Some(role) if role != crate::domain::CustomerRole::User => {
             let state = crate::api::ctx::state()?;
             crate::server::lifecycle::partners_of_customer(&state.db, &viewer.org_id).await?
         }
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     Ok(Some((viewer, partners)))
 }
@@ -61,7 +61,9 @@ fn Home(
     viewer: Viewer,
     partners: Vec<CustomerPartner>,
 ) -> impl IntoView {
-    let customer = viewer.customer_role().is_some();
+    let customer = viewer
+        .customer_role()
+        .is_some_and(|r| r != crate::domain::CustomerRole::User);
     let signed_in = t!(
         locale,
         customer_home_signed_in,

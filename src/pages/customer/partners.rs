@@ -22,8 +22,10 @@ async fn load(
     let Some(viewer) = crate::api::ctx::viewer().await? else {
         return Ok(None);
     };
-    if viewer.customer_role().is_none() {
-        return Err(AppError::Forbidden(Problem::CustomerOnly));
+    match viewer.customer_role() {
+        None => return Err(AppError::Forbidden(Problem::CustomerOnly)),
+        Some(CustomerRole::User) => return Err(AppError::Forbidden(Problem::ReadRole)),
+        Some(_) => {}
     }
     let state = crate::api::ctx::state()?;
     let partners =

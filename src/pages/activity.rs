@@ -1,0 +1,254 @@
+//! The activity log of the signed-in organization, for partners and for customer admins:
+//! a GET form of filters (works without JavaScript), a page of entries, paging and
+//! **Export CSV** of the filtered entries.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::layout::{NotFound, PageError, PartnerFrame, PortalFrame};
+use crate::components::request::{query_pairs, raw_query, set_status};
+use crate::domain::{Cloud, Problem, Viewer};
+use crate::error::AppError;
+use crate::i18n::{self, t, Locale};
+use crate::server::activity::{self, Filter, LogPage, ACTIONS};
+
+/// Entries per page.
+pub const PAGE_SIZE: i64 = 50;
+
+/// What the page shows: the entries of the filter, or the problem with the filter.
+#[derive(Clone)]
+struct Log {
+    filter: Filter,
+    page: i64,
+    result: Result<LogPage, Problem>,
+    counterparts: Vec<(String, String)>,
+}
+
+async fn load() -> Result<Option<(Viewer, Log)>, AppError> {
+    let Some(viewer) = crate::api::ctx::viewer().await? else {
+        return Ok(None);
+    };
+    let scope = activity::scope_of(&viewer).map_err(AppError::Forbidden)?;
+    let state = crate::api::ctx::state()?;
+    let counterparts = activity::counterparts(&state.db, scope).await?;
+    let log = match activity::filter_of(&query_pairs()) {
+        Ok((filter, page)) => {
+            let result =
+                activity::list(&state.db, scope, &filter, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+                    .await?;
+            Log {
+                filter,
+                page,
+                result: Ok(result),
+                counterparts,
+            }
+        }
+        Err(problem) => {
+            set_status(400);
+            Log {
+                filter: Filter::default(),
+                page: 1,
+                result: Err(problem),
+                counterparts,
+            }
+        }
+    };
+    Ok(Some((viewer, log)))
+}
+
+/// `/partner/activity`.
+#[component]
+pub fn PartnerActivityPage() -> impl IntoView {
+    let locale = i18n::current();
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                match load().await {
+                    Ok(Some((viewer, log))) if viewer.partner_role().is_some() => {
+                        let title = t!(locale, nav_activity).to_string();
+                        view! {
+                            <PartnerFrame locale viewer title>
+                                <ActivityLog locale log base="/partner/activity".to_string() />
+                            </PartnerFrame>
+                        }.into_any()
+                    }
+                    Ok(_) => view! { <PageError locale error=AppError::Forbidden(Problem::PartnerOnly) /> }.into_any(),
+                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/<portal>/activity`, for the customer's Global and Billing admins.
+#[component]
+pub fn CustomerActivityPage() -> impl IntoView {
+    let locale = i18n::current();
+    let portal = use_params_map()
+        .read_untracked()
+        .get("portal")
+        .and_then(|p| Cloud::from_customer_prefix(&p));
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                let Some(cloud) = portal else {
+                    return view! { <NotFound /> }.into_any();
+                };
+                match load().await {
+                    Ok(Some((viewer, log))) if viewer.customer_role().is_some() => {
+                        let base = format!("/{}/activity", cloud.customer_prefix());
+                        view! {
+                            <PortalFrame cloud locale viewer=Some(viewer) title=t!(locale, nav_activity).to_string()>
+                                <section class="portal-card">
+                                    <ActivityLog locale log base />
+                                </section>
+                            </PortalFrame>
+                        }.into_any()
+                    }
+                    Ok(Some(_)) => view! { <PageError locale error=AppError::Forbidden(Problem::CustomerOnly) /> }.into_any(),
+                    Ok(None) => view! {
+                        <PortalFrame cloud locale viewer=None>
+                            <section class="portal-card">
+                                <h1>{t!(locale, customer_home_signed_out)}</h1>
+                                <p><a class="button primary" href="/signin">{t!(locale, sign_in)}</a></p>
+                            </section>
+                        </PortalFrame>
+                    }.into_any(),
+                    Err(error) => view! {
+                        <PortalFrame cloud locale viewer=None>
+                            <PageError locale error />
+                        </PortalFrame>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A day of a filter as the date input writes it.
+fn day(ts: Option<i64>) -> String {
+    ts.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .map(|t| {
+            let d = t.date();
+            format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+        })
+        .unwrap_or_default()
+}
+
+#[component]
+fn ActivityLog(locale: Locale, log: Log, base: String) -> impl IntoView {
+    let Log {
+        filter,
+        page,
+        result,
+        counterparts,
+    } = log;
+    // The query without the page: export and paging keep the filter.
+    let filter_query: String = raw_query()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("page="))
+        .collect::<Vec<_>>()
+        .join("&");
+    let export = if filter_query.is_empty() {
+        "/activity.csv".to_string()
+    } else {
+        format!("/activity.csv?{filter_query}")
+    };
+    let selected_counterpart = filter.counterpart.clone().unwrap_or_default();
+    let selected_action = filter.action.clone().unwrap_or_default();
+    view! {
+        <div class="page-head">
+            <h1>{t!(locale, nav_activity)}</h1>
+            <a class="button" href=export download="accord-activity.csv">{t!(locale, activity_export)}</a>
+        </div>
+        <p class="muted">{t!(locale, activity_intro)}</p>
+        <form method="get" action=base.clone() class="filters" aria-label=t!(locale, activity_filter).to_string()>
+            <label class="field"><span class="field-label">{t!(locale, activity_from)}</span>
+                <input type="date" name="from" value=day(filter.from) /></label>
+            <label class="field"><span class="field-label">{t!(locale, activity_to)}</span>
+                <input type="date" name="to" value=day(filter.until.map(|t| t - 86_400)) /></label>
+            <label class="field"><span class="field-label">{t!(locale, activity_counterpart)}</span>
+                <select name="counterpart">
+                    <option value="">{t!(locale, activity_any)}</option>
+                    {counterparts.into_iter().map(|(id, name)| {
+                        let selected = id == selected_counterpart;
+                        view! { <option value=id selected=selected>{name}</option> }
+                    }).collect_view()}
+                </select></label>
+            <label class="field"><span class="field-label">{t!(locale, activity_action)}</span>
+                <select name="action">
+                    <option value="">{t!(locale, activity_any)}</option>
+                    {ACTIONS.iter().map(|code| {
+                        let selected = *code == selected_action;
+                        view! { <option value=*code selected=selected>{i18n::action(locale, code)}</option> }
+                    }).collect_view()}
+                </select></label>
+            <div class="actions">
+                <button type="submit" class="button primary">{t!(locale, activity_apply)}</button>
+                <a class="button" href=base.clone()>{t!(locale, activity_clear)}</a>
+            </div>
+        </form>
+        {match result {
+            Err(problem) => view! {
+                <p class="form-error" role="alert">{i18n::error(locale, &AppError::Invalid(problem))}</p>
+            }.into_any(),
+            Ok(LogPage { entries, .. }) if entries.is_empty() => view! {
+                <p class="empty-state">{t!(locale, activity_empty)}</p>
+            }.into_any(),
+            Ok(LogPage { total, entries }) => {
+                let from = (page - 1) * PAGE_SIZE + 1;
+                let to = from + entries.len() as i64 - 1;
+                let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+                let link = move |p: i64| {
+                    let mut q = filter_query.clone();
+                    if !q.is_empty() {
+                        q.push('&');
+                    }
+                    format!("{base}?{q}page={p}")
+                };
+                // On a phone each entry is a block; the cells then say what they are.
+                let labels = [
+                    t!(locale, col_when).to_string(),
+                    t!(locale, col_counterpart).to_string(),
+                    t!(locale, col_action).to_string(),
+                    t!(locale, col_detail).to_string(),
+                    t!(locale, col_by).to_string(),
+                ];
+                view! {
+                    <p class="muted" id="activity-count">{t!(locale, activity_count, from = from, to = to, total = total).to_string()}</p>
+                    <div>
+                        <table class="activity">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(locale, col_when)}</th>
+                                    <th scope="col">{t!(locale, col_counterpart)}</th>
+                                    <th scope="col">{t!(locale, col_action)}</th>
+                                    <th scope="col">{t!(locale, col_detail)}</th>
+                                    <th scope="col">{t!(locale, col_by)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {entries.into_iter().map(|e| view! {
+                                    <tr data-action=e.action.clone()>
+                                        <td class="when" data-label=labels[0].clone()>{i18n::datetime(locale, e.at)}</td>
+                                        <td data-label=labels[1].clone()>{e.counterpart.unwrap_or_default()}</td>
+                                        <td data-label=labels[2].clone()>{i18n::action(locale, &e.action)}</td>
+                                        <td class="detail" data-label=labels[3].clone()>{e.detail}</td>
+                                        <td data-label=labels[4].clone()>{e.actor}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    {(pages > 1).then(|| view! {
+                        <nav class="pager" aria-label=t!(locale, pages).to_string()>
+                            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">{t!(locale, previous_page)}</a> })}
+                            <span>{format!("{page} / {pages}")}</span>
+                            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">{t!(locale, next_page)}</a> })}
+                        </nav>
+                    })}
+                }.into_any()
+            }
+        }}
+    }
+}
