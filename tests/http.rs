@@ -961,6 +961,178 @@ async fn crafted_error_links_show_no_foreign_text(db: &Db) {
     assert!(!body.contains("not-a-code"));
 }
 
+/// A customer organization (its Global admin signs in with `email`) that accepted the
+/// partner's invitation with DAP; returns the organization's id.
+async fn customer_of(db: &Db, partner_org: &str, company: &str, email: &str) -> String {
+    use accord::server::handshake;
+    let slug: String = company
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    let created = accounts::sign_up_customer(
+        db,
+        "public".parse().unwrap(),
+        CustomerSignUp {
+            company: company.into(),
+            domain: format!("{slug}.onmicrosoft.com"),
+            country: "US".into(),
+            admin_name: "Casey".into(),
+            email: email.into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let partner = handshake::partner(db, partner_org).await.unwrap().unwrap();
+    let link =
+        handshake::invitation_link(&partner, common::TEST_KEY, "http://accord.test", true).unwrap();
+    let inv = handshake::verify(db, common::TEST_KEY, link.split_once('?').unwrap().1)
+        .await
+        .unwrap();
+    let admin = accounts::viewer(db, &created.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let signer = handshake::SignerInput {
+        first_name: "Casey".into(),
+        last_name: "Customer".into(),
+        email: email.into(),
+        phone: String::new(),
+        acknowledged: true,
+    };
+    handshake::accept(db, &inv, &admin, signer, true)
+        .await
+        .unwrap();
+    created.org_id
+}
+
+/// The activity log: each organization reads only its own entries, on the page and as CSV
+/// (quoted, formula cells neutralised, with a byte-order mark); a customer User and a
+/// stranger are refused; a date that cannot be read is a 400 with a sentence.
+async fn activity_log_is_scoped(db: &Db) {
+    let contoso = partner(db, "ada@contoso.example", "public").await;
+    let fabrikam = partner(db, "fay@fabrikam.example", "public").await;
+    let fourth = customer_of(db, &contoso, "Fourth Coffee", "casey@fourthcoffee.example").await;
+    customer_of(
+        db,
+        &fabrikam,
+        "=HYPERLINK(\"x\"),\"Inc\"",
+        "nina@hyperlink.example",
+    )
+    .await;
+    accounts::add_customer_user(
+        db,
+        &fourth,
+        "Uma",
+        "uma@fourthcoffee.example",
+        PASSWORD.into(),
+        CustomerRole::User,
+    )
+    .await
+    .unwrap();
+    let app = app(db);
+    let ada = sign_in(&app, "ada@contoso.example").await;
+    let fay = sign_in(&app, "fay@fabrikam.example").await;
+    let casey = sign_in(&app, "casey@fourthcoffee.example").await;
+    let uma = sign_in(&app, "uma@fourthcoffee.example").await;
+
+    let r = call(&app, "GET", "/activity.csv", "", Some(&ada), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.starts_with('\u{feff}'), "a byte-order mark first");
+    let lines: Vec<&str> = r
+        .body
+        .trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .collect();
+    assert_eq!(
+        lines[0],
+        "Date and time (UTC),Organization,Action,Detail,Performed by"
+    );
+    // Agreement accepted, relationship established, DAP granted: Contoso's three entries.
+    assert_eq!(lines.len(), 1 + 3 + 1, "{lines:?}");
+    assert!(
+        lines[1..4].iter().all(|l| l.contains(",Fourth Coffee,")),
+        "{lines:?}"
+    );
+    assert!(
+        !r.body.contains("HYPERLINK"),
+        "another partner's customer never shows"
+    );
+
+    let r = call(&app, "GET", "/activity.csv", "", Some(&fay), None).await;
+    assert!(
+        r.body.contains(",\"'=HYPERLINK(\"\"x\"\"),\"\"Inc\"\"\","),
+        "quoted and neutralised: {}",
+        r.body
+    );
+    let r = call(
+        &app,
+        "GET",
+        "/activity.csv?action=dap.granted",
+        "",
+        Some(&casey),
+        None,
+    )
+    .await;
+    let lines: Vec<&str> = r.body.trim_end().split("\r\n").skip(1).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains(",Org of ada@contoso.example,Delegated admin privileges granted,"));
+    let r = call(
+        &app,
+        "GET",
+        "/activity.csv?from=2000-01-01&to=2000-12-31",
+        "",
+        Some(&casey),
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.body.trim_end().split("\r\n").count(),
+        1,
+        "only the header"
+    );
+
+    let r = call(&app, "GET", "/activity.csv", "", Some(&uma), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("home page only"), "{}", r.body);
+    let r = call(&app, "GET", "/activity.csv", "", None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = call(
+        &app,
+        "GET",
+        "/activity.csv?from=2026-13-45",
+        "",
+        Some(&ada),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("YYYY-MM-DD"), "{}", r.body);
+
+    let r = call(&app, "GET", "/partner/activity", "", Some(&ada), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Fourth Coffee") && !r.body.contains("HYPERLINK"));
+    let r = call(
+        &app,
+        "GET",
+        "/partner/activity?from=nonsense",
+        "",
+        Some(&ada),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = call(&app, "GET", "/m365/activity", "", Some(&uma), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = call(&app, "GET", "/m365/activity", "", Some(&casey), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("Customer agreement accepted"),
+        "the action in words"
+    );
+}
+
 /// Who calls a server function in the authorization matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Caller {
@@ -1010,7 +1182,7 @@ async fn every_server_function_is_authorized(db: &Db) {
     use accord::server::handshake;
     use std::collections::BTreeSet;
     let contoso = partner(db, "ada@contoso.example", "public").await;
-    let fabrikam = partner(db, "fay@fabrikam.example", "public").await;
+    partner(db, "fay@fabrikam.example", "public").await;
     let mut emails: Vec<(Caller, String)> = vec![
         (Caller::OtherPartner, "fay@fabrikam.example".into()),
         (
@@ -1029,50 +1201,35 @@ async fn every_server_function_is_authorized(db: &Db) {
             .unwrap();
         emails.push((Caller::Partner(role), email));
     }
-    let customer = |company: &str, domain: &str, email: &str| CustomerSignUp {
-        company: company.into(),
-        domain: domain.into(),
-        country: "US".into(),
-        admin_name: "Casey".into(),
-        email: email.into(),
-        password: PASSWORD.into(),
-    };
-    let fourth = accounts::sign_up_customer(
-        db,
-        "public".parse().unwrap(),
-        customer(
-            "Fourth Coffee",
-            "fourthcoffee.onmicrosoft.com",
-            "casey@fourthcoffee.example",
-        ),
-    )
-    .await
-    .unwrap();
+    let fourth = customer_of(db, &contoso, "Fourth Coffee", "casey@fourthcoffee.example").await;
     emails.push((
         Caller::Customer(CustomerRole::GlobalAdmin),
         "casey@fourthcoffee.example".into(),
     ));
     for role in [CustomerRole::BillingAdmin, CustomerRole::User] {
         let email = format!("{}@fourthcoffee.example", role.code());
-        accounts::add_customer_user(db, &fourth.org_id, "Uma", &email, PASSWORD.into(), role)
+        accounts::add_customer_user(db, &fourth, "Uma", &email, PASSWORD.into(), role)
             .await
             .unwrap();
         emails.push((Caller::Customer(role), email));
     }
+    // Northwind: a customer organization of no partner.
     accounts::sign_up_customer(
         db,
         "public".parse().unwrap(),
-        customer(
-            "Northwind",
-            "northwind.onmicrosoft.com",
-            "nina@northwind.example",
-        ),
+        CustomerSignUp {
+            company: "Northwind".into(),
+            domain: "northwind.onmicrosoft.com".into(),
+            country: "US".into(),
+            admin_name: "Nina".into(),
+            email: "nina@northwind.example".into(),
+            password: PASSWORD.into(),
+        },
     )
     .await
     .unwrap();
     emails.push((Caller::OtherCustomer, "nina@northwind.example".into()));
-
-    // Fourth Coffee accepted Contoso's invitation with DAP.
+    // Contoso's invitation, which Fourth Coffee accepted.
     let contoso_partner = handshake::partner(db, &contoso).await.unwrap().unwrap();
     let link = handshake::invitation_link(
         &contoso_partner,
@@ -1082,23 +1239,6 @@ async fn every_server_function_is_authorized(db: &Db) {
     )
     .unwrap();
     let query = link.split_once('?').unwrap().1.to_string();
-    let inv = handshake::verify(db, common::TEST_KEY, &query)
-        .await
-        .unwrap();
-    let casey = accounts::viewer(db, &fourth.user_id)
-        .await
-        .unwrap()
-        .unwrap();
-    let signer = handshake::SignerInput {
-        first_name: "Casey".into(),
-        last_name: "Customer".into(),
-        email: "casey@fourthcoffee.example".into(),
-        phone: String::new(),
-        acknowledged: true,
-    };
-    handshake::accept(db, &inv, &casey, signer, true)
-        .await
-        .unwrap();
 
     let app = app(db);
     let mut cookies: Vec<(Caller, String)> = Vec::new();
@@ -1172,7 +1312,7 @@ async fn every_server_function_is_authorized(db: &Db) {
         ),
         (
             "/api/remove_customer_relationship",
-            format!("customer={}&attest=yes", fourth.org_id),
+            format!("customer={fourth}&attest=yes"),
             vec![
                 Anonymous,
                 OtherPartner,
@@ -1241,7 +1381,7 @@ async fn every_server_function_is_authorized(db: &Db) {
         (
             Partner(GlobalAdmin),
             "/api/remove_customer_relationship",
-            format!("customer={}&attest=yes", fourth.org_id),
+            format!("customer={fourth}&attest=yes"),
         ),
         (
             Partner(GlobalAdmin),
@@ -1275,7 +1415,6 @@ async fn every_server_function_is_authorized(db: &Db) {
         "authorization matrix: {} server functions, {refusals} refused calls, database unchanged after each",
         rows.len()
     );
-    let _ = fabrikam;
 }
 
 on_both_databases! {
@@ -1298,6 +1437,7 @@ on_both_databases! {
     us_gov_dap => forged_no_dap_request_is_refused_in_us_gov;
     customers => customers_cannot_use_partner_functions;
     authorization_matrix => every_server_function_is_authorized;
+    activity_log => activity_log_is_scoped;
 }
 
 /// A client that sends part of a body and then nothing is answered 408 when the request
