@@ -190,6 +190,21 @@ pub fn datetime(locale: Locale, ts: i64) -> String {
     }
 }
 
+/// A market region (a code of the `regions` table) in words.
+pub fn region(locale: Locale, code: &str) -> String {
+    match code {
+        "north_america" => t!(locale, region_north_america),
+        "latin_america" => t!(locale, region_latin_america),
+        "eu_efta" => t!(locale, region_eu_efta),
+        "europe_other" => t!(locale, region_europe_other),
+        "middle_east_africa" => t!(locale, region_middle_east_africa),
+        "asia_pacific" => t!(locale, region_asia_pacific),
+        "china" => t!(locale, region_china),
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
 /// An activity log action (`relationship.removed`, …) in words.
 pub fn action(locale: Locale, code: &str) -> String {
     match code {
@@ -415,6 +430,21 @@ pub fn refusal(locale: Locale, refusal: &Refusal) -> (String, Vec<String>) {
         Refusal::NotACustomer => (
             t!(l, refused_partner_title).to_string(),
             vec![t!(l, refused_partner).to_string()],
+        ),
+        Refusal::OtherRegion {
+            partner,
+            partner_region,
+            customer_region,
+        } => (
+            t!(l, refused_region_title).to_string(),
+            vec![t!(
+                l,
+                refused_region,
+                partner = partner,
+                partner_region = region(l, partner_region),
+                customer_region = region(l, customer_region)
+            )
+            .to_string()],
         ),
     }
 }

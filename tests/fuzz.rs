@@ -45,6 +45,17 @@ const ENDPOINTS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     ("relationship_request", &[("dap", "true")]),
+    (
+        "remove_customer_relationship",
+        &[
+            ("customer", "6f1c2a57-0000-4000-8000-000000000001"),
+            ("attest", "yes"),
+        ],
+    ),
+    (
+        "remove_partner_roles",
+        &[("partner", "6f1c2a57-0000-4000-8000-000000000002")],
+    ),
     ("rotate_invitation_link", &[]),
     (
         "accept_invitation",

@@ -37,24 +37,7 @@ async fn partner(db: &Db, name: &str, cloud: &str) -> Viewer {
 }
 
 async fn customer(db: &Db, domain: &str, cloud: &str) -> Viewer {
-    let created = accounts::sign_up_customer(
-        db,
-        cloud.parse().unwrap(),
-        CustomerSignUp {
-            company: format!("Customer {domain}"),
-            domain: domain.into(),
-            country: "US".into(),
-            admin_name: "Casey Customer".into(),
-            email: format!("admin@{domain}"),
-            password: "customer-password-123".into(),
-        },
-    )
-    .await
-    .unwrap();
-    accounts::viewer(db, &created.user_id)
-        .await
-        .unwrap()
-        .unwrap()
+    customer_in(db, domain, cloud, "US").await
 }
 
 async fn invitation(db: &Db, partner: &Viewer, dap: bool) -> Invitation {
@@ -716,9 +699,113 @@ async fn remove_roles_keeps_relationship_and_restores(db: &Db) {
     );
 }
 
+/// A customer organization in `country` of `cloud`, signed in as its Global admin.
+async fn customer_in(db: &Db, domain: &str, cloud: &str, country: &str) -> Viewer {
+    let created = accounts::sign_up_customer(
+        db,
+        cloud.parse().unwrap(),
+        CustomerSignUp {
+            company: format!("Customer {domain}"),
+            domain: domain.into(),
+            country: country.into(),
+            admin_name: "Casey Customer".into(),
+            email: format!("admin@{domain}"),
+            password: "customer-password-123".into(),
+        },
+    )
+    .await
+    .unwrap();
+    accounts::viewer(db, &created.user_id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Regions: a partner reaches customers in its own country or market region only; China
+/// is a region of its own. A refusal names both regions and changes nothing.
+async fn region_rule(db: &Db) {
+    let contoso = partner(db, "Contoso", "public").await; // US: North America
+    let before = totals(db).await;
+    let german = customer_in(db, "german.onmicrosoft.com", "public", "DE").await;
+    let err = handshake::accept(
+        db,
+        &invitation(db, &contoso, true).await,
+        &german,
+        signer(),
+        true,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err,
+        AppError::Refused(Refusal::OtherRegion {
+            partner: "Contoso".into(),
+            partner_region: "north_america".into(),
+            customer_region: "eu_efta".into(),
+        })
+    );
+    assert_eq!(totals(db).await, before, "a refusal changes nothing");
+    let canadian = customer_in(db, "canadian.onmicrosoft.com", "public", "CA").await;
+    handshake::accept(
+        db,
+        &invitation(db, &contoso, true).await,
+        &canadian,
+        signer(),
+        true,
+    )
+    .await
+    .expect("Canada is in North America");
+
+    let created = accounts::sign_up_partner(
+        db,
+        PartnerSignUp {
+            org_name: "Litware Beijing".into(),
+            country: "CN".into(),
+            cloud: "china".into(),
+            program: "direct".into(),
+            partner_id: String::new(),
+            admin_name: "Li".into(),
+            email: "li@litware.example".into(),
+            password: "partner-password-123".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let litware = accounts::viewer(db, &created.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let hong_kong = customer_in(db, "hk.partner.cn", "china", "HK").await;
+    let err = handshake::accept(
+        db,
+        &invitation(db, &litware, true).await,
+        &hong_kong,
+        signer(),
+        true,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Refused(Refusal::OtherRegion { partner_region, customer_region, .. })
+            if partner_region == "china" && customer_region == "asia_pacific"),
+        "{err:?}"
+    );
+    let shanghai = customer_in(db, "shanghai.partner.cn", "china", "CN").await;
+    handshake::accept(
+        db,
+        &invitation(db, &litware, true).await,
+        &shanghai,
+        signer(),
+        true,
+    )
+    .await
+    .expect("same country");
+}
+
 on_both_databases! {
     paging => customers_are_listed_a_page_at_a_time;
     removal => removal_keeps_dap;
+    regions => region_rule;
     remove_roles => remove_roles_keeps_relationship_and_restores;
     atomic => accept_is_atomic;
     idempotent => re_accept_is_harmless;

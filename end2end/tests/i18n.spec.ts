@@ -46,7 +46,7 @@ test("zh-CN: a 21Vianet customer accepts in Simplified Chinese, the portal's def
 });
 
 test("zh-TW: Accept-Language and the switcher choose Traditional Chinese, the choice is kept", async ({ browser, page }) => {
-  await signUpPartner(page, { orgName: "Contoso 台北" });
+  await signUpPartner(page, { orgName: "Contoso 台北", country: "TW" });
   const link = await requestLink(page);
 
   // The browser asks for Traditional Chinese.

@@ -185,3 +185,91 @@ test("without JavaScript: removing a relationship and removing roles work as pla
   await expect(item).toHaveCount(0);
   await checkPage(noJsCustomer);
 });
+
+/** RFC 4180 CSV (quoted fields, doubled quotes, CRLF) into rows of cells. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(cell);
+      cell = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = "";
+      i++;
+    } else cell += c;
+  }
+  if (cell !== "" || row.length) rows.push([...row, cell]);
+  return rows;
+}
+
+test("activity log: filtered, paged and exported as CSV, with formula cells neutralised", async ({ browser, page }) => {
+  const company = '=HYPERLINK("x"),"Inc"';
+  const { customer } = await partnerWithCustomer(browser, page, "Ledger Partners", company);
+
+  await open(page, "/partner/activity");
+  await expect(page.getByRole("heading", { name: "Activity log", level: 1 })).toBeVisible();
+  const rows = page.locator("table.activity tbody tr");
+  await expect(rows).toHaveCount(3);
+  await expect(rows.first()).toContainText(company);
+  // Filtered by action with the plain GET form.
+  await page.getByRole("combobox", { name: "Action" }).selectOption("dap.granted");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/action=dap\.granted/);
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("Delegated admin privileges granted");
+  await checkPage(page);
+  // A date that cannot be read is said so.
+  await open(page, "/partner/activity?from=2026-02-31");
+  await expect(page.getByRole("alert")).toHaveText("Enter dates as YYYY-MM-DD, for example 2026-12-01.");
+
+  // Export CSV of everything.
+  await open(page, "/partner/activity");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+  expect(download.suggestedFilename()).toBe("accord-activity.csv");
+  const path = await download.path();
+  const text = (await import("node:fs")).readFileSync(path, "utf8");
+  expect(text.charCodeAt(0)).toBe(0xfeff);
+  const csv = parseCsv(text.slice(1));
+  expect(csv[0]).toEqual(["Date and time (UTC)", "Organization", "Action", "Detail", "Performed by"]);
+  expect(csv).toHaveLength(4);
+  for (const row of csv.slice(1)) {
+    expect(row).toHaveLength(5);
+    expect(row[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(row[1]).toBe(`'${company}`);
+  }
+  expect(csv.slice(1).map((r) => r[2]).sort()).toEqual(["Customer agreement accepted", "Delegated admin privileges granted", "Relationship established"]);
+
+  // The customer's admin sees the same events from its side, named by partner.
+  await open(customer, "/m365/activity");
+  await expect(customer.locator("table.activity tbody tr")).toHaveCount(3);
+  await expect(customer.locator("table.activity tbody tr").first()).toContainText("Ledger Partners");
+  await checkPage(customer);
+});
+
+test("a customer outside the partner's country and region is refused with a page naming both regions", async ({ browser, page }) => {
+  await signUpPartner(page, { orgName: "Prairie Partners", country: "CA" });
+  const link = await requestLink(page);
+  const customer = await newPage(browser);
+  await open(customer, pathOf(link));
+  await createCustomerOrg(customer, "Munich Motors", uniqueDomain("munich"), "DE");
+  await expect(customer.getByRole("heading", { name: "This partner works in another region", level: 1 })).toBeVisible();
+  await expect(customer.getByText(
+    "Prairie Partners can become the partner of organizations in its own country or in North America. Your organization is in the European Union and EFTA, so it cannot accept this invitation.",
+  )).toBeVisible();
+  await expect(customer.getByRole("button", { name: "Accept & Authorize" })).toHaveCount(0);
+  await checkPage(customer);
+});

@@ -71,6 +71,17 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
         view.refusal = Some(r);
         return Ok(view);
     }
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        match handshake::check_region(&mut conn, &inv.partner, &viewer.org_id).await {
+            Ok(()) => {}
+            Err(AppError::Refused(r)) => {
+                view.refusal = Some(r);
+                return Ok(view);
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let standing = handshake::standing(&state.db, &inv, &viewer.org_id).await?;
     view.already_authorized = standing.already_authorized;
     view.has_relationship = standing.has_relationship;

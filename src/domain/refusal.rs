@@ -28,6 +28,13 @@ pub enum Refusal {
     },
     /// Only customer administrators accept invitations; partner staff cannot.
     NotACustomer,
+    /// The organization is outside the partner's country and market region (region codes
+    /// of the `regions` table).
+    OtherRegion {
+        partner: String,
+        partner_region: String,
+        customer_region: String,
+    },
 }
 
 /// A service and the partner that holds delegated admin privileges for it.
@@ -43,7 +50,10 @@ impl Refusal {
             Refusal::InvalidLink => 400,
             Refusal::UnknownPartner => 404,
             Refusal::LinkReplaced { .. } => 410,
-            Refusal::WrongCloud { .. } | Refusal::RoleTooWeak { .. } | Refusal::NotACustomer => 403,
+            Refusal::WrongCloud { .. }
+            | Refusal::RoleTooWeak { .. }
+            | Refusal::NotACustomer
+            | Refusal::OtherRegion { .. } => 403,
             Refusal::DapConflict { .. } => 409,
         }
     }
