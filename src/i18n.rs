@@ -367,6 +367,7 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::NotYourPartner => t!(l, err_not_your_partner).to_string(),
         Problem::DateFormat => t!(l, err_date_format).to_string(),
         Problem::ReadRole => t!(l, err_read_role).to_string(),
+        Problem::ConfirmRotate => t!(l, err_confirm_rotate).to_string(),
     }
 }
 

@@ -56,7 +56,7 @@ const ENDPOINTS: &[(&str, &[(&str, &str)])] = &[
         "remove_partner_roles",
         &[("partner", "6f1c2a57-0000-4000-8000-000000000002")],
     ),
-    ("rotate_invitation_link", &[]),
+    ("rotate_invitation_link", &[("confirm", "yes")]),
     (
         "accept_invitation",
         &[

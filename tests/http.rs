@@ -179,7 +179,7 @@ async fn cross_site_posts_are_refused(db: &Db) {
         &app,
         "POST",
         "/api/rotate_invitation_link",
-        "",
+        "confirm=yes",
         Some(&cookie),
         Some("https://evil.example"),
     )
@@ -190,7 +190,7 @@ async fn cross_site_posts_are_refused(db: &Db) {
         &app,
         "POST",
         "/api/rotate_invitation_link",
-        "",
+        "confirm=yes",
         Some(&cookie),
         Some("http://accord.test"),
     )
@@ -1279,7 +1279,7 @@ async fn every_server_function_is_authorized(db: &Db) {
         ),
         (
             "/api/rotate_invitation_link",
-            String::new(),
+            "confirm=yes".to_string(),
             vec![
                 Anonymous,
                 OtherCustomer,
@@ -1386,7 +1386,7 @@ async fn every_server_function_is_authorized(db: &Db) {
         (
             Partner(GlobalAdmin),
             "/api/rotate_invitation_link",
-            String::new(),
+            "confirm=yes".to_string(),
         ),
     ] {
         let before = database_state(db).await;

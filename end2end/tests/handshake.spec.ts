@@ -232,6 +232,10 @@ test("tampered and replaced links are refused with a clear page", async ({ brows
 
   // The Global admin replaces the link: the old one stops working, the new one works.
   await open(page, "/partner/customers/request");
+  // Without the confirmation the browser holds the form back.
+  await page.getByRole("button", { name: "Replace invitation link" }).click();
+  await expect(page.getByText("Your invitation link was replaced.", { exact: false })).toHaveCount(0);
+  await page.getByLabel("I understand that every invitation link I sent before stops working.").check();
   await page.getByRole("button", { name: "Replace invitation link" }).click();
   await expect(page.getByText("Your invitation link was replaced. Earlier links no longer work.")).toBeVisible();
   const res = await visitor.goto(pathOf(link));

@@ -23,6 +23,8 @@ async function partnerWithCustomer(browser: import("@playwright/test").Browser, 
   const admin = await createCustomerOrg(customer, company, domain);
   await acceptWithAgreement(customer);
   await expect(customer.getByText(`Done. ${orgName} is now authorized as your partner.`)).toBeVisible();
+  await expect(customer.getByRole("heading", { name: "Partner authorized", level: 1 })).toBeVisible();
+  await expect(customer).toHaveTitle("Partner authorized – Microsoft 365 admin center");
   return { customer, domain, link, admin };
 }
 
@@ -265,6 +267,8 @@ test("a customer outside the partner's country and region is refused with a page
   const link = await requestLink(page);
   const customer = await newPage(browser);
   await open(customer, pathOf(link));
+  // Signed out, the page says up front what will be asked.
+  await expect(customer.getByText("If your organization has not accepted the Microsoft Customer Agreement yet, you will be asked to accept it.")).toBeVisible();
   await createCustomerOrg(customer, "Munich Motors", uniqueDomain("munich"), "DE");
   await expect(customer.getByRole("heading", { name: "This partner works in another region", level: 1 })).toBeVisible();
   await expect(customer.getByText(

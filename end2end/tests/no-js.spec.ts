@@ -66,6 +66,7 @@ test("without JavaScript: a partner signs up, requests a link, copies the draft 
   await checkPage(noJs);
 
   await noJs.goto("/partner/customers/request");
+  await noJs.getByLabel("I understand that every invitation link I sent before stops working.").check();
   await noJs.getByRole("button", { name: "Replace invitation link" }).click();
   await expect(noJs.getByText("Your invitation link was replaced. Earlier links no longer work.")).toBeVisible();
   const res = await noJs.goto(pathOf(link));

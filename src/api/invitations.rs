@@ -95,12 +95,16 @@ pub const ROTATED_PARAM: &str = "rotated";
 
 /// Replaces the partner's link secret: every earlier invitation link stops working.
 #[server(endpoint = "rotate_invitation_link")]
-pub async fn rotate_invitation_link() -> Result<(), AppError> {
+pub async fn rotate_invitation_link(confirm: Option<String>) -> Result<(), AppError> {
     super::ctx::reply(
         async move {
             let (viewer, role) = super::ctx::partner().await?;
             if !role.can_administer() {
                 return Err(AppError::Forbidden(crate::domain::Problem::RotateRole));
+            }
+            // Every link already sent stops working: only on purpose.
+            if confirm.is_none() {
+                return Err(AppError::Invalid(crate::domain::Problem::ConfirmRotate));
             }
             crate::server::handshake::rotate_link_secret(&super::ctx::state()?.db, &viewer).await?;
             leptos_axum::redirect(&format!("{REQUEST_PAGE}?{ROTATED_PARAM}=1"));

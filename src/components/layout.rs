@@ -174,7 +174,7 @@ pub fn PortalFrame(
     cloud: Cloud,
     locale: Locale,
     viewer: Option<Viewer>,
-    #[prop(optional, into)] title: Option<String>,
+    #[prop(default = None)] title: Option<String>,
     children: Children,
 ) -> impl IntoView {
     let portal = i18n::customer_portal(locale, cloud);

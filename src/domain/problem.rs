@@ -60,6 +60,8 @@ pub enum Problem {
     DateFormat,
     /// The customer user's role sees the home page only.
     ReadRole,
+    /// Replacing the invitation link was not confirmed.
+    ConfirmRotate,
 }
 
 impl Field {
@@ -170,6 +172,10 @@ impl std::fmt::Display for Problem {
             Problem::DateFormat => write!(
                 f,
                 "Enter dates as YYYY-MM-DD, for example 2026-12-01."
+            ),
+            Problem::ConfirmRotate => write!(
+                f,
+                "To replace the link, confirm that every link you sent before stops working."
             ),
             Problem::ReadRole => write!(
                 f,

@@ -98,7 +98,7 @@ pub fn CustomerActivityPage() -> impl IntoView {
                     Ok(Some((viewer, log))) if viewer.customer_role().is_some() => {
                         let base = format!("/{}/activity", cloud.customer_prefix());
                         view! {
-                            <PortalFrame cloud locale viewer=Some(viewer) title=t!(locale, nav_activity).to_string()>
+                            <PortalFrame cloud locale viewer=Some(viewer) title=Some(t!(locale, nav_activity).to_string())>
                                 <section class="portal-card">
                                     <ActivityLog locale log base />
                                 </section>

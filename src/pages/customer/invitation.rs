@@ -127,8 +127,9 @@ fn invitation_page(step: Step) -> impl IntoView {
                             set_status(r.status_code());
                         }
                         let viewer = v.viewer.clone();
+                        let title = outcome_title(locale, &v, done.as_deref());
                         view! {
-                            <PortalFrame cloud locale viewer>
+                            <PortalFrame cloud locale viewer title>
                                 <InvitationBody locale view=v invitation=invitation.clone() done=done.clone() errors=errors.clone() />
                             </PortalFrame>
                         }.into_any()
@@ -137,6 +138,23 @@ fn invitation_page(step: Step) -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The document title of an outcome (accepted, already authorized, declined), else `None`
+/// (the portal's name). Decided as [`InvitationBody`] decides what it shows.
+fn outcome_title(locale: Locale, view: &InvitationView, done: Option<&str>) -> Option<String> {
+    let signed_in = view.viewer.is_some();
+    match done {
+        Some(DONE_ACCEPTED) if view.has_relationship => {
+            return Some(t!(locale, outcome_accepted_title).to_string())
+        }
+        Some(DONE_DECLINED) if signed_in && !view.has_relationship => {
+            return Some(t!(locale, outcome_declined_title).to_string())
+        }
+        _ => {}
+    }
+    (signed_in && view.refusal.is_none() && view.already_authorized)
+        .then(|| t!(locale, outcome_already_title).to_string())
 }
 
 #[component]
@@ -168,12 +186,13 @@ fn RefusalPanel(
 fn Outcome(
     locale: Locale,
     cloud: crate::domain::Cloud,
+    #[prop(into)] title: String,
     #[prop(into)] text: String,
     success: bool,
 ) -> impl IntoView {
     view! {
         <section class="portal-card done" role="status">
-            <h1>{t!(locale, invitation_title)}</h1>
+            <h1>{title}</h1>
             <p class=if success { "success" } else { "" } tabindex="-1" autofocus>{text}</p>
             <p><a href=crate::api::lifecycle::partners_page(cloud)>{t!(locale, outcome_next)}</a></p>
         </section>
@@ -194,11 +213,15 @@ fn InvitationBody(
         // Checked against the organization's state: a crafted code shows nothing false.
         Some(DONE_ACCEPTED) if view.has_relationship => {
             let text = t!(locale, accepted, partner = &partner).to_string();
-            return view! { <Outcome locale cloud=view.cloud text success=true /> }.into_any();
+            let title = t!(locale, outcome_accepted_title).to_string();
+            return view! { <Outcome locale cloud=view.cloud title text success=true /> }
+                .into_any();
         }
         Some(DONE_DECLINED) if signed_in && !view.has_relationship => {
             let text = t!(locale, declined, partner = &partner).to_string();
-            return view! { <Outcome locale cloud=view.cloud text success=false /> }.into_any();
+            let title = t!(locale, outcome_declined_title).to_string();
+            return view! { <Outcome locale cloud=view.cloud title text success=false /> }
+                .into_any();
         }
         _ => {}
     }
@@ -207,7 +230,10 @@ fn InvitationBody(
 
     let Some(viewer) = view.viewer.clone() else {
         return view! {
-            <section class="portal-card">{summary}</section>
+            <section class="portal-card">
+                {summary}
+                <p class="muted">{t!(locale, agreement_will_ask)}</p>
+            </section>
             <div class="portal-columns">
                 <SignInForm locale error=errors.sign_in />
                 <NewHere locale view=view.clone() invitation=invitation.clone() />
@@ -232,7 +258,8 @@ fn InvitationBody(
 
     if view.already_authorized {
         let text = t!(locale, already_authorized, partner = &partner).to_string();
-        return view! { <Outcome locale cloud=view.cloud text success=true /> }.into_any();
+        let title = t!(locale, outcome_already_title).to_string();
+        return view! { <Outcome locale cloud=view.cloud title text success=true /> }.into_any();
     }
 
     // Already its reseller (roles removed, or accepted without them): only DAP is asked.

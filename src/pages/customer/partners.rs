@@ -107,7 +107,7 @@ fn Partners(
     let global_admin = viewer.customer_role() == Some(CustomerRole::GlobalAdmin);
     let prefix = cloud.customer_prefix();
     view! {
-        <PortalFrame cloud locale viewer=Some(viewer) title=t!(locale, partners_title).to_string()>
+        <PortalFrame cloud locale viewer=Some(viewer) title=Some(t!(locale, partners_title).to_string())>
             <section class="portal-card">
                 <h1>{t!(locale, partners_title)}</h1>
                 <p class="muted">{t!(locale, partners_intro)}</p>
@@ -248,7 +248,7 @@ fn RemoveRoles(
         .into_any()
     };
     view! {
-        <PortalFrame cloud locale viewer=Some(viewer) title=t!(locale, remove_roles).to_string()>
+        <PortalFrame cloud locale viewer=Some(viewer) title=Some(t!(locale, remove_roles).to_string())>
             <section class="portal-card">
                 <p class="crumbs"><a href=back>{t!(locale, partners_title)}</a></p>
                 <h1>{t!(locale, remove_roles_title, partner = &partner.name).to_string()}</h1>

@@ -76,7 +76,11 @@ fn RequestForm(
                     <section class="panel subtle" aria-labelledby="rotate-title">
                         <h2 id="rotate-title">{t!(locale, rotate_title)}</h2>
                         <p>{t!(locale, rotate_intro)}</p>
-                        <PostForm action=RotateInvitationLink::PATH>
+                        <PostForm action=RotateInvitationLink::PATH class="stack">
+                            <label class="check">
+                                <input type="checkbox" name="confirm" value="yes" required />
+                                <span>{t!(locale, rotate_confirm)}</span>
+                            </label>
                             <FormError error=rotate_error />
                             <Submit class="button danger" label=t!(locale, rotate_submit).to_string() pending=t!(locale, working).to_string() />
                         </PostForm>
