@@ -46,13 +46,16 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 
-async function coldLoad(path, cookie, condition) {
+async function coldLoad(path, cookie, condition, html) {
   const context = await browser.newContext();
   if (cookie) {
     const [name, value] = cookie.split("=");
     await context.addCookies([{ name, value, url: base }]);
   }
   const page = await context.newPage();
+  // The floor: a page served by the browser itself, with nothing but a module script that
+  // marks it interactive. What it measures is this machine's own cost of a navigation.
+  if (html) await page.route(base + path, (route) => route.fulfill({ contentType: "text/html", body: html }));
   // Records when the islands are running, on the page's own clock (0 = navigation start).
   // The page reports it through a binding rather than being polled: polling would inject
   // Playwright's own script into the page, whose evaluation (tens of ms with 4x CPU) would
@@ -95,6 +98,11 @@ async function coldLoad(path, cookie, condition) {
 }
 
 const targets = [
+  {
+    name: "floor: empty page, one module script",
+    path: "/__floor",
+    html: '<!doctype html><html lang="en"><title>floor</title><body><script type="module">document.body.setAttribute("data-hydrated", "")</script></body></html>',
+  },
   { name: "/signin", path: "/signin" },
   { name: "acceptance, Microsoft 365 admin center", path: await invitationPath("admin@contoso.example") },
   { name: "acceptance, Office Admin Portal (US Gov)", path: await invitationPath("admin@adatum.example") },
@@ -107,7 +115,7 @@ for (const t of targets) {
   const out = { page: t.name, path: t.path };
   for (const [cname, condition] of Object.entries(CONDITIONS)) {
     const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await coldLoad(t.path, t.cookie, condition));
+    for (let i = 0; i < RUNS; i++) runs.push(await coldLoad(t.path, t.cookie, condition, t.html));
     out[`${cname}_ms`] = Math.round(median(runs.map((r) => r.interactive)));
     if (cname === "plain") {
       out.first_load_bytes = median(runs.map((r) => r.bytes));

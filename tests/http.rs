@@ -1133,6 +1133,75 @@ async fn activity_log_is_scoped(db: &Db) {
     );
 }
 
+/// The Customers page is rendered once per version of the partner's customers and reused;
+/// every change shows on the next request, in every language.
+async fn customers_page_shows_each_change_at_once(db: &Db) {
+    let contoso = partner(db, "ada@contoso.example", "public").await;
+    customer_of(db, &contoso, "Fourth Coffee", "casey@fourthcoffee.example").await;
+    let app = app(db);
+    let ada = sign_in(&app, "ada@contoso.example").await;
+    let casey = sign_in(&app, "casey@fourthcoffee.example").await;
+    let dap_of = |body: &str| {
+        body.split("class=\"c-dap\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</span>").nth(1))
+            .map(|s| s.trim().to_string())
+    };
+    for _ in 0..2 {
+        let r = call(&app, "GET", "/partner/customers", "", Some(&ada), None).await;
+        assert!(r.body.contains("Fourth Coffee"));
+        assert_eq!(dap_of(&r.body).as_deref(), Some("Yes"), "{}", r.body);
+    }
+    let zh = format!("{ada}; accord_locale=zh-CN");
+    let r = call(&app, "GET", "/partner/customers", "", Some(&zh), None).await;
+    assert_eq!(
+        dap_of(&r.body).as_deref(),
+        Some("是"),
+        "the rows of each language"
+    );
+
+    let r = call(
+        &app,
+        "POST",
+        "/api/remove_partner_roles",
+        &format!("partner={contoso}"),
+        Some(&casey),
+        None,
+    )
+    .await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.body
+    );
+    let r = call(&app, "GET", "/partner/customers", "", Some(&ada), None).await;
+    assert_eq!(dap_of(&r.body).as_deref(), Some("No"), "{}", r.body);
+    let r = call(&app, "GET", "/partner/customers", "", Some(&zh), None).await;
+    assert_eq!(dap_of(&r.body).as_deref(), Some("否"));
+
+    let fourth: String =
+        sqlx::query_scalar("SELECT id FROM customer_orgs WHERE name = 'Fourth Coffee'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    let r = call(
+        &app,
+        "POST",
+        "/api/remove_customer_relationship",
+        &format!("customer={fourth}&attest=yes"),
+        Some(&ada),
+        None,
+    )
+    .await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.body
+    );
+    let r = call(&app, "GET", "/partner/customers", "", Some(&ada), None).await;
+    assert!(!r.body.contains("Fourth Coffee"), "removed at once");
+}
+
 /// Who calls a server function in the authorization matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Caller {
@@ -1438,6 +1507,7 @@ on_both_databases! {
     customers => customers_cannot_use_partner_functions;
     authorization_matrix => every_server_function_is_authorized;
     activity_log => activity_log_is_scoped;
+    customers_cache => customers_page_shows_each_change_at_once;
 }
 
 /// A client that sends part of a body and then nothing is answered 408 when the request

@@ -28,6 +28,8 @@ pub struct Db {
     /// The customer agreement in force, read at most once a minute (agreement versions are
     /// published by migrations, so every instance sees a new one within a minute).
     pub(super) agreement: Recent<super::handshake::Agreement>,
+    /// Rendered pages' parts, reused while their data version is unchanged.
+    pub fragments: super::fragments::Fragments,
 }
 
 /// A value read from the database, kept for a short time.
@@ -119,6 +121,7 @@ impl Db {
             dialect,
             sessions,
             agreement: Recent::default(),
+            fragments: Default::default(),
         })
     }
 

@@ -477,6 +477,7 @@ pub async fn accept_with_fault(
         )
         .await?;
     }
+    super::relationships::customers_changed(&mut tx, org).await?;
     tx.commit().await?;
     tracing::info!(partner = %partner.id, customer = %org, dap = missing_dap.len(), "invitation accepted");
     Ok(AcceptOutcome::Authorized {

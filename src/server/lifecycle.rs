@@ -193,6 +193,7 @@ pub async fn remove_roles(
             ),
     )
     .await?;
+    super::relationships::customers_changed(&mut tx, customer).await?;
     tx.commit().await?;
     tracing::info!(partner = %partner_org_id, customer = %customer, "delegated admin roles removed");
     Ok(RolesRemoved::Removed(services))
@@ -301,6 +302,7 @@ pub async fn remove_relationship(
             ),
     )
     .await?;
+    super::relationships::customers_changed(&mut tx, customer_org_id).await?;
     tx.commit().await?;
     tracing::info!(partner = %partner, customer = %customer_org_id, "relationship removed");
     Ok(RelationshipRemoved::Removed { dap_kept })

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 mod demo;
+pub mod fragments;
 pub mod handshake;
 pub mod http;
 pub mod lifecycle;

@@ -31,23 +31,68 @@ pub fn CustomersPage() -> impl IntoView {
     }
 }
 
-async fn load(page: i64) -> Result<(Viewer, CustomerPage), AppError> {
+/// The page's customers: their count, and the rows as HTML. The rows of a page, in a
+/// language, are rendered once per version of the partner's customers and then reused
+/// (`server::fragments`): a page of 50 customers is most of the work of this page.
+async fn load(page: i64) -> Result<(Viewer, Rows), AppError> {
     let (viewer, _) = crate::api::ctx::partner().await?;
     let state = crate::api::ctx::state()?;
-    let customers =
-        relationships::list_customers(&state.db, &viewer.org_id, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    let db = &state.db;
+    let locale = i18n::current();
+    let version = relationships::customers_version(db, &viewer.org_id).await?;
+    let key = format!(
+        "customers:{}:{page}:{}:{version}",
+        viewer.org_id,
+        i18n::tag(locale)
+    );
+    if let Some(rows) = db.fragments.get(&key).and_then(|html| Rows::decode(&html)) {
+        return Ok((viewer, rows));
+    }
+    let CustomerPage { total, customers } =
+        relationships::list_customers(db, &viewer.org_id, (page - 1) * PAGE_SIZE, PAGE_SIZE)
             .await?;
-    Ok((viewer, customers))
+    let count = customers.len() as i64;
+    let html = customers
+        .into_iter()
+        .map(|c| view! { <CustomerRow locale customer=c /> })
+        .collect_view()
+        .to_html();
+    let rows = Rows { total, count, html };
+    db.fragments.put(key, rows.encode().into());
+    Ok((viewer, rows))
+}
+
+/// A page of rows: how many customers there are in all and on the page, and the rows.
+struct Rows {
+    total: i64,
+    count: i64,
+    html: String,
+}
+
+impl Rows {
+    /// `total count html`, as kept in the fragment cache.
+    fn encode(&self) -> String {
+        format!("{} {} {}", self.total, self.count, self.html)
+    }
+
+    fn decode(kept: &str) -> Option<Rows> {
+        let mut parts = kept.splitn(3, ' ');
+        Some(Rows {
+            total: parts.next()?.parse().ok()?,
+            count: parts.next()?.parse().ok()?,
+            html: parts.next()?.to_string(),
+        })
+    }
 }
 
 #[component]
-fn Customers(locale: Locale, viewer: Viewer, customers: CustomerPage, page: i64) -> impl IntoView {
+fn Customers(locale: Locale, viewer: Viewer, customers: Rows, page: i64) -> impl IntoView {
     let awaiting_approval = viewer.awaiting_approval();
     let viewer_org = viewer.org_id.clone();
     let can_invite = viewer.partner_role().is_some_and(|r| r.can_invite()) && !awaiting_approval;
-    let CustomerPage { total, customers } = customers;
+    let Rows { total, count, html } = customers;
     let from = (page - 1) * PAGE_SIZE + 1;
-    let to = from + customers.len() as i64 - 1;
+    let to = from + count - 1;
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
     view! {
         <PartnerFrame locale viewer title=t!(locale, customers_title).to_string()>
@@ -58,7 +103,7 @@ fn Customers(locale: Locale, viewer: Viewer, customers: CustomerPage, page: i64)
                 })}
             </div>
             {awaiting_approval.then(|| view! { <ApprovalPending locale tenant=viewer_org.clone() /> })}
-            {if customers.is_empty() && page == 1 {
+            {if count == 0 && page == 1 {
                 view! {
                     <section class="empty-state">
                         <h2>{t!(locale, customers_empty_title)}</h2>
@@ -74,9 +119,9 @@ fn Customers(locale: Locale, viewer: Viewer, customers: CustomerPage, page: i64)
                         <span>{t!(locale, col_relationship)}</span>
                         <span>{t!(locale, col_dap)}</span>
                     </div>
-                    <ul class="customers">
-                        {customers.into_iter().map(|c| view! { <CustomerRow locale customer=c /> }).collect_view()}
-                    </ul>
+                    // Rendered by `CustomerRow` (escaped like any view), possibly for an earlier
+                    // request of the same data version.
+                    <ul class="customers" inner_html=html></ul>
                     <Pager locale page pages />
                 }.into_any()
             }}

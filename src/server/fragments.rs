@@ -1,0 +1,68 @@
+//! Rendered HTML fragments kept for reuse while the data they show is unchanged.
+//!
+//! The key of a fragment names everything it depends on, the version of its data included
+//! (e.g. `partner_orgs.customers_version`, moved on in every transaction that changes what
+//! the fragment shows), so a fragment is never shown for newer data, on any instance. An
+//! entry also expires after a while, and the cache holds a bounded number of entries.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Debug, Default)]
+pub struct Fragments(Arc<Mutex<HashMap<String, (Instant, Arc<str>)>>>);
+
+impl Fragments {
+    /// How long an entry is reused at most.
+    pub const TTL: Duration = Duration::from_secs(300);
+    /// How many entries are kept at most (a Customers page of 50 rows is about 50 KB).
+    pub const CAPACITY: usize = 256;
+
+    pub fn get(&self, key: &str) -> Option<Arc<str>> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < Self::TTL)
+            .map(|(_, html)| html.clone())
+    }
+
+    pub fn put(&self, key: String, html: Arc<str>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= Self::CAPACITY {
+            map.retain(|_, (at, _)| at.elapsed() < Self::TTL);
+        }
+        if map.len() >= Self::CAPACITY {
+            if let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(k, _)| k.clone())
+            {
+                map.remove(&oldest);
+            }
+        }
+        map.insert(key, (Instant::now(), html));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_found_by_their_whole_key_and_bounded() {
+        let cache = Fragments::default();
+        cache.put("customers:p:1:en:7".into(), Arc::from("<li>a</li>"));
+        assert_eq!(
+            cache.get("customers:p:1:en:7").as_deref(),
+            Some("<li>a</li>")
+        );
+        assert_eq!(cache.get("customers:p:1:en:8"), None, "another version");
+        for i in 0..(Fragments::CAPACITY + 10) {
+            cache.put(format!("k{i}"), Arc::from("x"));
+        }
+        assert_eq!(cache.0.lock().unwrap().len(), Fragments::CAPACITY);
+        assert!(cache.get("k0").is_none(), "the oldest went first");
+        assert!(cache
+            .get(&format!("k{}", Fragments::CAPACITY + 9))
+            .is_some());
+    }
+}
