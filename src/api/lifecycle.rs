@@ -13,7 +13,7 @@ pub fn account_page(customer_org_id: &str) -> String {
 
 /// The customer's Partner relationships page in its cloud's portal.
 pub fn partners_page(cloud: Cloud) -> String {
-    format!("/{}/partners", cloud.customer_prefix())
+    format!("{}/partners", cloud.customer_prefix())
 }
 
 /// Query parameter of the Partner relationships page naming the partner whose roles were
@@ -76,4 +76,20 @@ fn url_safe(id: &str) -> String {
     id.chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_paths_of_this_site() {
+        for cloud in Cloud::ALL {
+            let page = partners_page(*cloud);
+            assert!(page.starts_with('/') && !page.starts_with("//"), "{page}");
+            assert!(page.ends_with("/partners"), "{page}");
+        }
+        assert_eq!(partners_page(Cloud::Public), "/m365/partners");
+        assert_eq!(account_page("abc"), "/partner/customers/abc");
+    }
 }

@@ -209,7 +209,7 @@ pub fn PortalFrame(
 fn PortalNav(cloud: Cloud, locale: Locale, role: crate::domain::CustomerRole) -> impl IntoView {
     let path = crate::components::request::path();
     let prefix = cloud.customer_prefix();
-    let mut links = vec![(format!("/{prefix}/home"), t!(locale, nav_home).to_string())];
+    let mut links = vec![(format!("{prefix}/home"), t!(locale, nav_home).to_string())];
     // Users see the home page only.
     if role != crate::domain::CustomerRole::User {
         links.push((
@@ -217,7 +217,7 @@ fn PortalNav(cloud: Cloud, locale: Locale, role: crate::domain::CustomerRole) ->
             t!(locale, partners_title).to_string(),
         ));
         links.push((
-            format!("/{prefix}/activity"),
+            format!("{prefix}/activity"),
             t!(locale, nav_activity).to_string(),
         ));
     }

@@ -96,7 +96,7 @@ pub fn CustomerActivityPage() -> impl IntoView {
                 };
                 match load().await {
                     Ok(Some((viewer, log))) if viewer.customer_role().is_some() => {
-                        let base = format!("/{}/activity", cloud.customer_prefix());
+                        let base = format!("{}/activity", cloud.customer_prefix());
                         view! {
                             <PortalFrame cloud locale viewer=Some(viewer) title=Some(t!(locale, nav_activity).to_string())>
                                 <section class="portal-card">

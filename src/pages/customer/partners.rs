@@ -123,7 +123,7 @@ fn Partners(
                         <ul class="partner-list">
                             {partners.into_iter().map(|p| {
                                 let remove = (global_admin && p.has_dap()).then(|| {
-                                    let href = format!("/{prefix}/partners/remove-roles?partner={}", p.partner_org_id);
+                                    let href = format!("{prefix}/partners/remove-roles?partner={}", p.partner_org_id);
                                     view! { <a class="button" href=href>{t!(locale, remove_roles)}</a> }
                                 });
                                 let (name, heading) = (p.name.clone(), p.name.clone());
