@@ -252,35 +252,6 @@ fn csv_cell(text: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_quotes_and_neutralises_formulas() {
-        let header = vec!["Customer".to_string(), "Detail".to_string()];
-        let rows = vec![
-            vec![
-                "=HYPERLINK(\"x\"),\"Inc\"".to_string(),
-                "a\r\nb".to_string(),
-            ],
-            vec!["+1".to_string(), "-2".to_string()],
-            vec!["@me".to_string(), "\tTab".to_string()],
-            vec!["Plain 客户".to_string(), "".to_string()],
-        ];
-        let csv = to_csv(&header, &rows);
-        assert!(csv.starts_with('\u{feff}'));
-        assert_eq!(
-            csv.trim_start_matches('\u{feff}'),
-            "Customer,Detail\r\n\
-             \"'=HYPERLINK(\"\"x\"\"),\"\"Inc\"\"\",\"a\r\nb\"\r\n\
-             '+1,'-2\r\n\
-             '@me,'\tTab\r\n\
-             Plain 客户,\r\n"
-        );
-    }
-}
-
 /// The filter and page of the activity log from a query string's pairs (`from`, `to` as
 /// `YYYY-MM-DD`, both inclusive days in UTC; `counterpart`; `action`; `page`). An action
 /// that is not one of [`ACTIONS`] is ignored; a date that cannot be read is a problem.
@@ -308,4 +279,33 @@ pub fn filter_of(pairs: &[(String, String)]) -> Result<(Filter, i64), crate::dom
         .filter(|p| (1..=1_000_000).contains(p))
         .unwrap_or(1);
     Ok((filter, page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_neutralises_formulas() {
+        let header = vec!["Customer".to_string(), "Detail".to_string()];
+        let rows = vec![
+            vec![
+                "=HYPERLINK(\"x\"),\"Inc\"".to_string(),
+                "a\r\nb".to_string(),
+            ],
+            vec!["+1".to_string(), "-2".to_string()],
+            vec!["@me".to_string(), "\tTab".to_string()],
+            vec!["Plain 客户".to_string(), "".to_string()],
+        ];
+        let csv = to_csv(&header, &rows);
+        assert!(csv.starts_with('\u{feff}'));
+        assert_eq!(
+            csv.trim_start_matches('\u{feff}'),
+            "Customer,Detail\r\n\
+             \"'=HYPERLINK(\"\"x\"\"),\"\"Inc\"\"\",\"a\r\nb\"\r\n\
+             '+1,'-2\r\n\
+             '@me,'\tTab\r\n\
+             Plain 客户,\r\n"
+        );
+    }
 }

@@ -9,8 +9,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Each entry: when it was rendered, and the HTML.
+type Entries = HashMap<String, (Instant, Arc<str>)>;
+
 #[derive(Clone, Debug, Default)]
-pub struct Fragments(Arc<Mutex<HashMap<String, (Instant, Arc<str>)>>>);
+pub struct Fragments(Arc<Mutex<Entries>>);
 
 impl Fragments {
     /// How long an entry is reused at most.
