@@ -88,13 +88,13 @@ test("screenshots", async ({ browser, page }) => {
     await shoot(customer, `customer-home-${tag}`);
     await open(customer, "/m365/partners");
     await shoot(customer, `partner-relationships-${tag}`);
+    await customer.locator("li.partner-item a.button").first().click();
+    await open(customer, customer.url());
+    await shoot(customer, `remove-roles-${tag}`);
     await open(customer, "/m365/activity");
     await shoot(customer, `customer-activity-${tag}`);
     await open(page, "/partner/activity");
     await shoot(page, `partner-activity-${tag}`);
-    await customer.locator("li.partner-item a.button").first().click();
-    await open(customer, customer.url());
-    await shoot(customer, `remove-roles-${tag}`);
     await pending.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", pending.url()).toString() }]);
     await open(pending, "/partner/customers");
     await shoot(pending, `approval-pending-${tag}`);
