@@ -15,6 +15,7 @@ use crate::pages::partner::{
     CustomerAccountPage, CustomersPage, PartnerSignUpPage, RequestEmailPage,
     RequestRelationshipPage,
 };
+use crate::pages::users::{SetPasswordPage, UserPage, UsersPage};
 use crate::pages::{HomePage, SignInPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,11 +55,16 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/partner/customers/request/email") view=RequestEmailPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/customers/:customer") view=CustomerAccountPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/activity") view=PartnerActivityPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/users") view=UsersPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/users/:user") view=UserPage ssr=SsrMode::Async />
+                <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation") view=InvitationPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation/new-organization") view=NewOrganizationPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/home") view=CustomerHomePage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partners") view=PartnerRelationshipsPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/activity") view=CustomerActivityPage ssr=SsrMode::Async />
+                <Route path=path!("/:portal/users") view=UsersPage ssr=SsrMode::Async />
+                <Route path=path!("/:portal/users/:user") view=UserPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partners/remove-roles") view=RemoveRolesPage ssr=SsrMode::Async />
             </Routes>
         </Router>

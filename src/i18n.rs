@@ -215,6 +215,11 @@ pub fn action(locale: Locale, code: &str) -> String {
         "agreement.accepted" => t!(locale, act_agreement_accepted),
         "invitation.declined" => t!(locale, act_invitation_declined),
         "link.rotated" => t!(locale, act_link_rotated),
+        "user.added" => t!(locale, act_user_added),
+        "user.role_changed" => t!(locale, act_user_role_changed),
+        "user.removed" => t!(locale, act_user_removed),
+        "user.password_link" => t!(locale, act_user_password_link),
+        "user.password_set" => t!(locale, act_user_password_set),
         other => return other.to_string(),
     }
     .to_string()
@@ -321,6 +326,7 @@ fn field(locale: Locale, field: Field) -> String {
         Field::YourName => t!(locale, field_your_name),
         Field::FirstName => t!(locale, field_first_name),
         Field::LastName => t!(locale, field_last_name),
+        Field::UserName => t!(locale, field_user_name),
     }
     .to_string()
 }
@@ -368,6 +374,12 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::DateFormat => t!(l, err_date_format).to_string(),
         Problem::ReadRole => t!(l, err_read_role).to_string(),
         Problem::ConfirmRotate => t!(l, err_confirm_rotate).to_string(),
+        Problem::Role => t!(l, err_role).to_string(),
+        Problem::ManageUsersRole => t!(l, err_manage_users_role).to_string(),
+        Problem::LastGlobalAdmin => t!(l, err_last_global_admin).to_string(),
+        Problem::NotYourUser => t!(l, err_not_your_user).to_string(),
+        Problem::ConfirmRemoveUser => t!(l, err_confirm_remove_user).to_string(),
+        Problem::PasswordLink => t!(l, err_password_link).to_string(),
     }
 }
 

@@ -68,6 +68,8 @@ async fn partner(db: &Db, email: &str, cloud: &str) -> String {
 struct Reply {
     status: StatusCode,
     cookie: Option<String>,
+    /// Where the answer sends the browser next.
+    location: Option<String>,
     /// The sentence a person reads (`x-accord-error`, decoded).
     error: Option<String>,
     body: String,
@@ -104,6 +106,11 @@ async fn call(
         .get(header::SET_COOKIE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.to_string());
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.to_string());
     let error = res
         .headers()
         .get("x-accord-error")
@@ -119,6 +126,7 @@ async fn call(
     Reply {
         status,
         cookie,
+        location,
         error,
         body: String::from_utf8_lossy(&body).into_owned(),
     }
@@ -1202,6 +1210,458 @@ async fn customers_page_shows_each_change_at_once(db: &Db) {
     assert!(!r.body.contains("Fourth Coffee"), "removed at once");
 }
 
+/// The answer's success, or the test fails with its status and body.
+fn ok(r: &Reply, what: &str) {
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{what}: {} {}",
+        r.status,
+        r.body
+    );
+}
+
+/// The set-password link on a user's page, if the page shows one.
+fn link_token(html: &str) -> Option<String> {
+    let start = html.find("/set-password?token=")? + "/set-password?token=".len();
+    let rest = &html[start..];
+    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))?;
+    Some(rest[..end].to_string())
+}
+
+/// Adds a user through the Users page's form; answers the new user's id and the token of
+/// their set-password link, which their page shows once.
+async fn add_through_form(app: &Router, admin: &str, form: &str) -> (String, String) {
+    let r = call(app, "POST", "/api/add_user", form, Some(admin), None).await;
+    ok(&r, "add user");
+    let location = r.location.expect("add user answers with the user's page");
+    let user_id = location.rsplit('/').next().unwrap().to_string();
+    let (status, _, html) = page(app, &location, &[("cookie", admin)]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let token = link_token(&html).expect("the new user's page shows their link");
+    let (_, _, again) = page(app, &location, &[("cookie", admin)]).await;
+    assert_eq!(link_token(&again), None, "the link is shown once");
+    (user_id, token)
+}
+
+/// Users: a Global admin adds a user, who sets a password through a one-time link; role
+/// changes apply at once; the last Global admin who can sign in stays; a removed user's
+/// sessions end at once and their address is free again; each change is in the log.
+async fn users_are_managed(db: &Db) {
+    use accord::domain::Membership;
+    let app = app(db);
+    let org = partner(db, "ga@users.example", "public").await;
+    let admin = sign_in(&app, "ga@users.example").await;
+
+    // Added, without a password until the link is used.
+    let (sam, token) = add_through_form(
+        &app,
+        &admin,
+        "name=Sam+Sales&email=Sam%40Users.example&role=admin_agent",
+    )
+    .await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/sign_in",
+        &format!("email=sam%40users.example&password={PASSWORD}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 401, "no password yet: {}", r.body);
+    let (status, _, html) = page(&app, &format!("/set-password?token={token}"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Sam Sales") && html.contains("sam@users.example"),
+        "{html}"
+    );
+    let r = call(
+        &app,
+        "POST",
+        "/api/set_password",
+        &format!("token={token}&password=short"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    let r = call(
+        &app,
+        "POST",
+        "/api/set_password",
+        &format!("token={token}&password={PASSWORD}"),
+        None,
+        None,
+    )
+    .await;
+    ok(&r, "set password");
+    let sam_cookie = r
+        .cookie
+        .expect("setting the password signs in")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(signed_in(&app, &sam_cookie).await);
+    // The link works once.
+    let before = database_state(db).await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/set_password",
+        &format!("token={token}&password=another-password-1"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert!(r.error.unwrap().contains("expired or was already used"));
+    assert_eq!(database_state(db).await, before);
+    let (status, _, _) = page(&app, &format!("/set-password?token={token}"), &[]).await;
+    assert_eq!(status.as_u16(), 410);
+    sign_in(&app, "sam@users.example").await;
+
+    // A taken address, a bad role, a missing name: refused, nothing changed.
+    let before = database_state(db).await;
+    for (form, status) in [
+        ("name=Again&email=sam%40users.example&role=sales_agent", 409),
+        ("name=Odd&email=odd%40users.example&role=billing_admin", 422),
+        ("name=&email=odd%40users.example&role=sales_agent", 422),
+    ] {
+        let r = call(&app, "POST", "/api/add_user", form, Some(&admin), None).await;
+        assert_eq!(r.status.as_u16(), status, "{form}: {}", r.body);
+        assert!(r.error.is_some_and(|e| e.len() > 10));
+    }
+    assert_eq!(database_state(db).await, before);
+
+    // A role change applies on the next request; an Admin agent manages no users.
+    let r = call(
+        &app,
+        "POST",
+        "/api/add_user",
+        "name=X&email=x%40users.example&role=sales_agent",
+        Some(&sam_cookie),
+        None,
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 403, "{}", r.body);
+    let r = call(
+        &app,
+        "POST",
+        "/api/change_user_role",
+        &format!("user={sam}&role=global_admin"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    ok(&r, "change role");
+    let r = call(
+        &app,
+        "POST",
+        "/api/add_user",
+        "name=Pat&email=pat%40users.example&role=helpdesk_agent",
+        Some(&sam_cookie),
+        None,
+    )
+    .await;
+    ok(&r, "Sam, now Global admin, adds a user");
+    let pat = r.location.unwrap().rsplit('/').next().unwrap().to_string();
+
+    // The last Global admin who can sign in stays: Pat, made Global admin, has no password
+    // yet and does not count.
+    let r = call(
+        &app,
+        "POST",
+        "/api/change_user_role",
+        &format!("user={sam}&role=sales_agent"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    ok(&r, "demote Sam");
+    let r = call(
+        &app,
+        "POST",
+        "/api/change_user_role",
+        &format!("user={pat}&role=global_admin"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    ok(&r, "Pat becomes Global admin");
+    let ga = accounts::authenticate(db, "ga@users.example", PASSWORD.into())
+        .await
+        .unwrap();
+    partner(db, "ga@other.example", "public").await;
+    let other_admin = sign_in(&app, "ga@other.example").await;
+    let before = database_state(db).await;
+    for (path, form) in [
+        (
+            "/api/change_user_role",
+            format!("user={ga}&role=admin_agent"),
+        ),
+        ("/api/remove_user", format!("user={ga}&confirm=yes")),
+    ] {
+        let r = call(&app, "POST", path, &form, Some(&admin), None).await;
+        assert_eq!(r.status.as_u16(), 409, "{path}: {}", r.body);
+        assert!(r.error.unwrap().contains("at least one Global admin"));
+    }
+    // Removal needs the confirmation; another organization's user is not found.
+    let r = call(
+        &app,
+        "POST",
+        "/api/remove_user",
+        &format!("user={sam}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    let r = call(
+        &app,
+        "POST",
+        "/api/remove_user",
+        &format!("user={sam}&confirm=yes"),
+        Some(&other_admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 403, "{}", r.body);
+    let (status, _, _) = page(
+        &app,
+        &format!("/partner/users/{sam}"),
+        &[("cookie", &other_admin)],
+    )
+    .await;
+    assert_eq!(status.as_u16(), 404);
+    assert_eq!(database_state(db).await, before);
+
+    // Removed: signed out at once, cannot sign in, the address is free again.
+    let r = call(
+        &app,
+        "POST",
+        "/api/remove_user",
+        &format!("user={sam}&confirm=yes"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    ok(&r, "remove Sam");
+    assert!(r
+        .location
+        .unwrap()
+        .ends_with(&format!("/partner/users?removed={sam}")));
+    assert!(
+        !signed_in(&app, &sam_cookie).await,
+        "the removed user's session ended"
+    );
+    let r = call(
+        &app,
+        "POST",
+        "/api/sign_in",
+        &format!("email=sam%40users.example&password={PASSWORD}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 401);
+    let (_, _, list) = page(
+        &app,
+        &format!("/partner/users?removed={sam}"),
+        &[("cookie", &admin)],
+    )
+    .await;
+    assert!(list.contains("Sam Sales was removed"), "{list}");
+    assert!(!list.contains("sam@users.example"), "{list}");
+    let (again, _) = add_through_form(
+        &app,
+        &admin,
+        "name=Sam+Again&email=sam%40users.example&role=sales_agent",
+    )
+    .await;
+    assert_ne!(again, sam);
+
+    // Pat's link, replaced by a new one: the first stops working.
+    let r = call(
+        &app,
+        "POST",
+        "/api/new_password_link",
+        &format!("user={pat}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    ok(&r, "new link");
+    let (_, _, html) = page(
+        &app,
+        &format!("/partner/users/{pat}"),
+        &[("cookie", &admin)],
+    )
+    .await;
+    let fresh = link_token(&html).expect("the new link is shown");
+    let r = call(
+        &app,
+        "POST",
+        "/api/set_password",
+        &format!("token={fresh}&password={PASSWORD}"),
+        None,
+        None,
+    )
+    .await;
+    ok(&r, "Pat sets a password");
+    // Now Pat counts: the first admin may step down.
+    let r = call(
+        &app,
+        "POST",
+        "/api/change_user_role",
+        &format!("user={ga}&role=admin_agent"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    ok(&r, "step down");
+    let viewer = accounts::viewer(db, &ga).await.unwrap().unwrap();
+    assert!(matches!(
+        viewer.membership,
+        Membership::Partner {
+            role: PartnerRole::AdminAgent,
+            ..
+        }
+    ));
+
+    // Two Global admins removing each other at the same moment: one of them stays.
+    let pat_cookie = sign_in(&app, "pat@users.example").await;
+    let sam2 = accounts::authenticate(db, "sam@users.example", PASSWORD.into()).await;
+    assert!(sam2.is_err(), "Sam Again has not set a password");
+    let r = call(
+        &app,
+        "POST",
+        "/api/change_user_role",
+        &format!("user={ga}&role=global_admin"),
+        Some(&pat_cookie),
+        None,
+    )
+    .await;
+    ok(&r, "back to Global admin");
+    let (remove_pat, remove_ga) = (
+        format!("user={pat}&confirm=yes"),
+        format!("user={ga}&confirm=yes"),
+    );
+    let (a, b) = tokio::join!(
+        call(
+            &app,
+            "POST",
+            "/api/remove_user",
+            &remove_pat,
+            Some(&admin),
+            None
+        ),
+        call(
+            &app,
+            "POST",
+            "/api/remove_user",
+            &remove_ga,
+            Some(&pat_cookie),
+            None
+        ),
+    );
+    let statuses = [a.status.as_u16(), b.status.as_u16()];
+    assert!(
+        statuses.iter().filter(|s| **s < 400).count() == 1,
+        "{statuses:?} {} {}",
+        a.body,
+        b.body
+    );
+    let (admins,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM users WHERE partner_org_id = $1 AND role = 'global_admin' AND removed_at IS NULL",
+    )
+    .bind(&org)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(admins, 1);
+
+    // Each change is in the organization's log.
+    let (actions,): (String,) = sqlx::query_as(
+        "SELECT CAST(COUNT(DISTINCT action) AS TEXT) FROM activity WHERE partner_org_id = $1 AND action LIKE 'user.%'",
+    )
+    .bind(&org)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(actions, "5");
+}
+
+/// Customer organizations manage their users the same way; a Billing admin reads the list
+/// but changes nothing, a User sees the home page only.
+async fn customer_users_are_managed(db: &Db) {
+    let app = app(db);
+    let contoso = partner(db, "ga@contoso-users.example", "public").await;
+    let fourth = customer_of(db, &contoso, "Fourth Coffee", "casey@fourth-users.example").await;
+    let casey = sign_in(&app, "casey@fourth-users.example").await;
+    let (_, token) = add_through_form(
+        &app,
+        &casey,
+        "name=Bea&email=bea%40fourth-users.example&role=billing_admin",
+    )
+    .await;
+    let r = call(
+        &app,
+        "POST",
+        "/api/set_password",
+        &format!("token={token}&password={PASSWORD}"),
+        None,
+        None,
+    )
+    .await;
+    ok(&r, "Bea sets a password");
+    assert_eq!(r.location.as_deref(), Some("/m365/home"));
+    let bea = sign_in(&app, "bea@fourth-users.example").await;
+    let (status, _, html) = page(&app, "/m365/users", &[("cookie", &bea)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("casey@fourth-users.example") && !html.contains("/api/add_user"),
+        "{html}"
+    );
+    let r = call(
+        &app,
+        "POST",
+        "/api/add_user",
+        "name=U&email=u%40fourth-users.example&role=user",
+        Some(&bea),
+        None,
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 403);
+    accounts::add_customer_user(
+        db,
+        &fourth,
+        "Uma",
+        "uma@fourth-users.example",
+        PASSWORD.into(),
+        CustomerRole::User,
+    )
+    .await
+    .unwrap();
+    let uma = sign_in(&app, "uma@fourth-users.example").await;
+    let (status, _, _) = page(&app, "/m365/users", &[("cookie", &uma)]).await;
+    assert_eq!(status.as_u16(), 403);
+    // Partner roles are not customer roles.
+    let r = call(
+        &app,
+        "POST",
+        "/api/add_user",
+        "name=V&email=v%40fourth-users.example&role=admin_agent",
+        Some(&casey),
+        None,
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 422);
+    let (status, _, html) = page(&app, "/m365/users", &[("cookie", &casey)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("bea@fourth-users.example") && html.contains("/api/add_user"));
+}
+
 /// Who calls a server function in the authorization matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Caller {
@@ -1229,6 +1689,7 @@ async fn database_state(db: &Db) -> Vec<i64> {
         "dap_grants",
         "activity",
         "declines",
+        "password_links",
     ] {
         state.push(common::count(db, table).await);
     }
@@ -1237,6 +1698,10 @@ async fn database_state(db: &Db) -> Vec<i64> {
         "SELECT COUNT(*) FROM dap_grants WHERE revoked_at IS NULL",
         "SELECT CAST(COALESCE(SUM(link_secret_version), 0) AS BIGINT) FROM partner_orgs",
         "SELECT CAST(COALESCE(SUM(session_epoch), 0) AS BIGINT) FROM users",
+        "SELECT COUNT(*) FROM users WHERE removed_at IS NULL",
+        "SELECT COUNT(*) FROM users WHERE role = 'global_admin'",
+        "SELECT COUNT(*) FROM users WHERE password_hash <> ''",
+        "SELECT COUNT(*) FROM password_links WHERE used_at IS NULL",
     ] {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db.pool).await.unwrap();
         state.push(n);
@@ -1270,6 +1735,16 @@ async fn every_server_function_is_authorized(db: &Db) {
             .unwrap();
         emails.push((Caller::Partner(role), email));
     }
+    let target = accounts::add_partner_user(
+        db,
+        &contoso,
+        "Target",
+        "target@contoso.example",
+        PASSWORD.into(),
+        PartnerRole::SalesAgent,
+    )
+    .await
+    .unwrap();
     let fourth = customer_of(db, &contoso, "Fourth Coffee", "casey@fourthcoffee.example").await;
     emails.push((
         Caller::Customer(CustomerRole::GlobalAdmin),
@@ -1327,6 +1802,18 @@ async fn every_server_function_is_authorized(db: &Db) {
     use Caller::*;
     use CustomerRole::{BillingAdmin, User};
     use PartnerRole::{AdminAgent, GlobalAdmin, HelpdeskAgent, SalesAgent};
+    // Everyone but Contoso's Global admin, for the changes of one of Contoso's users.
+    let not_contoso_admins = vec![
+        Anonymous,
+        OtherPartner,
+        OtherCustomer,
+        Customer(CustomerRole::GlobalAdmin),
+        Partner(AdminAgent),
+        Partner(SalesAgent),
+        Partner(HelpdeskAgent),
+        Customer(BillingAdmin),
+        Customer(User),
+    ];
     // Per server function: a body that would change something if the caller were allowed,
     // and every caller that must be refused. Public functions have no such caller.
     let rows: Vec<(&str, String, Vec<Caller>)> = vec![
@@ -1404,6 +1891,35 @@ async fn every_server_function_is_authorized(db: &Db) {
                 Customer(User),
             ],
         ),
+        (
+            "/api/add_user",
+            "name=New&email=new%40contoso.example&role=sales_agent".into(),
+            vec![
+                Anonymous,
+                Partner(AdminAgent),
+                Partner(SalesAgent),
+                Partner(HelpdeskAgent),
+                Customer(BillingAdmin),
+                Customer(User),
+            ],
+        ),
+        (
+            "/api/change_user_role",
+            format!("user={target}&role=admin_agent"),
+            not_contoso_admins.clone(),
+        ),
+        (
+            "/api/remove_user",
+            format!("user={target}&confirm=yes"),
+            not_contoso_admins.clone(),
+        ),
+        (
+            "/api/new_password_link",
+            format!("user={target}"),
+            not_contoso_admins.clone(),
+        ),
+        // Public: the token is the authority (a wrong one is a 400 that changes nothing).
+        ("/api/set_password", String::new(), vec![]),
     ];
     let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_string())
@@ -1457,6 +1973,26 @@ async fn every_server_function_is_authorized(db: &Db) {
             "/api/rotate_invitation_link",
             "confirm=yes".to_string(),
         ),
+        (
+            Partner(GlobalAdmin),
+            "/api/change_user_role",
+            format!("user={target}&role=admin_agent"),
+        ),
+        (
+            Partner(GlobalAdmin),
+            "/api/new_password_link",
+            format!("user={target}"),
+        ),
+        (
+            Partner(GlobalAdmin),
+            "/api/remove_user",
+            format!("user={target}&confirm=yes"),
+        ),
+        (
+            Customer(CustomerRole::GlobalAdmin),
+            "/api/add_user",
+            "name=New&email=new%40fourthcoffee.example&role=billing_admin".into(),
+        ),
     ] {
         let before = database_state(db).await;
         let r = call(
@@ -1508,6 +2044,8 @@ on_both_databases! {
     authorization_matrix => every_server_function_is_authorized;
     activity_log => activity_log_is_scoped;
     customers_cache => customers_page_shows_each_change_at_once;
+    users => users_are_managed;
+    customer_users => customer_users_are_managed;
 }
 
 /// A client that sends part of a body and then nothing is answered 408 when the request

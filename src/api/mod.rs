@@ -6,3 +6,4 @@ pub mod auth;
 pub(crate) mod ctx;
 pub mod invitations;
 pub mod lifecycle;
+pub mod users;

@@ -137,6 +137,7 @@ pub fn PartnerFrame(
                 <nav class="main-nav" aria-label=t!(locale, nav_partner).to_string()>
                     <a href="/partner/customers">{t!(locale, nav_customers)}</a>
                     <a href="/partner/activity">{t!(locale, nav_activity)}</a>
+                    <a href="/partner/users">{t!(locale, nav_users)}</a>
                 </nav>
                 <UserMenu locale viewer />
                 <LocaleSwitcher locale />
@@ -220,6 +221,7 @@ fn PortalNav(cloud: Cloud, locale: Locale, role: crate::domain::CustomerRole) ->
             format!("{prefix}/activity"),
             t!(locale, nav_activity).to_string(),
         ));
+        links.push((format!("{prefix}/users"), t!(locale, nav_users).to_string()));
     }
     view! {
         <nav class="portal-nav" aria-label=t!(locale, portal_nav).to_string()>

@@ -13,6 +13,8 @@ pub enum Field {
     YourName,
     FirstName,
     LastName,
+    /// The name of a user an admin adds.
+    UserName,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +64,18 @@ pub enum Problem {
     ReadRole,
     /// Replacing the invitation link was not confirmed.
     ConfirmRotate,
+    /// A role that is not one of the organization's side.
+    Role,
+    /// Adding, changing and removing users is for Global admins.
+    ManageUsersRole,
+    /// The change would leave the organization without a Global admin.
+    LastGlobalAdmin,
+    /// The user is not (or no longer) one of the organization's.
+    NotYourUser,
+    /// Removing a user was not confirmed.
+    ConfirmRemoveUser,
+    /// The set-password link is unknown, used, expired, or its user was removed.
+    PasswordLink,
 }
 
 impl Field {
@@ -72,6 +86,7 @@ impl Field {
             Field::YourName => "your name",
             Field::FirstName => "the signer's first name",
             Field::LastName => "the signer's last name",
+            Field::UserName => "the user's name",
         }
     }
 }
@@ -184,6 +199,23 @@ impl std::fmt::Display for Problem {
             Problem::NotYourPartner => {
                 write!(f, "This partner has no relationship with your organization.")
             }
+            Problem::Role => write!(f, "Choose one of the roles offered."),
+            Problem::ManageUsersRole => {
+                write!(f, "Only Global admins can add, change or remove users.")
+            }
+            Problem::LastGlobalAdmin => write!(
+                f,
+                "Your organization needs at least one Global admin who can sign in. Make another user Global admin first."
+            ),
+            Problem::NotYourUser => write!(f, "This user is not one of your organization's users."),
+            Problem::ConfirmRemoveUser => write!(
+                f,
+                "To remove the user, confirm that they can no longer sign in."
+            ),
+            Problem::PasswordLink => write!(
+                f,
+                "This link has expired or was already used. Ask a Global admin of your organization for a new one."
+            ),
             Problem::SignUpClosed => write!(
                 f,
                 "This Accord does not take new partner organizations. Ask its operator to add yours."

@@ -217,7 +217,7 @@ fn ActivityLog(locale: Locale, log: Log, base: String) -> impl IntoView {
                 view! {
                     <p class="muted" id="activity-count">{t!(locale, activity_count, from = from, to = to, total = total).to_string()}</p>
                     <div>
-                        <table class="activity">
+                        <table class="data activity">
                             <thead>
                                 <tr>
                                     <th scope="col">{t!(locale, col_when)}</th>

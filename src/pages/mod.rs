@@ -7,6 +7,7 @@ pub mod customer;
 mod home;
 pub mod partner;
 mod signin;
+pub mod users;
 
 pub use home::HomePage;
 pub use signin::SignInPage;

@@ -210,15 +210,15 @@ async fn add_user(
 
 /// The organization a user belongs to.
 #[derive(Clone, Copy)]
-enum Org<'a> {
+pub(super) enum Org<'a> {
     Partner(&'a str),
     Customer(&'a str),
 }
 
-/// A validated user with a hashed password, ready to insert.
-struct NewUser {
-    name: String,
-    email: String,
+/// A validated user with a hashed password (or none yet: empty), ready to insert.
+pub(super) struct NewUser {
+    pub(super) name: String,
+    pub(super) email: String,
     password_hash: String,
 }
 
@@ -234,7 +234,16 @@ impl NewUser {
         })
     }
 
-    async fn insert(
+    /// A user added by an admin: no password until they set one through their link.
+    pub(super) fn invited(name: &str, email: &str, field: Field) -> Result<NewUser, AppError> {
+        Ok(NewUser {
+            name: required_text(name, field, 120).map_err(AppError::Invalid)?,
+            email: normalize_email(email).map_err(AppError::Invalid)?,
+            password_hash: String::new(),
+        })
+    }
+
+    pub(super) async fn insert(
         &self,
         tx: &mut Transaction<'_, Any>,
         org: Org<'_>,
@@ -264,7 +273,10 @@ impl NewUser {
     }
 }
 
-async fn refuse_taken_email(tx: &mut Transaction<'_, Any>, email: &str) -> Result<(), AppError> {
+pub(super) async fn refuse_taken_email(
+    tx: &mut Transaction<'_, Any>,
+    email: &str,
+) -> Result<(), AppError> {
     let taken = sqlx::query("SELECT 1 FROM users WHERE email = $1")
         .bind(email)
         .fetch_optional(&mut **tx)
@@ -278,7 +290,7 @@ async fn refuse_taken_email(tx: &mut Transaction<'_, Any>, email: &str) -> Resul
 
 /// A unique violation here means a concurrent sign-up with the same email, domain or partner
 /// id committed first.
-fn raced(e: sqlx::Error) -> AppError {
+pub(super) fn raced(e: sqlx::Error) -> AppError {
     if is_unique_violation(&e) {
         AppError::Conflict(Problem::RegisteredMomentAgo)
     } else {
@@ -289,14 +301,16 @@ fn raced(e: sqlx::Error) -> AppError {
 /// Checks an email and password; the error never says which of the two was wrong.
 pub async fn authenticate(db: &Db, email: &str, password: String) -> Result<String, AppError> {
     let email = email.trim().to_lowercase();
-    let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
-        .bind(&email)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT id, password_hash FROM users WHERE email = $1 AND removed_at IS NULL")
+            .bind(&email)
+            .fetch_optional(&db.pool)
+            .await?;
     let (user_id, stored) = match row {
         Some(r) => (
             Some(r.try_get::<String, _>("id")?),
-            Some(r.try_get::<String, _>("password_hash")?),
+            // A user who has not set a password yet has none (and gets the same work).
+            Some(r.try_get::<String, _>("password_hash")?).filter(|h| !h.is_empty()),
         ),
         None => (None, None),
     };
@@ -353,7 +367,7 @@ async fn viewer_and_epoch(db: &Db, user_id: &str) -> Result<Option<(Viewer, i64)
          FROM users u
          LEFT JOIN partner_orgs p ON p.id = u.partner_org_id
          LEFT JOIN customer_orgs c ON c.id = u.customer_org_id
-         WHERE u.id = $1",
+         WHERE u.id = $1 AND u.removed_at IS NULL",
     )
     .bind(user_id)
     .fetch_optional(&db.pool)

@@ -28,6 +28,18 @@ impl<'a> Entry<'a> {
         }
     }
 
+    /// An entry by a person who is not signed in (e.g. setting a password through a link).
+    pub fn named(user_id: &'a str, actor_name: String) -> Self {
+        Entry {
+            actor_user_id: Some(user_id),
+            actor_name,
+            partner_org_id: None,
+            customer_org_id: None,
+            action: "",
+            detail: String::new(),
+        }
+    }
+
     pub fn partner(mut self, id: &'a str) -> Self {
         self.partner_org_id = Some(id);
         self
@@ -73,6 +85,11 @@ pub const ACTIONS: &[&str] = &[
     "agreement.accepted",
     "invitation.declined",
     "link.rotated",
+    "user.added",
+    "user.role_changed",
+    "user.removed",
+    "user.password_link",
+    "user.password_set",
 ];
 
 /// Whose log: each organization sees only the entries about itself.

@@ -17,6 +17,7 @@ pub mod passwords;
 pub mod relationships;
 pub mod serve;
 pub mod sessions;
+pub mod users;
 
 use std::sync::Arc;
 

@@ -1,0 +1,168 @@
+//! Users of the signed-in organization (partner or customer): add, change role, remove, new
+//! set-password link; and setting one's password through such a link.
+
+use leptos::prelude::*;
+
+use crate::domain::{Membership, Viewer};
+use crate::error::AppError;
+
+/// The Users page of the viewer's organization.
+pub fn users_page(viewer: &Viewer) -> String {
+    match viewer.membership {
+        Membership::Partner { .. } => "/partner/users".to_string(),
+        Membership::Customer { .. } => format!("{}/users", viewer.cloud.customer_prefix()),
+    }
+}
+
+/// The page of one user of the viewer's organization.
+pub fn user_page(viewer: &Viewer, user_id: &str) -> String {
+    format!("{}/{}", users_page(viewer), url_safe(user_id))
+}
+
+/// The page where a new user sets their password.
+pub const SET_PASSWORD_PAGE: &str = "/set-password";
+
+/// Query parameters of the Users pages after a change.
+pub const REMOVED_PARAM: &str = "removed";
+pub const SAVED_PARAM: &str = "saved";
+
+/// Session key of the set-password link just made: `(user id, token)`. The user's page
+/// shows it once and forgets it; only a hash of the token is stored in the database.
+#[cfg(feature = "ssr")]
+pub const FRESH_LINK_KEY: &str = "fresh_password_link";
+
+/// The set-password link of `token` on this Accord.
+#[cfg(feature = "ssr")]
+pub fn password_link(public_url: &str, token: &str) -> String {
+    format!(
+        "{}{SET_PASSWORD_PAGE}?token={token}",
+        public_url.trim_end_matches('/')
+    )
+}
+
+/// User ids are UUIDs; anything else is dropped rather than put into a URL.
+fn url_safe(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
+#[cfg(feature = "ssr")]
+async fn signed_in() -> Result<(crate::server::AppState, Viewer), AppError> {
+    let viewer = super::ctx::viewer()
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok((super::ctx::state()?, viewer))
+}
+
+/// Keeps the new link in the session for the user's page to show once.
+#[cfg(feature = "ssr")]
+async fn show_once(user_id: &str, token: &str) -> Result<(), AppError> {
+    super::ctx::session()
+        .await?
+        .insert(FRESH_LINK_KEY, (user_id.to_string(), token.to_string()))
+        .await?;
+    Ok(())
+}
+
+/// Adds a user (Global admins); their page then shows their set-password link once.
+#[server(endpoint = "add_user")]
+pub async fn add_user(name: String, email: String, role: String) -> Result<(), AppError> {
+    super::ctx::reply(
+        async move {
+            let (state, viewer) = signed_in().await?;
+            let added = crate::server::users::add(&state.db, &viewer, &name, &email, &role).await?;
+            show_once(&added.user_id, &added.token).await?;
+            leptos_axum::redirect(&user_page(&viewer, &added.user_id));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Gives a user another role (Global admins; never the last Global admin away).
+#[server(endpoint = "change_user_role")]
+pub async fn change_user_role(user: String, role: String) -> Result<(), AppError> {
+    super::ctx::reply(
+        async move {
+            let (state, viewer) = signed_in().await?;
+            crate::server::users::change_role(&state.db, &viewer, &user, &role).await?;
+            leptos_axum::redirect(&format!("{}?{SAVED_PARAM}=1", user_page(&viewer, &user)));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Removes a user (Global admins, after confirming); their sessions end at once.
+#[server(endpoint = "remove_user")]
+pub async fn remove_user(user: String, confirm: Option<String>) -> Result<(), AppError> {
+    super::ctx::reply(
+        async move {
+            let (state, viewer) = signed_in().await?;
+            crate::server::users::remove(&state.db, &viewer, &user, confirm.is_some()).await?;
+            // Removing oneself ends one's own session too.
+            let next = match user == viewer.user_id {
+                true => "/signin".to_string(),
+                false => format!(
+                    "{}?{REMOVED_PARAM}={}",
+                    users_page(&viewer),
+                    url_safe(&user)
+                ),
+            };
+            leptos_axum::redirect(&next);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// A new set-password link for a user (Global admins); earlier links stop working.
+#[server(endpoint = "new_password_link")]
+pub async fn new_password_link(user: String) -> Result<(), AppError> {
+    super::ctx::reply(
+        async move {
+            let (state, viewer) = signed_in().await?;
+            let token = crate::server::users::new_link(&state.db, &viewer, &user).await?;
+            show_once(&user, &token).await?;
+            leptos_axum::redirect(&user_page(&viewer, &user));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Sets the password of a set-password link's user and signs them in.
+#[server(endpoint = "set_password")]
+pub async fn set_password(token: String, password: String) -> Result<(), AppError> {
+    super::ctx::reply(
+        async move {
+            super::ctx::limit_sign_up()?;
+            let state = super::ctx::state()?;
+            let (user_id, epoch) =
+                crate::server::users::set_password(&state.db, &token, password).await?;
+            let session = super::ctx::session().await?;
+            crate::server::sessions::start(&session, &user_id, epoch).await?;
+            let viewer = crate::server::accounts::viewer(&state.db, &user_id)
+                .await?
+                .ok_or(AppError::Internal)?;
+            leptos_axum::redirect(&viewer.home());
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_pages_stay_on_this_site() {
+        assert_eq!(url_safe("ab-12/../x?y"), "ab-12xy");
+        assert_eq!(
+            password_link("https://accord.example/", "abc_-"),
+            "https://accord.example/set-password?token=abc_-"
+        );
+    }
+}

@@ -1,0 +1,575 @@
+//! User management: an organization's Global admins add users, change their roles and
+//! remove them; a new user sets a password through a one-time link.
+//!
+//! Rules kept here, on every database:
+//! - only Global admins manage users (partner and customer side alike);
+//! - the last Global admin who can sign in is neither removed nor demoted;
+//! - a removed user's sessions end at once (the session epoch moves on, and the viewer
+//!   lookup skips removed users), their open set-password links stop working and their
+//!   email address is free again;
+//! - each change is one transaction with its activity entry; changes of one organization's
+//!   users are serialized by a lock on the organization's row.
+
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+
+use super::accounts::{NewUser, Org};
+use super::activity::{self, Entry};
+use super::db::{now, Db};
+use crate::domain::{CustomerRole, Field, Membership, PartnerRole, Problem, Viewer};
+use crate::error::AppError;
+
+/// How long a set-password link works.
+pub const LINK_LIFETIME: i64 = 7 * 24 * 3600;
+
+/// A user of the viewer's organization, as the Users pages show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgUser {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// The role's code (`global_admin`, ...), of the organization's side.
+    pub role: String,
+    pub added_at: i64,
+    /// False until the user has set a password through their link.
+    pub password_set: bool,
+}
+
+/// A role of either side, checked against the viewer's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnyRole {
+    Partner(PartnerRole),
+    Customer(CustomerRole),
+}
+
+impl AnyRole {
+    pub fn code(self) -> &'static str {
+        match self {
+            AnyRole::Partner(r) => r.code(),
+            AnyRole::Customer(r) => r.code(),
+        }
+    }
+
+    fn is_global_admin(self) -> bool {
+        matches!(
+            self,
+            AnyRole::Partner(PartnerRole::GlobalAdmin)
+                | AnyRole::Customer(CustomerRole::GlobalAdmin)
+        )
+    }
+}
+
+/// The roles users of `viewer`'s organization can have, in the order forms offer them.
+pub fn roles_of(viewer: &Viewer) -> Vec<AnyRole> {
+    match viewer.membership {
+        Membership::Partner { .. } => PartnerRole::ALL
+            .iter()
+            .map(|r| AnyRole::Partner(*r))
+            .collect(),
+        Membership::Customer { .. } => CustomerRole::ALL
+            .iter()
+            .map(|r| AnyRole::Customer(*r))
+            .collect(),
+    }
+}
+
+/// Reads a role code sent by a form, for the viewer's side.
+pub fn parse_role(viewer: &Viewer, code: &str) -> Result<AnyRole, Problem> {
+    let role = match viewer.membership {
+        Membership::Partner { .. } => code.parse().map(AnyRole::Partner),
+        Membership::Customer { .. } => code.parse().map(AnyRole::Customer),
+    };
+    role.map_err(|_| Problem::Role)
+}
+
+/// Whether the viewer manages users: their organization's Global admins.
+pub fn can_manage(viewer: &Viewer) -> bool {
+    viewer.partner_role() == Some(PartnerRole::GlobalAdmin)
+        || viewer.customer_role() == Some(CustomerRole::GlobalAdmin)
+}
+
+/// Who reads the Users page: every partner role; customer Global and Billing admins.
+pub fn check_read(viewer: &Viewer) -> Result<(), AppError> {
+    match viewer.customer_role() {
+        Some(CustomerRole::User) => Err(AppError::Forbidden(Problem::ReadRole)),
+        _ => Ok(()),
+    }
+}
+
+fn check_manage(viewer: &Viewer) -> Result<(), AppError> {
+    match can_manage(viewer) {
+        true => Ok(()),
+        false => Err(AppError::Forbidden(Problem::ManageUsersRole)),
+    }
+}
+
+/// The organization column of `users` for the viewer's side.
+fn org_column(viewer: &Viewer) -> &'static str {
+    match viewer.membership {
+        Membership::Partner { .. } => "partner_org_id",
+        Membership::Customer { .. } => "customer_org_id",
+    }
+}
+
+fn org_of(viewer: &Viewer) -> Org<'_> {
+    match viewer.membership {
+        Membership::Partner { .. } => Org::Partner(&viewer.org_id),
+        Membership::Customer { .. } => Org::Customer(&viewer.org_id),
+    }
+}
+
+/// The activity entry of a user change: on the organization's own log, no counterpart.
+fn entry<'a>(actor: &'a Viewer) -> Entry<'a> {
+    match actor.membership {
+        Membership::Partner { .. } => Entry::by(actor).partner(&actor.org_id),
+        Membership::Customer { .. } => Entry::by(actor).customer(&actor.org_id),
+    }
+}
+
+const USER_COLUMNS: &str = "id, name, email, role, created_at, password_hash";
+
+fn org_user(row: &sqlx::any::AnyRow) -> Result<OrgUser, sqlx::Error> {
+    Ok(OrgUser {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        role: row.try_get("role")?,
+        added_at: row.try_get("created_at")?,
+        password_set: !row.try_get::<String, _>("password_hash")?.is_empty(),
+    })
+}
+
+/// The current users of the viewer's organization, by name.
+pub async fn list(db: &Db, viewer: &Viewer) -> Result<Vec<OrgUser>, AppError> {
+    check_read(viewer)?;
+    let rows = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users
+         WHERE {} = $1 AND removed_at IS NULL
+         ORDER BY lower(name), email",
+        org_column(viewer)
+    ))
+    .bind(&viewer.org_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(org_user).collect::<Result<_, _>>()?)
+}
+
+/// One current user of the viewer's organization (`None` for anyone else's id).
+pub async fn get(db: &Db, viewer: &Viewer, user_id: &str) -> Result<Option<OrgUser>, AppError> {
+    check_read(viewer)?;
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND {} = $2 AND removed_at IS NULL",
+        org_column(viewer)
+    ))
+    .bind(user_id)
+    .bind(&viewer.org_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.as_ref().map(org_user).transpose()?)
+}
+
+/// The name of a user of the viewer's organization who was removed (for the notice after
+/// removal; `None` for anyone else).
+pub async fn removed_name(
+    db: &Db,
+    viewer: &Viewer,
+    user_id: &str,
+) -> Result<Option<String>, AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT name FROM users WHERE id = $1 AND {} = $2 AND removed_at IS NOT NULL",
+        org_column(viewer)
+    ))
+    .bind(user_id)
+    .bind(&viewer.org_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(|r| r.try_get("name")).transpose()?)
+}
+
+/// Serializes changes of one organization's users: SQLite already holds its write lock
+/// (`begin_write`); on PostgreSQL this takes the organization row's lock.
+async fn lock_org(tx: &mut Transaction<'_, Any>, viewer: &Viewer) -> Result<(), AppError> {
+    let table = match viewer.membership {
+        Membership::Partner { .. } => "partner_orgs",
+        Membership::Customer { .. } => "customer_orgs",
+    };
+    sqlx::query(&format!("UPDATE {table} SET id = id WHERE id = $1"))
+        .bind(&viewer.org_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The user `user_id` of the viewer's organization, read inside the transaction.
+async fn member(
+    tx: &mut Transaction<'_, Any>,
+    viewer: &Viewer,
+    user_id: &str,
+) -> Result<Option<OrgUser>, AppError> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND {} = $2 AND removed_at IS NULL",
+        org_column(viewer)
+    ))
+    .bind(user_id)
+    .bind(&viewer.org_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.as_ref().map(org_user).transpose()?)
+}
+
+/// Refuses a change that would leave the organization without a Global admin who can sign
+/// in (one who has set a password), counting everyone but `user_id`.
+async fn keep_a_global_admin(
+    tx: &mut Transaction<'_, Any>,
+    viewer: &Viewer,
+    user_id: &str,
+) -> Result<(), AppError> {
+    let others: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM users
+         WHERE {} = $1 AND role = 'global_admin' AND removed_at IS NULL
+           AND password_hash <> '' AND id <> $2",
+        org_column(viewer)
+    ))
+    .bind(&viewer.org_id)
+    .bind(user_id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("n")?;
+    match others {
+        0 => Err(AppError::Conflict(Problem::LastGlobalAdmin)),
+        _ => Ok(()),
+    }
+}
+
+/// A new set-password link's token (256 random bits, URL-safe) and the hash that is stored.
+fn new_token() -> (String, String) {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Ends the user's open links and writes a new one; answers its token.
+async fn replace_link(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Viewer,
+    user_id: &str,
+    at: i64,
+) -> Result<String, AppError> {
+    sqlx::query("UPDATE password_links SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(at)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    let (token, hash) = new_token();
+    sqlx::query(
+        "INSERT INTO password_links (token_hash, user_id, created_by_user_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(hash)
+    .bind(user_id)
+    .bind(&actor.user_id)
+    .bind(at)
+    .bind(at + LINK_LIFETIME)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+/// A user just added, with the token of their set-password link (shown once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Added {
+    pub user_id: String,
+    pub token: String,
+}
+
+/// Adds a user to the actor's organization. The user has no password until they open their
+/// set-password link.
+pub async fn add(
+    db: &Db,
+    actor: &Viewer,
+    name: &str,
+    email: &str,
+    role: &str,
+) -> Result<Added, AppError> {
+    check_manage(actor)?;
+    let role = parse_role(actor, role).map_err(AppError::Invalid)?;
+    let user = NewUser::invited(name, email, Field::UserName)?;
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    lock_org(&mut tx, actor).await?;
+    super::accounts::refuse_taken_email(&mut tx, &user.email).await?;
+    let user_id = user.insert(&mut tx, org_of(actor), role.code()).await?;
+    let token = replace_link(&mut tx, actor, &user_id, at).await?;
+    activity::record(
+        &mut tx,
+        entry(actor).action(
+            "user.added",
+            &format!(
+                "{} added {} ({}) as {}.",
+                actor.name,
+                user.name,
+                user.email,
+                label(role)
+            ),
+        ),
+    )
+    .await?;
+    tx.commit().await.map_err(super::accounts::raced)?;
+    tracing::info!(org = %actor.org_id, user = %user_id, "user added");
+    Ok(Added { user_id, token })
+}
+
+fn label(role: AnyRole) -> &'static str {
+    match role {
+        AnyRole::Partner(r) => r.label(),
+        AnyRole::Customer(r) => r.label(),
+    }
+}
+
+/// What a role change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleChanged {
+    Changed,
+    /// The user already had that role: nothing changed.
+    Unchanged,
+}
+
+/// Gives a user of the actor's organization another role. Takes effect on the user's next
+/// request (pages read the role from the database each time).
+pub async fn change_role(
+    db: &Db,
+    actor: &Viewer,
+    user_id: &str,
+    role: &str,
+) -> Result<RoleChanged, AppError> {
+    check_manage(actor)?;
+    let mut tx = db.begin_write().await?;
+    lock_org(&mut tx, actor).await?;
+    let Some(user) = member(&mut tx, actor, user_id).await? else {
+        tx.rollback().await?;
+        return Err(AppError::Forbidden(Problem::NotYourUser));
+    };
+    let role = match parse_role(actor, role) {
+        Ok(role) => role,
+        Err(problem) => {
+            tx.rollback().await?;
+            return Err(AppError::Invalid(problem));
+        }
+    };
+    if user.role == role.code() {
+        tx.rollback().await?;
+        return Ok(RoleChanged::Unchanged);
+    }
+    if !role.is_global_admin() {
+        if let Err(e) = keep_a_global_admin(&mut tx, actor, user_id).await {
+            tx.rollback().await?;
+            return Err(e);
+        }
+    }
+    sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        .bind(role.code())
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let old = parse_role(actor, &user.role).map(label).unwrap_or("?");
+    activity::record(
+        &mut tx,
+        entry(actor).action(
+            "user.role_changed",
+            &format!(
+                "{} changed the role of {} ({}) from {old} to {}.",
+                actor.name,
+                user.name,
+                user.email,
+                label(role)
+            ),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(RoleChanged::Changed)
+}
+
+/// Removes a user of the actor's organization: they can no longer sign in, their sessions
+/// and set-password links end at once, and their email address can be used again. The user
+/// stays in the records (the activity log names them).
+pub async fn remove(
+    db: &Db,
+    actor: &Viewer,
+    user_id: &str,
+    confirmed: bool,
+) -> Result<(), AppError> {
+    check_manage(actor)?;
+    if !confirmed {
+        return Err(AppError::Invalid(Problem::ConfirmRemoveUser));
+    }
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    lock_org(&mut tx, actor).await?;
+    let Some(user) = member(&mut tx, actor, user_id).await? else {
+        tx.rollback().await?;
+        return Err(AppError::Forbidden(Problem::NotYourUser));
+    };
+    if user.role == "global_admin" {
+        if let Err(e) = keep_a_global_admin(&mut tx, actor, user_id).await {
+            tx.rollback().await?;
+            return Err(e);
+        }
+    }
+    sqlx::query(
+        "UPDATE users SET removed_at = $1, removed_email = email, email = id || '@removed.invalid',
+                password_hash = '', session_epoch = session_epoch + 1
+         WHERE id = $2",
+    )
+    .bind(at)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE password_links SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(at)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    activity::record(
+        &mut tx,
+        entry(actor).action(
+            "user.removed",
+            &format!("{} removed {} ({}).", actor.name, user.name, user.email),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(org = %actor.org_id, user = %user_id, "user removed");
+    Ok(())
+}
+
+/// A new set-password link for a user of the actor's organization (for a user who lost
+/// theirs or forgot their password); every earlier link of the user stops working. The
+/// user's password, if any, keeps working until they set a new one.
+pub async fn new_link(db: &Db, actor: &Viewer, user_id: &str) -> Result<String, AppError> {
+    check_manage(actor)?;
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    lock_org(&mut tx, actor).await?;
+    let Some(user) = member(&mut tx, actor, user_id).await? else {
+        tx.rollback().await?;
+        return Err(AppError::Forbidden(Problem::NotYourUser));
+    };
+    let token = replace_link(&mut tx, actor, user_id, at).await?;
+    activity::record(
+        &mut tx,
+        entry(actor).action(
+            "user.password_link",
+            &format!(
+                "{} made a new set-password link for {} ({}).",
+                actor.name, user.name, user.email
+            ),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// Whose a set-password link is, while it works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkHolder {
+    pub name: String,
+    pub email: String,
+    pub org_name: String,
+}
+
+/// The holder of a working link (`None` when unknown, used, expired or the user removed).
+pub async fn link_holder(db: &Db, token: &str) -> Result<Option<LinkHolder>, AppError> {
+    let row = sqlx::query(
+        "SELECT u.name, u.email, COALESCE(p.name, c.name) AS org_name
+         FROM password_links l
+         JOIN users u ON u.id = l.user_id
+         LEFT JOIN partner_orgs p ON p.id = u.partner_org_id
+         LEFT JOIN customer_orgs c ON c.id = u.customer_org_id
+         WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2
+           AND u.removed_at IS NULL",
+    )
+    .bind(token_hash(token))
+    .bind(now())
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|r| {
+        Ok(LinkHolder {
+            name: r.try_get("name")?,
+            email: r.try_get("email")?,
+            org_name: r.try_get("org_name")?,
+        })
+    })
+    .transpose()
+    .map_err(|e: sqlx::Error| e.into())
+}
+
+/// Sets the password of the link's user and uses the link up; every other session of the
+/// user ends. Answers the user id and their new session epoch (to sign them in).
+pub async fn set_password(
+    db: &Db,
+    token: &str,
+    password: String,
+) -> Result<(String, i64), AppError> {
+    crate::domain::check_password(&password).map_err(AppError::Invalid)?;
+    let hash = super::passwords::hash(password).await?;
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    let used = sqlx::query(
+        "UPDATE password_links SET used_at = $1
+         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
+         RETURNING user_id",
+    )
+    .bind(at)
+    .bind(token_hash(token))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(used) = used else {
+        tx.rollback().await?;
+        return Err(AppError::Invalid(Problem::PasswordLink));
+    };
+    let user_id: String = used.try_get("user_id")?;
+    let user = sqlx::query(
+        "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1
+         WHERE id = $2 AND removed_at IS NULL
+         RETURNING name, partner_org_id, customer_org_id, session_epoch",
+    )
+    .bind(&hash)
+    .bind(&user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(user) = user else {
+        tx.rollback().await?;
+        return Err(AppError::Invalid(Problem::PasswordLink));
+    };
+    let name: String = user.try_get("name")?;
+    let partner: Option<String> = user.try_get("partner_org_id")?;
+    let customer: Option<String> = user.try_get("customer_org_id")?;
+    let epoch: i64 = user.try_get("session_epoch")?;
+    let mut entry = Entry::named(&user_id, name.clone());
+    if let Some(p) = &partner {
+        entry = entry.partner(p);
+    }
+    if let Some(c) = &customer {
+        entry = entry.customer(c);
+    }
+    activity::record(
+        &mut tx,
+        entry.action("user.password_set", &format!("{name} set a password.")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((user_id, epoch))
+}
