@@ -802,7 +802,54 @@ async fn region_rule(db: &Db) {
     .expect("same country");
 }
 
+/// Ten removals of one relationship, and ten removals of one partner's roles, at the same
+/// moment: each change is made and logged once, the rest answer "already done".
+async fn concurrent_removals_write_once(db: &Db) {
+    use accord::server::lifecycle::{self, RelationshipRemoved, RolesRemoved};
+    let p = partner(db, "Contoso", "public").await;
+    let c = customer(db, "twice.onmicrosoft.com", "public").await;
+    handshake::accept(db, &invitation(db, &p, true).await, &c, signer(), true)
+        .await
+        .unwrap();
+    let before = totals(db).await;
+    let mut removals = Vec::new();
+    for task in (0..10)
+        .map(|_| {
+            let (db, p, c) = (db.clone(), p.clone(), c.org_id.clone());
+            tokio::spawn(async move { lifecycle::remove_relationship(&db, &p, &c, true).await })
+        })
+        .collect::<Vec<_>>()
+    {
+        removals.push(task.await.unwrap());
+    }
+    let done = removals
+        .iter()
+        .filter(|r| matches!(r, Ok(RelationshipRemoved::Removed { .. })))
+        .count();
+    assert_eq!(done, 1, "{removals:?}");
+    assert!(removals.iter().all(|r| r.is_ok()), "{removals:?}");
+    let mut roles = Vec::new();
+    for task in (0..10)
+        .map(|_| {
+            let (db, c, p) = (db.clone(), c.clone(), p.org_id.clone());
+            tokio::spawn(async move { lifecycle::remove_roles(&db, &c, &p).await })
+        })
+        .collect::<Vec<_>>()
+    {
+        roles.push(task.await.unwrap());
+    }
+    let done = roles
+        .iter()
+        .filter(|r| matches!(r, Ok(RolesRemoved::Removed(_))))
+        .count();
+    assert_eq!(done, 1, "{roles:?}");
+    assert!(roles.iter().all(|r| r.is_ok()), "{roles:?}");
+    let after = totals(db).await;
+    assert_eq!(after[3], before[3] + 2, "one activity entry each");
+}
+
 on_both_databases! {
+    concurrent_removals => concurrent_removals_write_once;
     paging => customers_are_listed_a_page_at_a_time;
     removal => removal_keeps_dap;
     regions => region_rule;

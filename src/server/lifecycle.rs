@@ -97,6 +97,22 @@ pub async fn partners_of_customer(
         .collect()
 }
 
+/// Serializes changes about one customer organization, as acceptance does: SQLite holds
+/// its write lock already (`begin_write`); PostgreSQL takes the organization row's lock
+/// before anything is read, so concurrent repeats see each other's result.
+async fn lock_customer(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    customer_org_id: &str,
+    at: i64,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE customer_orgs SET updated_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(customer_org_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// What "Remove roles" did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RolesRemoved {
@@ -120,6 +136,7 @@ pub async fn remove_roles(
     let customer = actor.org_id.as_str();
     let at = now();
     let mut tx = db.begin_write().await?;
+    lock_customer(&mut tx, customer, at).await?;
     let held = sqlx::query(
         "SELECT d.service, p.name FROM dap_grants d JOIN partner_orgs p ON p.id = d.partner_org_id
          WHERE d.partner_org_id = $1 AND d.customer_org_id = $2 AND d.revoked_at IS NULL",
@@ -226,6 +243,7 @@ pub async fn remove_relationship(
     let partner = actor.org_id.as_str();
     let at = now();
     let mut tx = db.begin_write().await?;
+    lock_customer(&mut tx, customer_org_id, at).await?;
     let customer_name: Option<String> = sqlx::query(
         "SELECT c.name FROM relationships r JOIN customer_orgs c ON c.id = r.customer_org_id
          WHERE r.partner_org_id = $1 AND r.customer_org_id = $2 AND r.removed_at IS NULL",
