@@ -99,6 +99,17 @@ pub enum Scope<'a> {
     Customer(&'a str),
 }
 
+impl<'a> Scope<'a> {
+    /// The log's own organization column, the counterpart's column and table, and the
+    /// organization id.
+    fn columns(self) -> (&'static str, &'static str, &'static str, &'a str) {
+        match self {
+            Scope::Partner(id) => ("partner_org_id", "customer_org_id", "customer_orgs", id),
+            Scope::Customer(id) => ("customer_org_id", "partner_org_id", "partner_orgs", id),
+        }
+    }
+}
+
 /// The log a signed-in person may read: their organization's. Customer users with the
 /// User role see the home page only.
 pub fn scope_of(viewer: &Viewer) -> Result<Scope<'_>, crate::domain::Problem> {
@@ -151,10 +162,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<LogPage, AppError> {
     use sqlx::Row;
-    let (own, other, other_table, id) = match scope {
-        Scope::Partner(id) => ("partner_org_id", "customer_org_id", "customer_orgs", id),
-        Scope::Customer(id) => ("customer_org_id", "partner_org_id", "partner_orgs", id),
-    };
+    let (own, other, other_table, id) = scope.columns();
     // Conditions with their values, numbered in order ($1 is the organization).
     let mut conditions = vec![format!("a.{own} = $1")];
     let mut texts: Vec<(usize, String)> = Vec::new();
@@ -224,10 +232,7 @@ pub async fn counterparts(
     scope: Scope<'_>,
 ) -> Result<Vec<(String, String)>, AppError> {
     use sqlx::Row;
-    let (own, other, other_table, id) = match scope {
-        Scope::Partner(id) => ("partner_org_id", "customer_org_id", "customer_orgs", id),
-        Scope::Customer(id) => ("customer_org_id", "partner_org_id", "partner_orgs", id),
-    };
+    let (own, other, other_table, id) = scope.columns();
     let rows = sqlx::query(&format!(
         "SELECT o.id, o.name FROM {other_table} o
          WHERE o.id IN (SELECT a.{other} FROM activity a WHERE a.{own} = $1)

@@ -9,8 +9,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Each entry: when it was rendered, and the HTML.
-type Entries = HashMap<String, (Instant, Arc<str>)>;
+/// A rendered part of a page: the HTML of a list's rows, and the counts the page shows
+/// around them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rows {
+    /// How many items there are in all.
+    pub total: i64,
+    /// How many are on this page.
+    pub count: i64,
+    pub html: String,
+}
+
+/// Each entry: when it was rendered, and the fragment.
+type Entries = HashMap<String, (Instant, Arc<Rows>)>;
 
 #[derive(Clone, Debug, Default)]
 pub struct Fragments(Arc<Mutex<Entries>>);
@@ -21,14 +32,14 @@ impl Fragments {
     /// How many entries are kept at most (a Customers page of 50 rows is about 50 KB).
     pub const CAPACITY: usize = 256;
 
-    pub fn get(&self, key: &str) -> Option<Arc<str>> {
+    pub fn get(&self, key: &str) -> Option<Arc<Rows>> {
         let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         map.get(key)
             .filter(|(at, _)| at.elapsed() < Self::TTL)
             .map(|(_, html)| html.clone())
     }
 
-    pub fn put(&self, key: String, html: Arc<str>) {
+    pub fn put(&self, key: String, rows: Arc<Rows>) {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= Self::CAPACITY {
             map.retain(|_, (at, _)| at.elapsed() < Self::TTL);
@@ -42,7 +53,7 @@ impl Fragments {
                 map.remove(&oldest);
             }
         }
-        map.insert(key, (Instant::now(), html));
+        map.insert(key, (Instant::now(), rows));
     }
 }
 
@@ -50,17 +61,28 @@ impl Fragments {
 mod tests {
     use super::*;
 
+    fn rows(html: &str) -> Arc<Rows> {
+        Arc::new(Rows {
+            total: 1,
+            count: 1,
+            html: html.to_string(),
+        })
+    }
+
     #[test]
     fn entries_are_found_by_their_whole_key_and_bounded() {
         let cache = Fragments::default();
-        cache.put("customers:p:1:en:7".into(), Arc::from("<li>a</li>"));
+        cache.put("customers:p:1:en:7".into(), rows("<li>a</li>"));
         assert_eq!(
-            cache.get("customers:p:1:en:7").as_deref(),
+            cache
+                .get("customers:p:1:en:7")
+                .map(|r| r.html.clone())
+                .as_deref(),
             Some("<li>a</li>")
         );
         assert_eq!(cache.get("customers:p:1:en:8"), None, "another version");
         for i in 0..(Fragments::CAPACITY + 10) {
-            cache.put(format!("k{i}"), Arc::from("x"));
+            cache.put(format!("k{i}"), rows("x"));
         }
         assert_eq!(cache.0.lock().unwrap().len(), Fragments::CAPACITY);
         assert!(cache.get("k0").is_none(), "the oldest went first");

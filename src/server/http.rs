@@ -262,6 +262,15 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 /// Pages under `/partner` need a signed-in partner user; others are sent to sign in and
 /// brought back afterwards.
+/// The signed-in person of a session, if it is still valid for them.
+async fn viewer_of(state: &AppState, session: &Session) -> Option<crate::domain::Viewer> {
+    let signed_in = sessions::signed_in(session).await.ok().flatten()?;
+    accounts::session_viewer(&state.db, &signed_in)
+        .await
+        .ok()
+        .flatten()
+}
+
 async fn require_sign_in(
     State(state): State<AppState>,
     session: Session,
@@ -273,12 +282,7 @@ async fn require_sign_in(
     if !guarded || req.method() != Method::GET {
         return next.run(req).await;
     }
-    let signed_in = sessions::signed_in(&session).await.ok().flatten();
-    let viewer = match signed_in {
-        Some(s) => accounts::session_viewer(&state.db, &s).await.ok().flatten(),
-        None => None,
-    };
-    match viewer {
+    match viewer_of(&state, &session).await {
         Some(v) if v.partner_role().is_some() => {
             // The page reads the viewer from here instead of asking the database again.
             req.extensions_mut().insert(v);
@@ -304,12 +308,7 @@ async fn activity_csv(State(state): State<AppState>, session: Session, req: Requ
     let refuse = |status: StatusCode, error: crate::error::AppError| {
         (status, i18n::error(locale, &error)).into_response()
     };
-    let signed_in = sessions::signed_in(&session).await.ok().flatten();
-    let viewer = match signed_in {
-        Some(s) => accounts::session_viewer(&state.db, &s).await.ok().flatten(),
-        None => None,
-    };
-    let Some(viewer) = viewer else {
+    let Some(viewer) = viewer_of(&state, &session).await else {
         return refuse(
             StatusCode::UNAUTHORIZED,
             crate::error::AppError::Unauthenticated,

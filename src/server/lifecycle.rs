@@ -97,6 +97,19 @@ pub async fn partners_of_customer(
         .collect()
 }
 
+/// The services of rows with a `service` column, in the order of [`Service::ALL`].
+fn services_of(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Service>, AppError> {
+    let mut services = rows
+        .iter()
+        .map(|r| {
+            let code: String = r.try_get("service")?;
+            code.parse::<Service>().map_err(|_| AppError::Internal)
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    services.sort_by_key(|s| Service::ALL.iter().position(|x| x == s));
+    Ok(services)
+}
+
 /// Serializes changes about one customer organization, as acceptance does: SQLite holds
 /// its write lock already (`begin_write`); PostgreSQL takes the organization row's lock
 /// before anything is read, so concurrent repeats see each other's result.
@@ -165,14 +178,7 @@ pub async fn remove_roles(
         };
     }
     let partner_name: String = held[0].try_get("name")?;
-    let mut services = held
-        .iter()
-        .map(|r| {
-            let code: String = r.try_get("service")?;
-            code.parse::<Service>().map_err(|_| AppError::Internal)
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    services.sort_by_key(|s| Service::ALL.iter().position(|x| x == s));
+    let services = services_of(&held)?;
     let revoked = sqlx::query(
         "UPDATE dap_grants SET revoked_at = $1, revoked_by_user_id = $2
          WHERE partner_org_id = $3 AND customer_org_id = $4 AND revoked_at IS NULL",
@@ -288,14 +294,7 @@ pub async fn remove_relationship(
     .bind(customer_org_id)
     .fetch_all(&mut *tx)
     .await?;
-    let mut dap_kept = kept
-        .iter()
-        .map(|r| {
-            let code: String = r.try_get("service")?;
-            code.parse::<Service>().map_err(|_| AppError::Internal)
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    dap_kept.sort_by_key(|s| Service::ALL.iter().position(|x| x == s));
+    let dap_kept = services_of(&kept)?;
     activity::record(
         &mut tx,
         Entry::by(actor)

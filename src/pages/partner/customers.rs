@@ -5,7 +5,9 @@ use crate::components::request::query_param;
 use crate::domain::{country_name, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
+use crate::server::fragments::Rows;
 use crate::server::relationships::{self, CustomerPage, CustomerSummary};
+use std::sync::Arc;
 
 /// Customers per page.
 pub const PAGE_SIZE: i64 = 50;
@@ -34,7 +36,7 @@ pub fn CustomersPage() -> impl IntoView {
 /// The page's customers: their count, and the rows as HTML. The rows of a page, in a
 /// language, are rendered once per version of the partner's customers and then reused
 /// (`server::fragments`): a page of 50 customers is most of the work of this page.
-async fn load(page: i64) -> Result<(Viewer, Rows), AppError> {
+async fn load(page: i64) -> Result<(Viewer, Arc<Rows>), AppError> {
     let (viewer, _) = crate::api::ctx::partner().await?;
     let state = crate::api::ctx::state()?;
     let db = &state.db;
@@ -45,7 +47,7 @@ async fn load(page: i64) -> Result<(Viewer, Rows), AppError> {
         viewer.org_id,
         i18n::tag(locale)
     );
-    if let Some(rows) = db.fragments.get(&key).and_then(|html| Rows::decode(&html)) {
+    if let Some(rows) = db.fragments.get(&key) {
         return Ok((viewer, rows));
     }
     let CustomerPage { total, customers } =
@@ -57,40 +59,18 @@ async fn load(page: i64) -> Result<(Viewer, Rows), AppError> {
         .map(|c| view! { <CustomerRow locale customer=c /> })
         .collect_view()
         .to_html();
-    let rows = Rows { total, count, html };
-    db.fragments.put(key, rows.encode().into());
+    let rows = Arc::new(Rows { total, count, html });
+    db.fragments.put(key, rows.clone());
     Ok((viewer, rows))
 }
 
-/// A page of rows: how many customers there are in all and on the page, and the rows.
-struct Rows {
-    total: i64,
-    count: i64,
-    html: String,
-}
-
-impl Rows {
-    /// `total count html`, as kept in the fragment cache.
-    fn encode(&self) -> String {
-        format!("{} {} {}", self.total, self.count, self.html)
-    }
-
-    fn decode(kept: &str) -> Option<Rows> {
-        let mut parts = kept.splitn(3, ' ');
-        Some(Rows {
-            total: parts.next()?.parse().ok()?,
-            count: parts.next()?.parse().ok()?,
-            html: parts.next()?.to_string(),
-        })
-    }
-}
-
 #[component]
-fn Customers(locale: Locale, viewer: Viewer, customers: Rows, page: i64) -> impl IntoView {
+fn Customers(locale: Locale, viewer: Viewer, customers: Arc<Rows>, page: i64) -> impl IntoView {
     let awaiting_approval = viewer.awaiting_approval();
     let viewer_org = viewer.org_id.clone();
     let can_invite = viewer.partner_role().is_some_and(|r| r.can_invite()) && !awaiting_approval;
-    let Rows { total, count, html } = customers;
+    let (total, count) = (customers.total, customers.count);
+    let html = customers.html.clone();
     let from = (page - 1) * PAGE_SIZE + 1;
     let to = from + count - 1;
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
