@@ -12,8 +12,8 @@ use crate::pages::customer::{
     RemoveRolesPage,
 };
 use crate::pages::partner::{
-    CustomerAccountPage, CustomersPage, PartnerSignUpPage, RequestEmailPage,
-    RequestRelationshipPage,
+    CustomerAccountPage, CustomersPage, IndirectProvidersPage, IndirectResellersPage,
+    PartnerSignUpPage, RequestEmailPage, RequestRelationshipPage,
 };
 use crate::pages::users::{SetPasswordPage, UserPage, UsersPage};
 use crate::pages::{HomePage, SignInPage};
@@ -56,6 +56,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/partner/customers/:customer") view=CustomerAccountPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/activity") view=PartnerActivityPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/users") view=UsersPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/indirect-providers") view=IndirectProvidersPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/indirect-resellers") view=IndirectResellersPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/users/:user") view=UserPage ssr=SsrMode::Async />
                 <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation") view=InvitationPage ssr=SsrMode::Async />

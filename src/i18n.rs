@@ -220,6 +220,10 @@ pub fn action(locale: Locale, code: &str) -> String {
         "user.removed" => t!(locale, act_user_removed),
         "user.password_link" => t!(locale, act_user_password_link),
         "user.password_set" => t!(locale, act_user_password_set),
+        "indirect.requested" => t!(locale, act_indirect_requested),
+        "indirect.connected" => t!(locale, act_indirect_connected),
+        "indirect.declined" => t!(locale, act_indirect_declined),
+        "indirect.ended" => t!(locale, act_indirect_ended),
         other => return other.to_string(),
     }
     .to_string()
@@ -380,6 +384,13 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::NotYourUser => t!(l, err_not_your_user).to_string(),
         Problem::ConfirmRemoveUser => t!(l, err_confirm_remove_user).to_string(),
         Problem::PasswordLink => t!(l, err_password_link).to_string(),
+        Problem::IndirectResellerOnly => t!(l, err_indirect_reseller_only).to_string(),
+        Problem::IndirectProviderOnly => t!(l, err_indirect_provider_only).to_string(),
+        Problem::IndirectRole => t!(l, err_indirect_role).to_string(),
+        Problem::UnknownProvider => t!(l, err_unknown_provider).to_string(),
+        Problem::NotYourReseller => t!(l, err_not_your_reseller).to_string(),
+        Problem::ConnectionChanged => t!(l, err_connection_changed).to_string(),
+        Problem::NotConnected => t!(l, err_not_connected).to_string(),
     }
 }
 
@@ -443,6 +454,20 @@ pub fn refusal(locale: Locale, refusal: &Refusal) -> (String, Vec<String>) {
         Refusal::NotACustomer => (
             t!(l, refused_partner_title).to_string(),
             vec![t!(l, refused_partner).to_string()],
+        ),
+        Refusal::NotConnected { reseller, provider } if provider.is_empty() => (
+            t!(l, refused_not_connected_title).to_string(),
+            vec![t!(l, refused_not_connected_unknown, reseller = reseller).to_string()],
+        ),
+        Refusal::NotConnected { reseller, provider } => (
+            t!(l, refused_not_connected_title).to_string(),
+            vec![t!(
+                l,
+                refused_not_connected,
+                reseller = reseller,
+                provider = provider
+            )
+            .to_string()],
         ),
         Refusal::OtherRegion {
             partner,

@@ -848,7 +848,356 @@ async fn concurrent_removals_write_once(db: &Db) {
     assert_eq!(after[3], before[3] + 2, "one activity entry each");
 }
 
+/// A partner of the indirect channel (`program`: indirect_reseller or indirect_provider).
+async fn indirect_partner(db: &Db, name: &str, program: &str, mspp_id: i64) -> Viewer {
+    let slug = name.to_lowercase().replace(' ', "");
+    let created = accounts::sign_up_partner(
+        db,
+        PartnerSignUp {
+            org_name: name.into(),
+            country: "US".into(),
+            cloud: "public".into(),
+            program: program.into(),
+            partner_id: mspp_id.to_string(),
+            admin_name: "Ivy Indirect".into(),
+            email: format!("admin@{slug}.example"),
+            password: "partner-password-123".into(),
+        },
+    )
+    .await
+    .unwrap();
+    accounts::viewer(db, &created.user_id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// The reseller's combined invitation naming `provider`, as a link's query.
+async fn indirect_query(db: &Db, reseller: &Viewer, provider: &Viewer, dap: bool) -> String {
+    let r = handshake::partner(db, &reseller.org_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let p = handshake::partner(db, &provider.org_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let url = handshake::indirect_invitation_link(&r, &p, KEY, BASE, dap).unwrap();
+    url.split_once('?').unwrap().1.to_string()
+}
+
+async fn kinds_of(db: &Db, customer: &str) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT p.name, r.kind FROM relationships r JOIN partner_orgs p ON p.id = r.partner_org_id
+         WHERE r.customer_org_id = $1 AND r.removed_at IS NULL ORDER BY p.name",
+    )
+    .bind(customer)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap()
+}
+
+/// The indirect channel end to end on the services: connecting (who may, with whom, each
+/// state), the combined link (refused until connected and after the end, tamper-evident,
+/// never from a direct partner), and the combined acceptance: both relationships, DAP for
+/// the reseller only, once.
+async fn indirect_channel(db: &Db) {
+    use accord::domain::{ConnectionState, PartnerRole, Problem};
+    use accord::server::indirect::{self, Decision, Requested};
+    use accord::server::relationships::list_customers;
+    let reseller = indirect_partner(db, "Lakeshore Resellers", "indirect_reseller", 4100001).await;
+    let provider = indirect_partner(
+        db,
+        "Adventure Works Distribution",
+        "indirect_provider",
+        4200002,
+    )
+    .await;
+    let other_provider =
+        indirect_partner(db, "Other Distribution", "indirect_provider", 4200003).await;
+    let direct = partner(db, "Contoso", "public").await;
+    let connections = || count(db, "indirect_connections");
+    let before = (connections().await, count(db, "activity").await);
+
+    // Who may ask, and whom.
+    for (actor, mspp, expected) in [
+        (&direct, "4200002", Problem::IndirectResellerOnly),
+        (&provider, "4200003", Problem::IndirectResellerOnly),
+        (
+            &as_partner_role(&reseller, PartnerRole::SalesAgent),
+            "4200002",
+            Problem::IndirectRole,
+        ),
+    ] {
+        let err = indirect::request(db, actor, mspp).await.unwrap_err();
+        assert_eq!(err, AppError::Forbidden(expected));
+    }
+    for mspp in ["4100001", "999", "abc"] {
+        let err = indirect::request(db, &reseller, mspp).await.unwrap_err();
+        assert!(matches!(err, AppError::Invalid(_)), "{mspp}: {err:?}");
+    }
+    assert_eq!(
+        (connections().await, count(db, "activity").await),
+        before,
+        "refusals change nothing"
+    );
+
+    // Asked, once.
+    let asked = indirect::request(db, &reseller, " 4200002 ").await.unwrap();
+    assert!(matches!(asked, Requested::Asked { .. }), "{asked:?}");
+    let again = indirect::request(db, &reseller, "4200002").await.unwrap();
+    assert!(matches!(
+        again,
+        Requested::Unchanged {
+            state: ConnectionState::Requested,
+            ..
+        }
+    ));
+    assert_eq!(connections().await, 1);
+    assert_eq!(
+        count(db, "activity").await,
+        before.1 + 2,
+        "one entry in each partner's log"
+    );
+    let theirs = indirect::of_provider(db, &provider.org_id).await.unwrap();
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(
+        (theirs[0].reseller_name.as_str(), theirs[0].state),
+        ("Lakeshore Resellers", ConnectionState::Requested)
+    );
+
+    // Not connected yet: the combined link is refused with a page naming both.
+    let query = indirect_query(db, &reseller, &provider, true).await;
+    assert!(query.contains("invType=IndirectResellerRelationship"));
+    assert!(query.contains(&format!(
+        "msppId=4100001&indirectCSPId={}&DAP=true",
+        provider.org_id
+    )));
+    let refused = handshake::verify(db, KEY, &query).await.unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Refused(Refusal::NotConnected { reseller: r, provider: p })
+            if r == "Lakeshore Resellers" && p == "Adventure Works Distribution"),
+        "{refused:?}"
+    );
+
+    // The provider answers; another provider cannot.
+    let err = indirect::decide(db, &other_provider, &reseller.org_id, Decision::Accept)
+        .await
+        .unwrap_err();
+    assert_eq!(err, AppError::Forbidden(Problem::NotYourReseller));
+    let err = indirect::decide(db, &provider, &reseller.org_id, Decision::End)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        AppError::Conflict(Problem::ConnectionChanged),
+        "a request is not a connection"
+    );
+    assert_eq!(
+        indirect::decide(db, &provider, &reseller.org_id, Decision::Accept)
+            .await
+            .unwrap(),
+        ConnectionState::Connected
+    );
+    let entries = count(db, "activity").await;
+    assert_eq!(
+        indirect::decide(db, &provider, &reseller.org_id, Decision::Accept)
+            .await
+            .unwrap(),
+        ConnectionState::Connected,
+        "accepting again changes nothing"
+    );
+    assert_eq!(count(db, "activity").await, entries);
+
+    // Tampered: another provider put in the link, or a provider added to a direct link.
+    let forged = query.replace(&provider.org_id, &other_provider.org_id);
+    assert_eq!(
+        handshake::verify(db, KEY, &forged).await.unwrap_err(),
+        AppError::Refused(Refusal::InvalidLink)
+    );
+    let direct_inv = invitation(db, &direct, true).await;
+    let direct_partner = handshake::partner(db, &direct.org_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let direct_url = handshake::invitation_link(&direct_partner, KEY, BASE, true).unwrap();
+    let added = format!(
+        "{}&indirectCSPId={}",
+        direct_url.split_once('?').unwrap().1,
+        provider.org_id
+    );
+    assert_eq!(
+        handshake::verify(db, KEY, &added).await.unwrap_err(),
+        AppError::Refused(Refusal::InvalidLink)
+    );
+    let p = handshake::partner(db, &provider.org_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        handshake::indirect_invitation_link(&direct_partner, &p, KEY, BASE, true).is_err(),
+        "a direct partner cannot make one"
+    );
+    drop(direct_inv);
+
+    // Accepted: both relationships, the reseller's DAP, in one go; again changes nothing.
+    let inv = handshake::verify(db, KEY, &query).await.unwrap();
+    assert_eq!(
+        inv.provider.as_ref().map(|p| p.name.as_str()),
+        Some("Adventure Works Distribution")
+    );
+    let c = customer(db, "twotier.onmicrosoft.com", "public").await;
+    let outcome = handshake::accept(db, &inv, &c, signer(), true)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        AcceptOutcome::Authorized {
+            dap: Service::ALL.to_vec(),
+            agreement_accepted: true
+        }
+    );
+    assert_eq!(
+        kinds_of(db, &c.org_id).await,
+        vec![
+            (
+                "Adventure Works Distribution".to_string(),
+                "indirect_provider".to_string()
+            ),
+            (
+                "Lakeshore Resellers".to_string(),
+                "indirect_reseller".to_string()
+            ),
+        ]
+    );
+    let (dap_holders,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM dap_grants WHERE customer_org_id = $1 AND partner_org_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(&c.org_id)
+    .bind(&reseller.org_id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(dap_holders, 2, "the reseller holds DAP for both services");
+    assert_eq!(count(db, "dap_grants").await, 2, "the provider holds none");
+    for partner in [&reseller, &provider] {
+        assert_eq!(
+            list_customers(db, &partner.org_id, 0, 50)
+                .await
+                .unwrap()
+                .total,
+            1,
+            "{}",
+            partner.org_name
+        );
+    }
+    let after = totals(db).await;
+    assert_eq!(
+        handshake::accept(db, &inv, &c, signer(), true)
+            .await
+            .unwrap(),
+        AcceptOutcome::AlreadyAuthorized
+    );
+    assert_eq!(totals(db).await, after);
+
+    // Ended: the link stops working; the relationships made stay.
+    assert_eq!(
+        indirect::decide(db, &provider, &reseller.org_id, Decision::End)
+            .await
+            .unwrap(),
+        ConnectionState::Ended
+    );
+    assert!(matches!(
+        handshake::verify(db, KEY, &query).await.unwrap_err(),
+        AppError::Refused(Refusal::NotConnected { .. })
+    ));
+    assert_eq!(kinds_of(db, &c.org_id).await.len(), 2);
+    // The reseller may ask again after an end.
+    assert!(matches!(
+        indirect::request(db, &reseller, "4200002").await.unwrap(),
+        Requested::Asked { .. }
+    ));
+    assert_eq!(connections().await, 1, "one row per pair");
+}
+
+/// The combined acceptance is one transaction: a failure between the reseller's and the
+/// provider's relationship leaves nothing; a DAP conflict refuses both, and accepting
+/// without DAP then makes both relationships.
+async fn indirect_accept_is_atomic(db: &Db) {
+    use accord::server::indirect::{self, Decision};
+    let reseller = indirect_partner(db, "Lakeshore Resellers", "indirect_reseller", 4100001).await;
+    let provider = indirect_partner(
+        db,
+        "Adventure Works Distribution",
+        "indirect_provider",
+        4200002,
+    )
+    .await;
+    indirect::request(db, &reseller, "4200002").await.unwrap();
+    indirect::decide(db, &provider, &reseller.org_id, Decision::Accept)
+        .await
+        .unwrap();
+    let inv = handshake::verify(
+        db,
+        KEY,
+        &indirect_query(db, &reseller, &provider, true).await,
+    )
+    .await
+    .unwrap();
+    let c = customer(db, "atomic.onmicrosoft.com", "public").await;
+    let before = totals(db).await;
+    let err = handshake::accept_with_fault(
+        db,
+        &inv,
+        &c,
+        signer(),
+        true,
+        FaultPoint::BetweenRelationships,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err, AppError::Internal);
+    assert_eq!(
+        totals(db).await,
+        before,
+        "nothing of the reseller's relationship is left"
+    );
+
+    // Another partner holds DAP: the whole acceptance is refused.
+    let holder = partner(db, "Fabrikam", "public").await;
+    handshake::accept(db, &invitation(db, &holder, true).await, &c, signer(), true)
+        .await
+        .unwrap();
+    let before = totals(db).await;
+    let err = handshake::accept(db, &inv, &c, signer(), true)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Refused(Refusal::DapConflict { .. })),
+        "{err:?}"
+    );
+    assert_eq!(totals(db).await, before);
+    let ok = handshake::accept(db, &inv, &c, signer(), false)
+        .await
+        .unwrap();
+    assert_eq!(
+        ok,
+        AcceptOutcome::Authorized {
+            dap: vec![],
+            agreement_accepted: false
+        }
+    );
+    assert_eq!(
+        kinds_of(db, &c.org_id).await.len(),
+        3,
+        "Fabrikam, the reseller and the provider"
+    );
+    assert_eq!(totals(db).await[2], before[2], "no DAP moved");
+}
+
 on_both_databases! {
+    indirect => indirect_channel;
+    indirect_atomic => indirect_accept_is_atomic;
     concurrent_removals => concurrent_removals_write_once;
     paging => customers_are_listed_a_page_at_a_time;
     removal => removal_keeps_dap;

@@ -1690,6 +1690,7 @@ async fn database_state(db: &Db) -> Vec<i64> {
         "activity",
         "declines",
         "password_links",
+        "indirect_connections",
     ] {
         state.push(common::count(db, table).await);
     }
@@ -1917,6 +1918,36 @@ async fn every_server_function_is_authorized(db: &Db) {
             "/api/new_password_link",
             format!("user={target}"),
             not_contoso_admins.clone(),
+        ),
+        // The indirect channel: Contoso is a direct partner and Fourth Coffee a customer, so
+        // every caller here is refused (the roles of indirect partners are checked in
+        // `handshake::indirect_channel`).
+        (
+            "/api/request_indirect_provider",
+            "partner_id=4200002".into(),
+            vec![
+                Anonymous,
+                OtherPartner,
+                OtherCustomer,
+                Partner(GlobalAdmin),
+                Partner(AdminAgent),
+                Partner(SalesAgent),
+                Customer(CustomerRole::GlobalAdmin),
+                Customer(BillingAdmin),
+            ],
+        ),
+        (
+            "/api/decide_indirect_reseller",
+            format!("reseller={contoso}&decision=accept"),
+            vec![
+                Anonymous,
+                OtherPartner,
+                OtherCustomer,
+                Partner(GlobalAdmin),
+                Partner(HelpdeskAgent),
+                Customer(CustomerRole::GlobalAdmin),
+                Customer(User),
+            ],
         ),
         // Public: the token is the authority (a wrong one is a 400 that changes nothing).
         ("/api/set_password", String::new(), vec![]),

@@ -1,6 +1,6 @@
 import { type Browser, type Page } from "@playwright/test";
 import { expect, test } from "../tests/fixtures";
-import { acceptWithAgreement, createCustomerOrg, open, pathOf, requestLink, signUpPartner, uniqueDomain } from "../tests/helpers";
+import { acceptWithAgreement, createCustomerOrg, open, pathOf, requestLink, signUpPartner, uniqueDomain, waitHydrated } from "../tests/helpers";
 
 // Renders the real pages (`make screenshots`): every page in every language at 1280 and
 // 375 px into target/screenshots/ for review, and the README's pictures into docs/screenshots/.
@@ -43,6 +43,16 @@ test("screenshots", async ({ browser, page }) => {
   const gov = await person(browser, "en-US");
   await signUpPartner(gov, { cloud: "us-gov", orgName: "Adatum Federal" });
   const govLink = await requestLink(gov);
+
+  // A second user of the partner, whose page shows a fresh set-password link in each language.
+  await open(page, "/partner/users");
+  const addForm = page.getByRole("region", { name: "Add a user" });
+  await addForm.getByLabel("Name").fill("Sam Sales");
+  await addForm.getByLabel("Email").fill(`sam.${Date.now().toString(36)}@contoso.example`);
+  await addForm.getByRole("combobox", { name: "Role" }).selectOption({ label: "Admin agent" });
+  await addForm.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByRole("heading", { name: "Sam Sales", level: 1 })).toBeVisible();
+  const samPage = new URL(page.url()).pathname;
 
   for (const [tag, locale] of LOCALES) {
     await page.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", page.url()).toString() }]);
@@ -95,6 +105,20 @@ test("screenshots", async ({ browser, page }) => {
     await shoot(customer, `customer-activity-${tag}`);
     await open(page, "/partner/activity");
     await shoot(page, `partner-activity-${tag}`);
+    await open(page, "/partner/users");
+    await shoot(page, `users-${tag}`);
+    await open(page, samPage);
+    await page.locator('form[action="/api/new_password_link"] button').click();
+    await expect(page.locator("input.link-box")).toBeVisible();
+    await waitHydrated(page);
+    const fresh = await page.locator("input.link-box").inputValue();
+    await shoot(page, `user-${tag}`);
+    const newcomer = await person(browser, locale);
+    await newcomer.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", page.url()).toString() }]);
+    await open(newcomer, pathOf(fresh));
+    await shoot(newcomer, `set-password-${tag}`);
+    await open(customer, "/m365/users");
+    await shoot(customer, `customer-users-${tag}`);
     await pending.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", pending.url()).toString() }]);
     await open(pending, "/partner/customers");
     await shoot(pending, `approval-pending-${tag}`);

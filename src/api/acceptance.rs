@@ -14,6 +14,8 @@ use crate::error::AppError;
 pub struct InvitationView {
     pub cloud: Cloud,
     pub partner_name: String,
+    /// The indirect provider an indirect reseller's invitation also names.
+    pub provider_name: Option<String>,
     /// The partner's country: the most likely country of its customers.
     pub partner_country: String,
     pub dap: bool,
@@ -47,6 +49,7 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
     let mut view = InvitationView {
         cloud: inv.partner.cloud,
         partner_name: inv.partner.name.clone(),
+        provider_name: inv.provider.as_ref().map(|p| p.name.clone()),
         partner_country: inv.partner.country.clone(),
         dap: inv.params.dap,
         viewer: viewer.clone(),

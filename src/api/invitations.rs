@@ -12,11 +12,16 @@ pub struct RequestDraft {
     pub dap: bool,
     pub subject: String,
     pub body: String,
+    /// The indirect provider the link also names, if any.
+    pub provider: Option<String>,
 }
 
 /// Builds the partner's reusable invitation link and the draft email holding it.
 #[server(endpoint = "relationship_request")]
-pub async fn relationship_request(dap: bool) -> Result<RequestDraft, AppError> {
+pub async fn relationship_request(
+    dap: bool,
+    provider: Option<String>,
+) -> Result<RequestDraft, AppError> {
     super::ctx::reply(
         async move {
             use crate::server::handshake;
@@ -33,12 +38,36 @@ pub async fn relationship_request(dap: bool) -> Result<RequestDraft, AppError> {
             let partner = handshake::partner(&state.db, &viewer.org_id)
                 .await?
                 .ok_or(AppError::Internal)?;
-            let url = handshake::invitation_link(
-                &partner,
-                &state.config.secret_key,
-                &state.config.public_url,
-                dap,
-            )?;
+            // With a provider: the indirect reseller's combined link, for a provider it is
+            // connected with now.
+            let provider = match provider.filter(|p| !p.is_empty()) {
+                None => None,
+                Some(_) if partner.program != crate::domain::ProgramType::IndirectReseller => {
+                    return Err(AppError::Forbidden(
+                        crate::domain::Problem::IndirectResellerOnly,
+                    ))
+                }
+                Some(id) => Some(
+                    crate::server::indirect::connected_provider(&state.db.pool, &partner.id, &id)
+                        .await?
+                        .ok_or(AppError::Forbidden(crate::domain::Problem::NotConnected))?,
+                ),
+            };
+            let url = match &provider {
+                Some(provider) => handshake::indirect_invitation_link(
+                    &partner,
+                    provider,
+                    &state.config.secret_key,
+                    &state.config.public_url,
+                    dap,
+                )?,
+                None => handshake::invitation_link(
+                    &partner,
+                    &state.config.secret_key,
+                    &state.config.public_url,
+                    dap,
+                )?,
+            };
             let (subject, body) = invitation_email(
                 crate::i18n::current(),
                 &partner.name,
@@ -51,6 +80,7 @@ pub async fn relationship_request(dap: bool) -> Result<RequestDraft, AppError> {
                 dap,
                 subject,
                 body,
+                provider: provider.map(|p| p.name),
             })
         }
         .await,

@@ -4,6 +4,7 @@
 pub mod acceptance;
 pub mod auth;
 pub(crate) mod ctx;
+pub mod indirect;
 pub mod invitations;
 pub mod lifecycle;
 pub mod users;

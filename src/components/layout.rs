@@ -128,6 +128,18 @@ pub fn PartnerFrame(
     #[prop(into)] title: String,
     children: Children,
 ) -> impl IntoView {
+    // The indirect channel's page of the partner's program.
+    let indirect = match viewer.membership {
+        crate::domain::Membership::Partner {
+            program: crate::domain::ProgramType::IndirectReseller,
+            ..
+        } => Some(view! { <a href=crate::api::indirect::PROVIDERS_PAGE>{t!(locale, nav_indirect_providers)}</a> }.into_any()),
+        crate::domain::Membership::Partner {
+            program: crate::domain::ProgramType::IndirectProvider,
+            ..
+        } => Some(view! { <a href=crate::api::indirect::RESELLERS_PAGE>{t!(locale, nav_indirect_resellers)}</a> }.into_any()),
+        _ => None,
+    };
     view! {
         <Title text=title />
         <SkipLink locale />
@@ -136,6 +148,7 @@ pub fn PartnerFrame(
                 <Brand />
                 <nav class="main-nav" aria-label=t!(locale, nav_partner).to_string()>
                     <a href="/partner/customers">{t!(locale, nav_customers)}</a>
+                    {indirect}
                     <a href="/partner/activity">{t!(locale, nav_activity)}</a>
                     <a href="/partner/users">{t!(locale, nav_users)}</a>
                 </nav>

@@ -58,16 +58,16 @@ impl InvitationParams {
     /// The parameters in a fixed order and spelling: what is signed and what the link shows.
     pub fn canonical_query(&self) -> String {
         let mut q = format!(
-            "invType={}&partnerId={}&msppId={}&DAP={}",
+            "invType={}&partnerId={}&msppId={}",
             self.inv_type.code(),
             self.partner_id,
             self.mspp_id,
-            self.dap
         );
         if let Some(csp) = &self.indirect_csp_id {
             q.push_str("&indirectCSPId=");
             q.push_str(csp);
         }
+        q.push_str(&format!("&DAP={}", self.dap));
         q
     }
 
@@ -232,7 +232,7 @@ mod tests {
         };
         assert_eq!(
             indirect.canonical_query(),
-            format!("invType=IndirectResellerRelationship&partnerId={PARTNER}&msppId=4123456&DAP=false&indirectCSPId={PROVIDER}")
+            format!("invType=IndirectResellerRelationship&partnerId={PARTNER}&msppId=4123456&indirectCSPId={PROVIDER}&DAP=false")
         );
         // Same inputs, same signature: links can be regenerated at will.
         let secret = link_secret(KEY, PARTNER, 1);

@@ -23,7 +23,7 @@ pub use invitation::{
 pub use problem::{Field, Problem};
 pub use program::ProgramType;
 pub use refusal::{DapHolder, Refusal};
-pub use relationship::{RelationshipKind, Service};
+pub use relationship::{ConnectionState, RelationshipKind, Service};
 pub use roles::{CustomerRole, PartnerRole};
 
 /// A value that failed to parse, with the text a person sees.

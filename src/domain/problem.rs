@@ -76,6 +76,20 @@ pub enum Problem {
     ConfirmRemoveUser,
     /// The set-password link is unknown, used, expired, or its user was removed.
     PasswordLink,
+    /// For indirect resellers only (connecting with providers, combined invitations).
+    IndirectResellerOnly,
+    /// For indirect providers only (answering resellers).
+    IndirectProviderOnly,
+    /// Indirect connections are handled by Global admins and Admin agents.
+    IndirectRole,
+    /// No approved indirect provider of the cloud has this partner id.
+    UnknownProvider,
+    /// The reseller never asked this provider to connect.
+    NotYourReseller,
+    /// The connection changed in the meantime (e.g. ended before it was accepted).
+    ConnectionChanged,
+    /// The reseller is not connected with this provider.
+    NotConnected,
 }
 
 impl Field {
@@ -215,6 +229,31 @@ impl std::fmt::Display for Problem {
             Problem::PasswordLink => write!(
                 f,
                 "This link has expired or was already used. Ask a Global admin of your organization for a new one."
+            ),
+            Problem::IndirectResellerOnly => {
+                write!(f, "This is for indirect resellers only.")
+            }
+            Problem::IndirectProviderOnly => {
+                write!(f, "This is for indirect providers only.")
+            }
+            Problem::IndirectRole => write!(
+                f,
+                "Only Global admins and Admin agents can manage indirect connections."
+            ),
+            Problem::UnknownProvider => write!(
+                f,
+                "No indirect provider of your cloud has this partner ID. Check the number with your provider."
+            ),
+            Problem::NotYourReseller => {
+                write!(f, "This reseller has not asked to connect with your organization.")
+            }
+            Problem::ConnectionChanged => write!(
+                f,
+                "This connection changed in the meantime. Reload the page to see where it stands."
+            ),
+            Problem::NotConnected => write!(
+                f,
+                "You are not connected with this indirect provider. Ask it to accept your request first."
             ),
             Problem::SignUpClosed => write!(
                 f,

@@ -28,6 +28,8 @@ pub enum Refusal {
     },
     /// Only customer administrators accept invitations; partner staff cannot.
     NotACustomer,
+    /// An indirect reseller's link names a provider it is not (or no longer) connected with.
+    NotConnected { reseller: String, provider: String },
     /// The organization is outside the partner's country and market region (region codes
     /// of the `regions` table).
     OtherRegion {
@@ -54,6 +56,7 @@ impl Refusal {
             | Refusal::RoleTooWeak { .. }
             | Refusal::NotACustomer
             | Refusal::OtherRegion { .. } => 403,
+            Refusal::NotConnected { .. } => 410,
             Refusal::DapConflict { .. } => 409,
         }
     }

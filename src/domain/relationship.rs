@@ -13,6 +13,16 @@ labelled_enum!(
 );
 
 labelled_enum!(
+    /// Where an indirect reseller's connection with an indirect provider stands.
+    ConnectionState, "connection state", {
+        Requested => "requested", "Requested";
+        Connected => "connected", "Connected";
+        Declined => "declined", "Declined";
+        Ended => "ended", "Ended";
+    }
+);
+
+labelled_enum!(
     /// Services for which a partner can hold delegated admin privileges.
     Service, "service", {
         AzureAd => "azure_ad", "Azure Active Directory";

@@ -90,6 +90,10 @@ pub const ACTIONS: &[&str] = &[
     "user.removed",
     "user.password_link",
     "user.password_set",
+    "indirect.requested",
+    "indirect.connected",
+    "indirect.declined",
+    "indirect.ended",
 ];
 
 /// Whose log: each organization sees only the entries about itself.

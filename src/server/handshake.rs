@@ -34,7 +34,7 @@ pub struct Partner {
 }
 
 impl Partner {
-    fn from_row(row: &AnyRow) -> Result<Partner, AppError> {
+    pub(super) fn from_row(row: &AnyRow) -> Result<Partner, AppError> {
         let bad = || AppError::Internal;
         Ok(Partner {
             id: row.try_get("id")?,
@@ -64,6 +64,48 @@ pub async fn partner(db: &Db, id: &str) -> Result<Option<Partner>, AppError> {
     .fetch_optional(&db.pool)
     .await?;
     row.as_ref().map(Partner::from_row).transpose()
+}
+
+/// A partner's name, read inside a transaction.
+pub(super) async fn partner_name(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+) -> Result<String, AppError> {
+    Ok(sqlx::query("SELECT name FROM partner_orgs WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("name")?)
+}
+
+/// An indirect reseller's invitation link naming a provider it is connected with: one link
+/// for both relationships, signed with the reseller's secret (the provider is inside the
+/// signature).
+pub fn indirect_invitation_link(
+    reseller: &Partner,
+    provider: &Partner,
+    server_key: &[u8],
+    public_url: &str,
+    dap: bool,
+) -> Result<String, AppError> {
+    if reseller.program != ProgramType::IndirectReseller {
+        return Err(AppError::Forbidden(Problem::IndirectResellerOnly));
+    }
+    if !dap && reseller.cloud.requires_dap() {
+        return Err(AppError::Invalid(Problem::DapRequired(reseller.cloud)));
+    }
+    let params = InvitationParams {
+        inv_type: InvitationType::IndirectResellerRelationship,
+        partner_id: reseller.id.clone(),
+        mspp_id: reseller.mspp_id,
+        dap,
+        indirect_csp_id: Some(provider.id.clone()),
+    };
+    let secret = link_secret(server_key, &reseller.id, reseller.secret_version);
+    Ok(params.to_url(
+        &format!("{public_url}{}", reseller.cloud.customer_prefix()),
+        &secret,
+    ))
 }
 
 /// The partner's reusable invitation link.
@@ -111,11 +153,27 @@ pub async fn rotate_link_secret(db: &Db, actor: &Viewer) -> Result<(), AppError>
     Ok(())
 }
 
-/// A verified invitation and the partner behind it.
+/// A verified invitation and the partner behind it (for an indirect invitation: the
+/// reseller, and the provider it is connected with).
 #[derive(Debug, Clone)]
 pub struct Invitation {
     pub params: InvitationParams,
     pub partner: Partner,
+    pub provider: Option<Partner>,
+}
+
+impl Invitation {
+    /// Every partner the acceptance makes a partner of the customer, with the kind of its
+    /// relationship: the inviting partner first.
+    pub fn parties(&self) -> Vec<(&Partner, RelationshipKind)> {
+        match &self.provider {
+            Some(provider) => vec![
+                (&self.partner, RelationshipKind::IndirectReseller),
+                (provider, RelationshipKind::IndirectProvider),
+            ],
+            None => vec![(&self.partner, relationship_kind(self.partner.program))],
+        }
+    }
 }
 
 /// Reads and verifies an invitation link's query string.
@@ -127,8 +185,9 @@ pub async fn verify(db: &Db, server_key: &[u8], query: &str) -> Result<Invitatio
     let (params, signature) =
         InvitationParams::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|_: LinkError| AppError::Refused(Refusal::InvalidLink))?;
-    if params.inv_type != InvitationType::ResellerRelationship {
-        // Indirect invitations are verified the same way once indirect resellers can send them.
+    // A direct link names no provider; an indirect one names exactly one.
+    let indirect = params.inv_type == InvitationType::IndirectResellerRelationship;
+    if indirect != params.indirect_csp_id.is_some() {
         return Err(AppError::Refused(Refusal::InvalidLink));
     }
     // A partner the operator has not approved is, to customers, no partner at all.
@@ -143,7 +202,32 @@ pub async fn verify(db: &Db, server_key: &[u8], query: &str) -> Result<Invitatio
         if params.mspp_id != partner.program.link_mspp_id(partner.mspp_id) {
             return Err(AppError::Refused(Refusal::InvalidLink));
         }
-        return Ok(Invitation { params, partner });
+        let provider = match &params.indirect_csp_id {
+            None => None,
+            // Signed by the partner, so it made this link; only an indirect reseller can.
+            Some(_) if partner.program != ProgramType::IndirectReseller => {
+                return Err(AppError::Refused(Refusal::InvalidLink))
+            }
+            Some(provider_id) => {
+                match super::indirect::connected_provider(&db.pool, &partner.id, provider_id)
+                    .await?
+                {
+                    Some(provider) => Some(provider),
+                    None => {
+                        let provider = self::partner(db, provider_id).await?;
+                        return Err(AppError::Refused(Refusal::NotConnected {
+                            reseller: partner.name,
+                            provider: provider.map(|p| p.name).unwrap_or_default(),
+                        }));
+                    }
+                }
+            }
+        };
+        return Ok(Invitation {
+            params,
+            partner,
+            provider,
+        });
     }
     let rotated = (partner
         .secret_version
@@ -242,7 +326,10 @@ pub async fn standing(
     customer_org_id: &str,
 ) -> Result<CustomerStanding, AppError> {
     let mut conn = db.pool.acquire().await?;
-    let has_relationship = active_relationship(&mut conn, &inv.partner.id, customer_org_id).await?;
+    let mut has_relationship = true;
+    for (partner, _) in inv.parties() {
+        has_relationship &= active_relationship(&mut conn, &partner.id, customer_org_id).await?;
+    }
     let held = dap_held(&mut conn, customer_org_id).await?;
     let own_dap_complete = dap_missing(&held, &inv.partner.id).is_empty();
     Ok(CustomerStanding {
@@ -283,6 +370,8 @@ pub enum FaultPoint {
     #[default]
     None,
     AfterRelationship,
+    /// An indirect invitation: after the reseller's relationship, before the provider's.
+    BetweenRelationships,
 }
 
 /// Checks who may accept, before anything is written.
@@ -353,7 +442,27 @@ pub async fn accept_with_fault(
         tx.rollback().await?;
         return Err(refused);
     }
-    let has_relationship = active_relationship(&mut tx, &partner.id, org).await?;
+    // The connection with the provider may have ended since the link was verified.
+    if let Some(provider) = &inv.provider {
+        if super::indirect::connected_provider(&mut *tx, &partner.id, &provider.id)
+            .await?
+            .is_none()
+        {
+            tx.rollback().await?;
+            return Err(AppError::Refused(Refusal::NotConnected {
+                reseller: partner.name.clone(),
+                provider: provider.name.clone(),
+            }));
+        }
+    }
+    // The partners (one, or reseller and provider) that have no relationship yet.
+    let mut unrelated = Vec::new();
+    for (party, kind) in inv.parties() {
+        if !active_relationship(&mut tx, &party.id, org).await? {
+            unrelated.push((party, kind));
+        }
+    }
+    let has_relationship = unrelated.is_empty();
     let held = dap_held(&mut tx, org).await?;
     let missing_dap = if with_dap {
         dap_missing(&held, &partner.id)
@@ -417,15 +526,18 @@ pub async fn accept_with_fault(
         .await?;
     }
 
-    if !has_relationship {
+    for (i, (party, kind)) in unrelated.iter().enumerate() {
+        if i > 0 && fault == FaultPoint::BetweenRelationships {
+            return Err(AppError::Internal);
+        }
         sqlx::query(
             "INSERT INTO relationships (id, partner_org_id, customer_org_id, kind, established_at, established_by_user_id)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(new_id())
-        .bind(&partner.id)
+        .bind(&party.id)
         .bind(org)
-        .bind(relationship_kind(partner.program).code())
+        .bind(kind.code())
         .bind(at)
         .bind(&viewer.user_id)
         .execute(&mut *tx)
@@ -433,11 +545,13 @@ pub async fn accept_with_fault(
         .map_err(conflict_as_internal)?;
         activity::record(
             &mut tx,
-            Entry::by(viewer).partner(&partner.id).customer(org).action(
+            Entry::by(viewer).partner(&party.id).customer(org).action(
                 "relationship.established",
                 &format!(
-                    "{} authorized {} as reseller.",
-                    viewer.org_name, partner.name
+                    "{} authorized {} as {}.",
+                    viewer.org_name,
+                    party.name,
+                    kind.label().to_lowercase()
                 ),
             ),
         )
@@ -506,20 +620,20 @@ pub async fn decline(db: &Db, inv: &Invitation, viewer: &Viewer) -> Result<(), A
     if !first_today {
         return Ok(());
     }
-    activity::record(
-        &mut tx,
-        Entry::by(viewer)
-            .partner(&inv.partner.id)
-            .customer(&viewer.org_id)
-            .action(
-                "invitation.declined",
-                &format!(
-                    "{} declined the reseller relationship request of {}.",
-                    viewer.org_name, inv.partner.name
-                ),
-            ),
-    )
-    .await?;
+    let detail = format!(
+        "{} declined the reseller relationship request of {}.",
+        viewer.org_name, inv.partner.name
+    );
+    for (party, _) in inv.parties() {
+        activity::record(
+            &mut tx,
+            Entry::by(viewer)
+                .partner(&party.id)
+                .customer(&viewer.org_id)
+                .action("invitation.declined", &detail),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

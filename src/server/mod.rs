@@ -11,6 +11,7 @@ mod demo;
 pub mod fragments;
 pub mod handshake;
 pub mod http;
+pub mod indirect;
 pub mod lifecycle;
 pub mod limits;
 pub mod passwords;

@@ -226,7 +226,8 @@ fn InvitationBody(
         _ => {}
     }
 
-    let summary = view! { <Summary locale partner=partner.clone() dap=view.dap /> };
+    let provider = view.provider_name.clone();
+    let summary = view! { <Summary locale partner=partner.clone() dap=view.dap provider=provider.clone().unwrap_or_default() /> };
 
     let Some(viewer) = view.viewer.clone() else {
         return view! {
@@ -264,7 +265,7 @@ fn InvitationBody(
 
     // Already its reseller (roles removed, or accepted without them): only DAP is asked.
     let summary = if view.has_relationship {
-        view! { <Summary locale partner=partner.clone() dap=view.dap restore=true /> }.into_any()
+        view! { <Summary locale partner=partner.clone() dap=view.dap restore=true provider=provider.unwrap_or_default() /> }.into_any()
     } else {
         summary.into_any()
     };
@@ -292,18 +293,32 @@ fn Summary(
     /// The partner is already the organization's reseller and asks for DAP only.
     #[prop(optional)]
     restore: bool,
+    /// The indirect provider an indirect reseller's invitation also names (empty: none).
+    #[prop(optional)]
+    provider: Option<String>,
 ) -> impl IntoView {
     let p = partner.as_str();
-    let asks = if restore {
-        t!(locale, restore_asks, partner = p).to_string()
-    } else {
-        t!(locale, asks, partner = p).to_string()
+    let provider = provider.filter(|p| !p.is_empty());
+    let asks = match (&provider, restore) {
+        (_, true) => t!(locale, restore_asks, partner = p).to_string(),
+        (Some(provider), false) => {
+            t!(locale, asks_indirect, partner = p, provider = provider).to_string()
+        }
+        (None, false) => t!(locale, asks, partner = p).to_string(),
     };
+    let of_record = match &provider {
+        Some(_) => t!(locale, indirect_reseller_can, partner = p).to_string(),
+        None => t!(locale, reseller_of_record, partner = p).to_string(),
+    };
+    let provider_can = provider.filter(|_| !restore).map(|provider| {
+        view! { <li>{t!(locale, indirect_provider_can, provider = &provider).to_string()}</li> }
+    });
     view! {
         <h1>{t!(locale, invitation_title)}</h1>
         <p class="asks">{asks}</p>
         <ul class="grants">
-            {(!restore).then(|| view! { <li>{t!(locale, reseller_of_record, partner = p).to_string()}</li> })}
+            {(!restore).then(|| view! { <li>{of_record}</li> })}
+            {provider_can}
             {if dap {
                 view! {
                     <li>

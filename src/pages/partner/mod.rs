@@ -2,10 +2,12 @@
 
 mod account;
 mod customers;
+mod indirect;
 mod request;
 mod signup;
 
 pub use account::CustomerAccountPage;
 pub use customers::CustomersPage;
+pub use indirect::{IndirectProvidersPage, IndirectResellersPage};
 pub use request::{RequestEmailPage, RequestRelationshipPage};
 pub use signup::PartnerSignUpPage;

@@ -16,6 +16,7 @@ pub fn RequestRelationshipPage() -> impl IntoView {
     let locale = i18n::current();
     let rotated = query_param(ROTATED_PARAM).is_some();
     let rotate_error = form_error(RotateInvitationLink::PATH);
+    let provider_id = query_param("provider").filter(|p| !p.is_empty());
     view! {
         <Suspense>
             {Suspend::new(async move {
@@ -23,10 +24,28 @@ pub fn RequestRelationshipPage() -> impl IntoView {
                     Ok((viewer, _)) => viewer,
                     Err(error) => return view! { <PageError locale error /> }.into_any(),
                 };
-                view! { <RequestForm locale viewer rotated rotate_error /> }.into_any()
+                let provider = match provider_id {
+                    None => None,
+                    Some(id) => match connected(&viewer, &id).await {
+                        Ok(name) => Some((id, name)),
+                        Err(error) => return view! { <PageError locale error /> }.into_any(),
+                    },
+                };
+                view! { <RequestForm locale viewer rotated rotate_error provider /> }.into_any()
             })}
         </Suspense>
     }
+}
+
+/// The name of the indirect provider `id`, if the viewer is connected with it.
+async fn connected(viewer: &Viewer, id: &str) -> Result<String, crate::error::AppError> {
+    use crate::domain::Problem;
+    use crate::error::AppError;
+    let state = crate::api::ctx::state()?;
+    crate::server::indirect::connected_provider(&state.db.pool, &viewer.org_id, id)
+        .await?
+        .map(|p| p.name)
+        .ok_or(AppError::Forbidden(Problem::NotConnected))
 }
 
 #[component]
@@ -35,25 +54,42 @@ fn RequestForm(
     viewer: Viewer,
     rotated: bool,
     rotate_error: Option<String>,
+    /// The indirect provider (id, name) the invitation also names.
+    provider: Option<(String, String)>,
 ) -> impl IntoView {
     let role = viewer.partner_role();
     let can_invite = role.is_some_and(|r| r.can_invite());
     let viewer_awaiting = viewer.awaiting_approval();
     let viewer_org = viewer.org_id.clone();
-    let can_rotate = role.is_some_and(|r| r.can_administer()) && !viewer_awaiting;
+    let can_rotate =
+        role.is_some_and(|r| r.can_administer()) && !viewer_awaiting && provider.is_none();
+    let heading = match &provider {
+        Some((_, name)) => t!(locale, invite_with_provider, provider = name).to_string(),
+        None => t!(locale, request_relationship).to_string(),
+    };
+    let crumb = match &provider {
+        Some(_) => (
+            crate::api::indirect::PROVIDERS_PAGE,
+            t!(locale, nav_indirect_providers).to_string(),
+        ),
+        None => ("/partner/customers", t!(locale, nav_customers).to_string()),
+    };
+    let provider_input =
+        provider.map(|(id, _)| view! { <input type="hidden" name="provider" value=id /> });
     let required = viewer.cloud.requires_dap();
     let cloud = i18n::cloud(locale, viewer.cloud);
     view! {
-        <PartnerFrame locale viewer title=t!(locale, request_relationship).to_string()>
+        <PartnerFrame locale viewer title=heading.clone()>
             <div class="narrow-page">
-                <p class="crumbs"><a href="/partner/customers">{t!(locale, nav_customers)}</a></p>
-                <h1>{t!(locale, request_relationship)}</h1>
+                <p class="crumbs"><a href=crumb.0>{crumb.1}</a></p>
+                <h1>{heading}</h1>
                 <p>{t!(locale, request_intro)}</p>
                 {if viewer_awaiting {
                     view! { <super::customers::ApprovalPending locale tenant=viewer_org.clone() /> }.into_any()
                 } else if can_invite {
                     view! {
                         <form method="get" action="/partner/customers/request/email" class="stack">
+                            {provider_input}
                             <label class="check">
                                 <input type="checkbox" name="dap" value="true" checked disabled=required />
                                 <span>{t!(locale, request_dap_label)}</span>
@@ -99,6 +135,14 @@ fn RequestForm(
 pub fn RequestEmailPage() -> impl IntoView {
     let locale = i18n::current();
     let dap = query_param("dap").as_deref() == Some("true");
+    let provider = query_param("provider").filter(|p| !p.is_empty());
+    let back = match &provider {
+        Some(id) => format!(
+            "/partner/customers/request?provider={}",
+            url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+        ),
+        None => "/partner/customers/request".to_string(),
+    };
     view! {
         <Suspense>
             {Suspend::new(async move {
@@ -106,21 +150,21 @@ pub fn RequestEmailPage() -> impl IntoView {
                     Ok((viewer, _)) => viewer,
                     Err(error) => return view! { <PageError locale error /> }.into_any(),
                 };
-                let draft = relationship_request(dap).await;
+                let draft = relationship_request(dap, provider).await;
                 view! {
                     <PartnerFrame locale viewer title=t!(locale, draft_page_title).to_string()>
                         <div class="narrow-page">
                             <p class="crumbs">
                                 <a href="/partner/customers">{t!(locale, nav_customers)}</a>
                                 " › "
-                                <a href="/partner/customers/request">{t!(locale, request_relationship)}</a>
+                                <a href=back.clone()>{t!(locale, request_relationship)}</a>
                             </p>
                             <h1>{t!(locale, draft_heading)}</h1>
                             {match draft {
-                                Ok(d) => view! { <Draft locale url=d.url subject=d.subject body=d.body dap=d.dap /> }.into_any(),
+                                Ok(d) => view! { <Draft locale url=d.url subject=d.subject body=d.body dap=d.dap provider=d.provider /> }.into_any(),
                                 Err(error) => view! {
                                     <PageError locale error />
-                                    <p><a href="/partner/customers/request">{t!(locale, back)}</a></p>
+                                    <p><a href=back.clone()>{t!(locale, back)}</a></p>
                                 }.into_any(),
                             }}
                         </div>
@@ -135,7 +179,14 @@ pub fn RequestEmailPage() -> impl IntoView {
 /// `DraftEditor` island. The text goes into the textarea escaped: a partner or user name
 /// can never close the element and become markup.
 #[component]
-fn Draft(locale: Locale, url: String, subject: String, body: String, dap: bool) -> impl IntoView {
+fn Draft(
+    locale: Locale,
+    url: String,
+    subject: String,
+    body: String,
+    dap: bool,
+    provider: Option<String>,
+) -> impl IntoView {
     let mailto = mailto_href(&subject, &body);
     view! {
         <p>
@@ -143,6 +194,7 @@ fn Draft(locale: Locale, url: String, subject: String, body: String, dap: bool) 
             " "
             {t!(locale, draft_keep_link)}
         </p>
+        {provider.map(|p| view! { <p class="note">{t!(locale, draft_indirect, provider = &p).to_string()}</p> })}
         <DraftEditor>
             <label class="field">
                 <span class="field-label">{t!(locale, draft_subject)}</span>

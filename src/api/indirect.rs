@@ -1,0 +1,64 @@
+//! The indirect channel: a reseller asks a provider to connect; the provider answers.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The reseller's page of its providers, and the provider's page of its resellers.
+pub const PROVIDERS_PAGE: &str = "/partner/indirect-providers";
+pub const RESELLERS_PAGE: &str = "/partner/indirect-resellers";
+
+/// Query parameter naming the partner (by organization id) whose connection just changed.
+pub const CHANGED_PARAM: &str = "changed";
+
+/// Organization ids are UUIDs; anything else is dropped rather than put into a URL.
+fn url_safe(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
+/// An indirect reseller asks the provider with this partner id to connect.
+#[server(endpoint = "request_indirect_provider")]
+pub async fn request_indirect_provider(partner_id: String) -> Result<(), AppError> {
+    super::ctx::reply(
+        async move {
+            let (viewer, _) = super::ctx::partner().await?;
+            let state = super::ctx::state()?;
+            crate::server::indirect::request(&state.db, &viewer, &partner_id).await?;
+            let provider = crate::server::indirect::of_reseller(&state.db, &viewer.org_id)
+                .await?
+                .into_iter()
+                .find(|c| c.provider_mspp_id.to_string() == partner_id.trim())
+                .map(|c| c.provider_org_id)
+                .unwrap_or_default();
+            leptos_axum::redirect(&format!(
+                "{PROVIDERS_PAGE}?{CHANGED_PARAM}={}",
+                url_safe(&provider)
+            ));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// An indirect provider accepts or declines a reseller's request, or ends a connection.
+#[server(endpoint = "decide_indirect_reseller")]
+pub async fn decide_indirect_reseller(reseller: String, decision: String) -> Result<(), AppError> {
+    super::ctx::reply(
+        async move {
+            let (viewer, _) = super::ctx::partner().await?;
+            let decision = decision
+                .parse::<crate::server::indirect::Decision>()
+                .map_err(AppError::Invalid)?;
+            let state = super::ctx::state()?;
+            crate::server::indirect::decide(&state.db, &viewer, &reseller, decision).await?;
+            leptos_axum::redirect(&format!(
+                "{RESELLERS_PAGE}?{CHANGED_PARAM}={}",
+                url_safe(&reseller)
+            ));
+            Ok(())
+        }
+        .await,
+    )
+}

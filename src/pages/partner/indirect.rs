@@ -1,0 +1,281 @@
+//! The indirect channel's pages: **Indirect providers** (for indirect resellers: connect,
+//! and invite new customers with a provider) and **Indirect resellers** (for indirect
+//! providers: accept, decline, end).
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use crate::api::indirect::{DecideIndirectReseller, RequestIndirectProvider, CHANGED_PARAM};
+use crate::components::form::{Field, FormError, PostForm, Submit};
+use crate::components::layout::{PageError, PartnerFrame};
+use crate::components::request::{form_error, query_param};
+use crate::domain::{ConnectionState, Membership, PartnerRole, Problem, ProgramType, Viewer};
+use crate::error::AppError;
+use crate::i18n::{t, Locale};
+use crate::server::indirect::{self, Connection};
+
+/// The signed-in partner, if its program is `program`.
+async fn load(program: ProgramType) -> Result<(Viewer, Vec<Connection>), AppError> {
+    let (viewer, _) = crate::api::ctx::partner().await?;
+    let state = crate::api::ctx::state()?;
+    let connections = match viewer.membership {
+        Membership::Partner { program: p, .. } if p == program => match program {
+            ProgramType::IndirectProvider => {
+                indirect::of_provider(&state.db, &viewer.org_id).await?
+            }
+            _ => indirect::of_reseller(&state.db, &viewer.org_id).await?,
+        },
+        _ => {
+            return Err(AppError::Forbidden(match program {
+                ProgramType::IndirectProvider => Problem::IndirectProviderOnly,
+                _ => Problem::IndirectResellerOnly,
+            }))
+        }
+    };
+    Ok((viewer, connections))
+}
+
+fn may_act(viewer: &Viewer) -> bool {
+    matches!(
+        viewer.partner_role(),
+        Some(PartnerRole::GlobalAdmin | PartnerRole::AdminAgent)
+    ) && !viewer.awaiting_approval()
+}
+
+fn state_name(locale: Locale, state: ConnectionState) -> String {
+    match state {
+        ConnectionState::Requested => t!(locale, state_requested),
+        ConnectionState::Connected => t!(locale, state_connected),
+        ConnectionState::Declined => t!(locale, state_declined),
+        ConnectionState::Ended => t!(locale, state_ended),
+    }
+    .to_string()
+}
+
+/// `/partner/indirect-providers`, for indirect resellers.
+#[component]
+pub fn IndirectProvidersPage() -> impl IntoView {
+    let locale = crate::i18n::current();
+    let changed = query_param(CHANGED_PARAM);
+    let error = form_error(RequestIndirectProvider::PATH);
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                match load(ProgramType::IndirectReseller).await {
+                    Ok((viewer, connections)) => view! { <Providers locale viewer connections changed error /> }.into_any(),
+                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Providers(
+    locale: Locale,
+    viewer: Viewer,
+    connections: Vec<Connection>,
+    changed: Option<String>,
+    error: Option<String>,
+) -> impl IntoView {
+    let act = may_act(&viewer);
+    let title = t!(locale, nav_indirect_providers).to_string();
+    let sent = changed
+        .and_then(|id| connections.iter().find(|c| c.provider_org_id == id))
+        .filter(|c| c.state == ConnectionState::Requested)
+        .map(|c| {
+            view! {
+                <p class="notice" role="status" tabindex="-1" autofocus>
+                    {t!(locale, connect_sent, provider = &c.provider_name).to_string()}
+                </p>
+            }
+        });
+    let labels = [
+        t!(locale, col_provider).to_string(),
+        t!(locale, col_partner_id).to_string(),
+        t!(locale, col_state).to_string(),
+        t!(locale, col_changed).to_string(),
+        String::new(),
+    ];
+    let table = if connections.is_empty() {
+        view! { <p class="empty-state">{t!(locale, connections_empty_reseller)}</p> }.into_any()
+    } else {
+        let rows = connections
+            .into_iter()
+            .map(|c| {
+                let invite = (act && c.state == ConnectionState::Connected).then(|| {
+                    let href = format!("/partner/customers/request?provider={}", c.provider_org_id);
+                    view! { <a class="button" href=href>{t!(locale, invite_new_customers)}</a> }
+                });
+                view! {
+                    <tr data-partner=c.provider_name.clone()>
+                        <td data-label=labels[0].clone()>{c.provider_name.clone()}</td>
+                        <td data-label=labels[1].clone()>{c.provider_mspp_id}</td>
+                        <td data-label=labels[2].clone() class="state">{state_name(locale, c.state)}</td>
+                        <td class="when" data-label=labels[3].clone()>{crate::i18n::date(locale, c.changed_at)}</td>
+                        <td class="action">{invite}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="data connections">
+                <thead>
+                    <tr>
+                        {labels[..4].iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view()}
+                        <th scope="col"><span class="visually-hidden">{t!(locale, invite_new_customers)}</span></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+    let connect = if act {
+        view! {
+            <section class="panel" aria-labelledby="connect-title">
+                <h2 id="connect-title" class="section-title">{t!(locale, connect_title)}</h2>
+                <p class="note">{t!(locale, connect_hint)}</p>
+                <PostForm action=RequestIndirectProvider::PATH class="inline-form">
+                    <Field label=t!(locale, provider_partner_id).to_string()>
+                        <input name="partner_id" inputmode="numeric" required maxlength="12" autocomplete="off" />
+                    </Field>
+                    <FormError error />
+                    <Submit class="button primary" label=t!(locale, connect_submit).to_string() pending=t!(locale, working).to_string() />
+                </PostForm>
+            </section>
+        }
+        .into_any()
+    } else {
+        view! { <p class="muted">{t!(locale, indirect_role_only)}</p> }.into_any()
+    };
+    view! {
+        <PartnerFrame locale viewer title=title.clone()>
+            <div class="narrow-page">
+                <h1>{title}</h1>
+                {sent}
+                <p class="muted">{t!(locale, indirect_providers_intro)}</p>
+                {table}
+                {connect}
+            </div>
+        </PartnerFrame>
+    }
+}
+
+/// `/partner/indirect-resellers`, for indirect providers.
+#[component]
+pub fn IndirectResellersPage() -> impl IntoView {
+    let locale = crate::i18n::current();
+    let changed = query_param(CHANGED_PARAM);
+    let error = form_error(DecideIndirectReseller::PATH);
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                match load(ProgramType::IndirectProvider).await {
+                    Ok((viewer, connections)) => view! { <Resellers locale viewer connections changed error /> }.into_any(),
+                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Resellers(
+    locale: Locale,
+    viewer: Viewer,
+    connections: Vec<Connection>,
+    changed: Option<String>,
+    error: Option<String>,
+) -> impl IntoView {
+    let act = may_act(&viewer);
+    let title = t!(locale, nav_indirect_resellers).to_string();
+    let intro = t!(locale, indirect_resellers_intro, org = &viewer.org_name).to_string();
+    let saved = changed
+        .and_then(|id| connections.iter().find(|c| c.reseller_org_id == id))
+        .map(|c| {
+            let text = t!(
+                locale,
+                connection_saved,
+                reseller = &c.reseller_name,
+                state = state_name(locale, c.state)
+            )
+            .to_string();
+            view! { <p class="notice" role="status" tabindex="-1" autofocus>{text}</p> }
+        });
+    let labels = [
+        t!(locale, col_reseller).to_string(),
+        t!(locale, col_partner_id).to_string(),
+        t!(locale, col_state).to_string(),
+        t!(locale, col_changed).to_string(),
+    ];
+    let table = if connections.is_empty() {
+        view! { <p class="empty-state">{t!(locale, connections_empty_provider)}</p> }.into_any()
+    } else {
+        let rows = connections
+            .into_iter()
+            .map(|c| {
+                let decisions: Vec<(&str, String, &str)> = match c.state {
+                    ConnectionState::Requested => vec![
+                        ("accept", t!(locale, accept_reseller).to_string(), "button primary"),
+                        ("decline", t!(locale, decline_reseller).to_string(), "button"),
+                    ],
+                    ConnectionState::Connected => {
+                        vec![("end", t!(locale, end_connection).to_string(), "button danger")]
+                    }
+                    _ => vec![],
+                };
+                let forms = act.then(|| {
+                    decisions
+                        .into_iter()
+                        .map(|(decision, label, class)| {
+                            let name = format!("{label}: {}", c.reseller_name);
+                            let reseller = c.reseller_org_id.clone();
+                            view! {
+                                <PostForm action=DecideIndirectReseller::PATH class="decision" label=name>
+                                    <input type="hidden" name="reseller" value=reseller />
+                                    <input type="hidden" name="decision" value=decision />
+                                    <FormError error=None />
+                                    <Submit class=class.to_string() label=label pending=t!(locale, working).to_string() />
+                                </PostForm>
+                            }
+                        })
+                        .collect_view()
+                });
+                view! {
+                    <tr data-partner=c.reseller_name.clone()>
+                        <td data-label=labels[0].clone()>{c.reseller_name.clone()}</td>
+                        <td data-label=labels[1].clone()>{c.reseller_mspp_id}</td>
+                        <td data-label=labels[2].clone() class="state">{state_name(locale, c.state)}</td>
+                        <td class="when" data-label=labels[3].clone()>{crate::i18n::date(locale, c.changed_at)}</td>
+                        <td class="action"><div class="actions">{forms}</div></td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="data connections">
+                <thead>
+                    <tr>
+                        {labels.iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view()}
+                        <th scope="col"><span class="visually-hidden">{t!(locale, col_state)}</span></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+    view! {
+        <PartnerFrame locale viewer title=title.clone()>
+            <div class="narrow-page">
+                <h1>{title}</h1>
+                {saved}
+                <FormError error />
+                <p class="muted">{intro}</p>
+                {(!act).then(|| view! { <p class="muted">{t!(locale, indirect_role_only)}</p> })}
+                {table}
+            </div>
+        </PartnerFrame>
+    }
+}
