@@ -54,6 +54,30 @@ test("screenshots", async ({ browser, page }) => {
   await expect(page.getByRole("heading", { name: "Sam Sales", level: 1 })).toBeVisible();
   const samPage = new URL(page.url()).pathname;
 
+  // The indirect channel: a provider, a reseller connected with it, the combined link.
+  const providerId = String(4_000_000 + Math.floor(Math.random() * 5_000_000));
+  const provider = await person(browser, "en-US");
+  await signUpPartner(provider, { program: "indirect_provider", partnerId: providerId, orgName: "Adventure Works Distribution" });
+  const reseller = await person(browser, "en-US");
+  await signUpPartner(reseller, { program: "indirect_reseller", partnerId: String(Number(providerId) + 1), orgName: "Lakeshore Resellers" });
+  await open(reseller, "/partner/indirect-providers");
+  await reseller.getByLabel("Provider's partner ID").fill(providerId);
+  await reseller.getByRole("button", { name: "Send request" }).click();
+  await expect(reseller.getByText("Your request was sent")).toBeVisible();
+  const waiting = await person(browser, "en-US");
+  await signUpPartner(waiting, { program: "indirect_reseller", partnerId: String(Number(providerId) + 2), orgName: "Wingtip Toys Resellers" });
+  await open(waiting, "/partner/indirect-providers");
+  await waiting.getByLabel("Provider's partner ID").fill(providerId);
+  await waiting.getByRole("button", { name: "Send request" }).click();
+  await expect(waiting.getByText("Your request was sent")).toBeVisible();
+  await open(provider, "/partner/indirect-resellers");
+  await provider.locator('tr[data-partner="Lakeshore Resellers"]').getByRole("button", { name: "Accept" }).click();
+  await expect(provider.getByText("Lakeshore Resellers: Connected.")).toBeVisible();
+  await open(reseller, "/partner/indirect-providers");
+  await reseller.getByRole("link", { name: "Invite new customers" }).click();
+  await reseller.getByRole("button", { name: "Next" }).click();
+  const indirectLink = await reseller.getByTestId("invitation-link").inputValue();
+
   for (const [tag, locale] of LOCALES) {
     await page.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", page.url()).toString() }]);
     const visitor = await person(browser, locale);
@@ -119,6 +143,15 @@ test("screenshots", async ({ browser, page }) => {
     await shoot(newcomer, `set-password-${tag}`);
     await open(customer, "/m365/users");
     await shoot(customer, `customer-users-${tag}`);
+    for (const partner of [provider, reseller]) {
+      await partner.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", partner.url()).toString() }]);
+    }
+    await open(provider, "/partner/indirect-resellers");
+    await shoot(provider, `indirect-resellers-${tag}`);
+    await open(reseller, "/partner/indirect-providers");
+    await shoot(reseller, `indirect-providers-${tag}`);
+    await open(visitor, pathOf(indirectLink));
+    await shoot(visitor, `indirect-invitation-${tag}`);
     await pending.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", pending.url()).toString() }]);
     await open(pending, "/partner/customers");
     await shoot(pending, `approval-pending-${tag}`);

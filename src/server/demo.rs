@@ -81,6 +81,7 @@ pub async fn seed_if_empty(db: &Db, config: &Config) -> Result<(), AppError> {
     let password = Alphanumeric.sample_string(&mut rand::thread_rng(), 20);
     let mut lines = Vec::new();
     let mut first_partner = None;
+    let mut admins = std::collections::HashMap::new();
     for p in PARTNERS {
         let admin = format!("admin@{}.example", p.slug);
         let agent = format!("agent@{}.example", p.slug);
@@ -99,6 +100,7 @@ pub async fn seed_if_empty(db: &Db, config: &Config) -> Result<(), AppError> {
         )
         .await?;
         first_partner.get_or_insert(created.org_id.clone());
+        admins.insert(p.slug, created.user_id.clone());
         accounts::add_partner_user(
             db,
             &created.org_id,
@@ -115,6 +117,14 @@ pub async fn seed_if_empty(db: &Db, config: &Config) -> Result<(), AppError> {
     }
     if let Some(partner) = first_partner {
         seed_customers(db, config, &partner, &password).await?;
+    }
+    // The indirect reseller is connected with the indirect provider.
+    if let (Some(reseller), Some(provider)) = (admins.get("northwind"), admins.get("fabrikam")) {
+        let reseller = accounts::viewer(db, reseller).await?.ok_or(AppError::Internal)?;
+        let provider = accounts::viewer(db, provider).await?.ok_or(AppError::Internal)?;
+        super::indirect::request(db, &reseller, "5100001").await?;
+        super::indirect::decide(db, &provider, &reseller.org_id, super::indirect::Decision::Accept)
+            .await?;
     }
     println!(
         "\nDemo partners created. Password for every demo user (shown only now): {password}\n{}\n",

@@ -14,25 +14,36 @@ use crate::error::AppError;
 use crate::i18n::{t, Locale};
 use crate::server::indirect::{self, Connection};
 
-/// The signed-in partner, if its program is `program`.
-async fn load(program: ProgramType) -> Result<(Viewer, Vec<Connection>), AppError> {
+/// The signed-in partner, and its connections if its program is `program` (else why not).
+async fn load(
+    program: ProgramType,
+) -> Result<(Viewer, Result<Vec<Connection>, AppError>), AppError> {
     let (viewer, _) = crate::api::ctx::partner().await?;
     let state = crate::api::ctx::state()?;
     let connections = match viewer.membership {
         Membership::Partner { program: p, .. } if p == program => match program {
-            ProgramType::IndirectProvider => {
-                indirect::of_provider(&state.db, &viewer.org_id).await?
-            }
-            _ => indirect::of_reseller(&state.db, &viewer.org_id).await?,
+            ProgramType::IndirectProvider => indirect::of_provider(&state.db, &viewer.org_id).await,
+            _ => indirect::of_reseller(&state.db, &viewer.org_id).await,
         },
-        _ => {
-            return Err(AppError::Forbidden(match program {
-                ProgramType::IndirectProvider => Problem::IndirectProviderOnly,
-                _ => Problem::IndirectResellerOnly,
-            }))
-        }
+        _ => Err(AppError::Forbidden(match program {
+            ProgramType::IndirectProvider => Problem::IndirectProviderOnly,
+            _ => Problem::IndirectResellerOnly,
+        })),
     };
     Ok((viewer, connections))
+}
+
+/// The page's frame with the reason it cannot be shown to this partner.
+fn refused(locale: Locale, viewer: Viewer, title: String, error: AppError) -> AnyView {
+    view! {
+        <PartnerFrame locale viewer title=title.clone()>
+            <div class="narrow-page">
+                <h1>{title}</h1>
+                <PageError locale error />
+            </div>
+        </PartnerFrame>
+    }
+    .into_any()
 }
 
 fn may_act(viewer: &Viewer) -> bool {
@@ -62,7 +73,8 @@ pub fn IndirectProvidersPage() -> impl IntoView {
         <Suspense>
             {Suspend::new(async move {
                 match load(ProgramType::IndirectReseller).await {
-                    Ok((viewer, connections)) => view! { <Providers locale viewer connections changed error /> }.into_any(),
+                    Ok((viewer, Ok(connections))) => view! { <Providers locale viewer connections changed error /> }.into_any(),
+                    Ok((viewer, Err(e))) => refused(locale, viewer, t!(locale, nav_indirect_providers).to_string(), e),
                     Err(error) => view! { <PageError locale error /> }.into_any(),
                 }
             })}
@@ -172,7 +184,8 @@ pub fn IndirectResellersPage() -> impl IntoView {
         <Suspense>
             {Suspend::new(async move {
                 match load(ProgramType::IndirectProvider).await {
-                    Ok((viewer, connections)) => view! { <Resellers locale viewer connections changed error /> }.into_any(),
+                    Ok((viewer, Ok(connections))) => view! { <Resellers locale viewer connections changed error /> }.into_any(),
+                    Ok((viewer, Err(e))) => refused(locale, viewer, t!(locale, nav_indirect_resellers).to_string(), e),
                     Err(error) => view! { <PageError locale error /> }.into_any(),
                 }
             })}

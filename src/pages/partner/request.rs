@@ -28,7 +28,14 @@ pub fn RequestRelationshipPage() -> impl IntoView {
                     None => None,
                     Some(id) => match connected(&viewer, &id).await {
                         Ok(name) => Some((id, name)),
-                        Err(error) => return view! { <PageError locale error /> }.into_any(),
+                        Err(error) => return view! {
+                            <PartnerFrame locale viewer title=t!(locale, request_relationship).to_string()>
+                                <div class="narrow-page">
+                                    <h1>{t!(locale, request_relationship)}</h1>
+                                    <PageError locale error />
+                                </div>
+                            </PartnerFrame>
+                        }.into_any(),
                     },
                 };
                 view! { <RequestForm locale viewer rotated rotate_error provider /> }.into_any()
