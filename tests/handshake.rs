@@ -14,6 +14,11 @@ const KEY: &[u8] = b"test-server-key-test-server-key-test";
 const BASE: &str = "https://accord.example";
 
 async fn partner(db: &Db, name: &str, cloud: &str) -> Viewer {
+    partner_of(db, name, cloud, "direct", "").await
+}
+
+/// A partner signed up (and approved) with its program and partner id.
+async fn partner_of(db: &Db, name: &str, cloud: &str, program: &str, partner_id: &str) -> Viewer {
     let slug = name.to_lowercase().replace(' ', "");
     let created = accounts::sign_up_partner(
         db,
@@ -21,8 +26,8 @@ async fn partner(db: &Db, name: &str, cloud: &str) -> Viewer {
             org_name: name.into(),
             country: "US".into(),
             cloud: cloud.into(),
-            program: "direct".into(),
-            partner_id: String::new(),
+            program: program.into(),
+            partner_id: partner_id.into(),
             admin_name: "Pat Partner".into(),
             email: format!("admin@{slug}.example"),
             password: "partner-password-123".into(),
@@ -850,26 +855,7 @@ async fn concurrent_removals_write_once(db: &Db) {
 
 /// A partner of the indirect channel (`program`: indirect_reseller or indirect_provider).
 async fn indirect_partner(db: &Db, name: &str, program: &str, mspp_id: i64) -> Viewer {
-    let slug = name.to_lowercase().replace(' ', "");
-    let created = accounts::sign_up_partner(
-        db,
-        PartnerSignUp {
-            org_name: name.into(),
-            country: "US".into(),
-            cloud: "public".into(),
-            program: program.into(),
-            partner_id: mspp_id.to_string(),
-            admin_name: "Ivy Indirect".into(),
-            email: format!("admin@{slug}.example"),
-            password: "partner-password-123".into(),
-        },
-    )
-    .await
-    .unwrap();
-    accounts::viewer(db, &created.user_id)
-        .await
-        .unwrap()
-        .unwrap()
+    partner_of(db, name, "public", program, &mspp_id.to_string()).await
 }
 
 /// The reseller's combined invitation naming `provider`, as a link's query.

@@ -11,13 +11,6 @@ pub const RESELLERS_PAGE: &str = "/partner/indirect-resellers";
 /// Query parameter naming the partner (by organization id) whose connection just changed.
 pub const CHANGED_PARAM: &str = "changed";
 
-/// Organization ids are UUIDs; anything else is dropped rather than put into a URL.
-fn url_safe(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
-}
-
 /// An indirect reseller asks the provider with this partner id to connect.
 #[server(endpoint = "request_indirect_provider")]
 pub async fn request_indirect_provider(partner_id: String) -> Result<(), AppError> {
@@ -34,7 +27,7 @@ pub async fn request_indirect_provider(partner_id: String) -> Result<(), AppErro
                 .unwrap_or_default();
             leptos_axum::redirect(&format!(
                 "{PROVIDERS_PAGE}?{CHANGED_PARAM}={}",
-                url_safe(&provider)
+                super::url_safe(&provider)
             ));
             Ok(())
         }
@@ -55,7 +48,7 @@ pub async fn decide_indirect_reseller(reseller: String, decision: String) -> Res
             crate::server::indirect::decide(&state.db, &viewer, &reseller, decision).await?;
             leptos_axum::redirect(&format!(
                 "{RESELLERS_PAGE}?{CHANGED_PARAM}={}",
-                url_safe(&reseller)
+                super::url_safe(&reseller)
             ));
             Ok(())
         }

@@ -63,19 +63,12 @@ pub async fn remove_partner_roles(partner: String) -> Result<(), AppError> {
             leptos_axum::redirect(&format!(
                 "{}?{ROLES_REMOVED_PARAM}={}",
                 partners_page(viewer.cloud),
-                url_safe(&partner)
+                super::url_safe(&partner)
             ));
             Ok(())
         }
         .await,
     )
-}
-
-/// Organization ids are UUIDs; anything else is dropped rather than put into a URL.
-fn url_safe(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ pub fn users_page(viewer: &Viewer) -> String {
 
 /// The page of one user of the viewer's organization.
 pub fn user_page(viewer: &Viewer, user_id: &str) -> String {
-    format!("{}/{}", users_page(viewer), url_safe(user_id))
+    format!("{}/{}", users_page(viewer), super::url_safe(user_id))
 }
 
 /// The page where a new user sets their password.
@@ -38,13 +38,6 @@ pub fn password_link(public_url: &str, token: &str) -> String {
         "{}{SET_PASSWORD_PAGE}?token={token}",
         public_url.trim_end_matches('/')
     )
-}
-
-/// User ids are UUIDs; anything else is dropped rather than put into a URL.
-fn url_safe(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
 }
 
 #[cfg(feature = "ssr")]
@@ -107,7 +100,7 @@ pub async fn remove_user(user: String, confirm: Option<String>) -> Result<(), Ap
                 false => format!(
                     "{}?{REMOVED_PARAM}={}",
                     users_page(&viewer),
-                    url_safe(&user)
+                    super::url_safe(&user)
                 ),
             };
             leptos_axum::redirect(&next);
@@ -159,7 +152,7 @@ mod tests {
 
     #[test]
     fn user_pages_stay_on_this_site() {
-        assert_eq!(url_safe("ab-12/../x?y"), "ab-12xy");
+        assert_eq!(crate::api::url_safe("ab-12/../x?y"), "ab-12xy");
         assert_eq!(
             password_link("https://accord.example/", "abc_-"),
             "https://accord.example/set-password?token=abc_-"

@@ -12,11 +12,12 @@ use crate::api::users::{
 };
 use crate::components::form::{Field, FormError, PostForm, Submit};
 use crate::components::layout::{NotFound, PageError, PartnerFrame, PortalFrame, PublicFrame};
-use crate::components::request::{form_error, here, query_param, set_status};
+use crate::components::request::{form_error, query_param, set_status};
 use crate::domain::{Cloud, Viewer, MIN_PASSWORD_LEN};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
 use crate::server::users::{self, AnyRole, OrgUser};
+use crate::server::AppState;
 
 /// Which Users page the URL asks for: the partner's, or a customer portal's.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -32,8 +33,8 @@ fn side_of_url() -> Side {
     }
 }
 
-/// The signed-in viewer, if they belong on this side's page.
-async fn viewer_for(side: Side) -> Result<Option<Viewer>, AppError> {
+/// The signed-in viewer, if they belong on this side's page, with the app state.
+async fn viewer_for(side: Side) -> Result<Option<(Viewer, AppState)>, AppError> {
     let Some(viewer) = crate::api::ctx::viewer().await? else {
         return Ok(None);
     };
@@ -56,7 +57,7 @@ async fn viewer_for(side: Side) -> Result<Option<Viewer>, AppError> {
             ));
         }
     }
-    Ok(Some(viewer))
+    Ok(Some((viewer, crate::api::ctx::state()?)))
 }
 
 /// The part of the path after the portal (`/users/...`).
@@ -90,7 +91,11 @@ fn UsersFrame(locale: Locale, viewer: Viewer, title: String, children: Children)
 }
 
 /// What a page shows when the viewer is not signed in or not allowed.
-fn elsewhere(side: Side, locale: Locale, result: Result<Option<Viewer>, AppError>) -> AnyView {
+fn elsewhere(
+    side: Side,
+    locale: Locale,
+    result: Result<Option<(Viewer, AppState)>, AppError>,
+) -> AnyView {
     match (result, side) {
         (Err(error), Side::Portal(Some(cloud))) => view! {
             <PortalFrame cloud locale viewer=None>
@@ -100,16 +105,7 @@ fn elsewhere(side: Side, locale: Locale, result: Result<Option<Viewer>, AppError
         .into_any(),
         (Err(error), _) => view! { <PageError locale error /> }.into_any(),
         (Ok(_), Side::Portal(Some(cloud))) => {
-            let next: String = url::form_urlencoded::byte_serialize(here().as_bytes()).collect();
-            view! {
-                <PortalFrame cloud locale viewer=None>
-                    <section class="portal-card">
-                        <h1>{t!(locale, customer_home_signed_out)}</h1>
-                        <p><a class="button primary" href=format!("/signin?next={next}")>{t!(locale, sign_in)}</a></p>
-                    </section>
-                </PortalFrame>
-            }
-            .into_any()
+            view! { <crate::pages::customer::SignInFirst cloud locale /> }.into_any()
         }
         (Ok(_), _) => view! { <NotFound /> }.into_any(),
     }
@@ -145,13 +141,9 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Suspense>
             {Suspend::new(async move {
-                let viewer = match viewer_for(side).await {
-                    Ok(Some(viewer)) => viewer,
+                let (viewer, state) = match viewer_for(side).await {
+                    Ok(Some(found)) => found,
                     other => return elsewhere(side, locale, other),
-                };
-                let state = match crate::api::ctx::state() {
-                    Ok(state) => state,
-                    Err(error) => return view! { <PageError locale error /> }.into_any(),
                 };
                 let list = match users::list(&state.db, &viewer).await {
                     Ok(list) => list,
@@ -273,13 +265,9 @@ pub fn UserPage() -> impl IntoView {
     view! {
         <Suspense>
             {Suspend::new(async move {
-                let viewer = match viewer_for(side).await {
-                    Ok(Some(viewer)) => viewer,
+                let (viewer, state) = match viewer_for(side).await {
+                    Ok(Some(found)) => found,
                     other => return elsewhere(side, locale, other),
-                };
-                let state = match crate::api::ctx::state() {
-                    Ok(state) => state,
-                    Err(error) => return view! { <PageError locale error /> }.into_any(),
                 };
                 let user = match users::get(&state.db, &viewer, &user_id).await {
                     Ok(Some(user)) => user,

@@ -120,11 +120,20 @@ pub async fn seed_if_empty(db: &Db, config: &Config) -> Result<(), AppError> {
     }
     // The indirect reseller is connected with the indirect provider.
     if let (Some(reseller), Some(provider)) = (admins.get("northwind"), admins.get("fabrikam")) {
-        let reseller = accounts::viewer(db, reseller).await?.ok_or(AppError::Internal)?;
-        let provider = accounts::viewer(db, provider).await?.ok_or(AppError::Internal)?;
+        let reseller = accounts::viewer(db, reseller)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let provider = accounts::viewer(db, provider)
+            .await?
+            .ok_or(AppError::Internal)?;
         super::indirect::request(db, &reseller, "5100001").await?;
-        super::indirect::decide(db, &provider, &reseller.org_id, super::indirect::Decision::Accept)
-            .await?;
+        super::indirect::decide(
+            db,
+            &provider,
+            &reseller.org_id,
+            super::indirect::Decision::Accept,
+        )
+        .await?;
     }
     println!(
         "\nDemo partners created. Password for every demo user (shown only now): {password}\n{}\n",

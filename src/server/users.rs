@@ -217,6 +217,25 @@ async fn member(
     Ok(row.as_ref().map(org_user).transpose()?)
 }
 
+/// Starts a change of the user `user_id` by `actor` (a Global admin of the user's
+/// organization): the write transaction, with the organization locked, and the user.
+async fn open_member(
+    db: &Db,
+    actor: &Viewer,
+    user_id: &str,
+) -> Result<(Transaction<'static, Any>, OrgUser), AppError> {
+    check_manage(actor)?;
+    let mut tx = db.begin_write().await?;
+    lock_org(&mut tx, actor).await?;
+    match member(&mut tx, actor, user_id).await? {
+        Some(user) => Ok((tx, user)),
+        None => {
+            tx.rollback().await?;
+            Err(AppError::Forbidden(Problem::NotYourUser))
+        }
+    }
+}
+
 /// Refuses a change that would leave the organization without a Global admin who can sign
 /// in (one who has set a password), counting everyone but `user_id`.
 async fn keep_a_global_admin(
@@ -353,13 +372,7 @@ pub async fn change_role(
     user_id: &str,
     role: &str,
 ) -> Result<RoleChanged, AppError> {
-    check_manage(actor)?;
-    let mut tx = db.begin_write().await?;
-    lock_org(&mut tx, actor).await?;
-    let Some(user) = member(&mut tx, actor, user_id).await? else {
-        tx.rollback().await?;
-        return Err(AppError::Forbidden(Problem::NotYourUser));
-    };
+    let (mut tx, user) = open_member(db, actor, user_id).await?;
     let role = match parse_role(actor, role) {
         Ok(role) => role,
         Err(problem) => {
@@ -415,12 +428,7 @@ pub async fn remove(
         return Err(AppError::Invalid(Problem::ConfirmRemoveUser));
     }
     let at = now();
-    let mut tx = db.begin_write().await?;
-    lock_org(&mut tx, actor).await?;
-    let Some(user) = member(&mut tx, actor, user_id).await? else {
-        tx.rollback().await?;
-        return Err(AppError::Forbidden(Problem::NotYourUser));
-    };
+    let (mut tx, user) = open_member(db, actor, user_id).await?;
     if user.role == "global_admin" {
         if let Err(e) = keep_a_global_admin(&mut tx, actor, user_id).await {
             tx.rollback().await?;
@@ -458,14 +466,8 @@ pub async fn remove(
 /// theirs or forgot their password); every earlier link of the user stops working. The
 /// user's password, if any, keeps working until they set a new one.
 pub async fn new_link(db: &Db, actor: &Viewer, user_id: &str) -> Result<String, AppError> {
-    check_manage(actor)?;
     let at = now();
-    let mut tx = db.begin_write().await?;
-    lock_org(&mut tx, actor).await?;
-    let Some(user) = member(&mut tx, actor, user_id).await? else {
-        tx.rollback().await?;
-        return Err(AppError::Forbidden(Problem::NotYourUser));
-    };
+    let (mut tx, user) = open_member(db, actor, user_id).await?;
     let token = replace_link(&mut tx, actor, user_id, at).await?;
     activity::record(
         &mut tx,

@@ -6,4 +6,4 @@ mod partners;
 
 pub use home::CustomerHomePage;
 pub use invitation::{InvitationPage, NewOrganizationPage};
-pub use partners::{PartnerRelationshipsPage, RemoveRolesPage};
+pub use partners::{PartnerRelationshipsPage, RemoveRolesPage, SignInFirst};

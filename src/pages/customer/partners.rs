@@ -51,7 +51,7 @@ fn portal() -> Option<Cloud> {
 
 /// A page for signed-in customer admins only: the rest are asked to sign in and come back.
 #[component]
-fn SignInFirst(cloud: Cloud, locale: Locale) -> impl IntoView {
+pub fn SignInFirst(cloud: Cloud, locale: Locale) -> impl IntoView {
     let next: String = url::form_urlencoded::byte_serialize(here().as_bytes()).collect();
     view! {
         <PortalFrame cloud locale viewer=None>

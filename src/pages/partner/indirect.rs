@@ -66,15 +66,36 @@ fn state_name(locale: Locale, state: ConnectionState) -> String {
 /// `/partner/indirect-providers`, for indirect resellers.
 #[component]
 pub fn IndirectProvidersPage() -> impl IntoView {
+    indirect_page(ProgramType::IndirectReseller)
+}
+
+/// `/partner/indirect-resellers`, for indirect providers.
+#[component]
+pub fn IndirectResellersPage() -> impl IntoView {
+    indirect_page(ProgramType::IndirectProvider)
+}
+
+/// The page of the indirect channel for partners of `program`.
+fn indirect_page(program: ProgramType) -> impl IntoView {
     let locale = crate::i18n::current();
     let changed = query_param(CHANGED_PARAM);
-    let error = form_error(RequestIndirectProvider::PATH);
+    let error = form_error(match program {
+        ProgramType::IndirectReseller => RequestIndirectProvider::PATH,
+        _ => DecideIndirectReseller::PATH,
+    });
+    let title = match program {
+        ProgramType::IndirectReseller => t!(locale, nav_indirect_providers).to_string(),
+        _ => t!(locale, nav_indirect_resellers).to_string(),
+    };
     view! {
         <Suspense>
             {Suspend::new(async move {
-                match load(ProgramType::IndirectReseller).await {
-                    Ok((viewer, Ok(connections))) => view! { <Providers locale viewer connections changed error /> }.into_any(),
-                    Ok((viewer, Err(e))) => refused(locale, viewer, t!(locale, nav_indirect_providers).to_string(), e),
+                match load(program).await {
+                    Ok((viewer, Ok(connections))) => match program {
+                        ProgramType::IndirectReseller => view! { <Providers locale viewer title connections changed error /> }.into_any(),
+                        _ => view! { <Resellers locale viewer title connections changed error /> }.into_any(),
+                    },
+                    Ok((viewer, Err(e))) => refused(locale, viewer, title, e),
                     Err(error) => view! { <PageError locale error /> }.into_any(),
                 }
             })}
@@ -82,16 +103,75 @@ pub fn IndirectProvidersPage() -> impl IntoView {
     }
 }
 
+/// One row of a connections table: the other partner, and what the viewer can do.
+struct Row {
+    name: String,
+    mspp_id: i64,
+    state: ConnectionState,
+    changed_at: i64,
+    actions: AnyView,
+}
+
+/// The connections with the other partners: name, partner id, state, since when, actions.
+#[component]
+fn ConnectionTable(
+    locale: Locale,
+    /// The heading of the first column (the other partners' kind).
+    other: String,
+    /// The hidden heading of the actions column.
+    actions: String,
+    /// Shown when there is no row.
+    empty: String,
+    rows: Vec<Row>,
+) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="empty-state">{empty}</p> }.into_any();
+    }
+    let labels = [
+        other,
+        t!(locale, col_partner_id).to_string(),
+        t!(locale, col_state).to_string(),
+        t!(locale, col_changed).to_string(),
+    ];
+    let body = rows
+        .into_iter()
+        .map(|r| {
+            let key = r.name.clone();
+            view! {
+                <tr data-partner=key>
+                    <td data-label=labels[0].clone()>{r.name}</td>
+                    <td data-label=labels[1].clone()>{r.mspp_id}</td>
+                    <td data-label=labels[2].clone() class="state">{state_name(locale, r.state)}</td>
+                    <td class="when" data-label=labels[3].clone()>{crate::i18n::date(locale, r.changed_at)}</td>
+                    <td class="action"><div class="actions">{r.actions}</div></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data connections">
+            <thead>
+                <tr>
+                    {labels.iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view()}
+                    <th scope="col"><span class="visually-hidden">{actions}</span></th>
+                </tr>
+            </thead>
+            <tbody>{body}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
 #[component]
 fn Providers(
     locale: Locale,
     viewer: Viewer,
+    title: String,
     connections: Vec<Connection>,
     changed: Option<String>,
     error: Option<String>,
 ) -> impl IntoView {
     let act = may_act(&viewer);
-    let title = t!(locale, nav_indirect_providers).to_string();
     let sent = changed
         .and_then(|id| connections.iter().find(|c| c.provider_org_id == id))
         .filter(|c| c.state == ConnectionState::Requested)
@@ -102,47 +182,22 @@ fn Providers(
                 </p>
             }
         });
-    let labels = [
-        t!(locale, col_provider).to_string(),
-        t!(locale, col_partner_id).to_string(),
-        t!(locale, col_state).to_string(),
-        t!(locale, col_changed).to_string(),
-        String::new(),
-    ];
-    let table = if connections.is_empty() {
-        view! { <p class="empty-state">{t!(locale, connections_empty_reseller)}</p> }.into_any()
-    } else {
-        let rows = connections
-            .into_iter()
-            .map(|c| {
-                let invite = (act && c.state == ConnectionState::Connected).then(|| {
-                    let href = format!("/partner/customers/request?provider={}", c.provider_org_id);
-                    view! { <a class="button" href=href>{t!(locale, invite_new_customers)}</a> }
-                });
-                view! {
-                    <tr data-partner=c.provider_name.clone()>
-                        <td data-label=labels[0].clone()>{c.provider_name.clone()}</td>
-                        <td data-label=labels[1].clone()>{c.provider_mspp_id}</td>
-                        <td data-label=labels[2].clone() class="state">{state_name(locale, c.state)}</td>
-                        <td class="when" data-label=labels[3].clone()>{crate::i18n::date(locale, c.changed_at)}</td>
-                        <td class="action">{invite}</td>
-                    </tr>
-                }
-            })
-            .collect_view();
-        view! {
-            <table class="data connections">
-                <thead>
-                    <tr>
-                        {labels[..4].iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view()}
-                        <th scope="col"><span class="visually-hidden">{t!(locale, invite_new_customers)}</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        }
-        .into_any()
-    };
+    let rows = connections
+        .into_iter()
+        .map(|c| {
+            let invite = (act && c.state == ConnectionState::Connected).then(|| {
+                let href = format!("/partner/customers/request?provider={}", c.provider_org_id);
+                view! { <a class="button" href=href>{t!(locale, invite_new_customers)}</a> }
+            });
+            Row {
+                name: c.provider_name,
+                mspp_id: c.provider_mspp_id,
+                state: c.state,
+                changed_at: c.changed_at,
+                actions: invite.into_any(),
+            }
+        })
+        .collect();
     let connect = if act {
         view! {
             <section class="panel" aria-labelledby="connect-title">
@@ -167,29 +222,16 @@ fn Providers(
                 <h1>{title}</h1>
                 {sent}
                 <p class="muted">{t!(locale, indirect_providers_intro)}</p>
-                {table}
+                <ConnectionTable
+                    locale
+                    other=t!(locale, col_provider).to_string()
+                    actions=t!(locale, invite_new_customers).to_string()
+                    empty=t!(locale, connections_empty_reseller).to_string()
+                    rows
+                />
                 {connect}
             </div>
         </PartnerFrame>
-    }
-}
-
-/// `/partner/indirect-resellers`, for indirect providers.
-#[component]
-pub fn IndirectResellersPage() -> impl IntoView {
-    let locale = crate::i18n::current();
-    let changed = query_param(CHANGED_PARAM);
-    let error = form_error(DecideIndirectReseller::PATH);
-    view! {
-        <Suspense>
-            {Suspend::new(async move {
-                match load(ProgramType::IndirectProvider).await {
-                    Ok((viewer, Ok(connections))) => view! { <Resellers locale viewer connections changed error /> }.into_any(),
-                    Ok((viewer, Err(e))) => refused(locale, viewer, t!(locale, nav_indirect_resellers).to_string(), e),
-                    Err(error) => view! { <PageError locale error /> }.into_any(),
-                }
-            })}
-        </Suspense>
     }
 }
 
@@ -197,12 +239,12 @@ pub fn IndirectResellersPage() -> impl IntoView {
 fn Resellers(
     locale: Locale,
     viewer: Viewer,
+    title: String,
     connections: Vec<Connection>,
     changed: Option<String>,
     error: Option<String>,
 ) -> impl IntoView {
     let act = may_act(&viewer);
-    let title = t!(locale, nav_indirect_resellers).to_string();
     let intro = t!(locale, indirect_resellers_intro, org = &viewer.org_name).to_string();
     let saved = changed
         .and_then(|id| connections.iter().find(|c| c.reseller_org_id == id))
@@ -216,69 +258,45 @@ fn Resellers(
             .to_string();
             view! { <p class="notice" role="status" tabindex="-1" autofocus>{text}</p> }
         });
-    let labels = [
-        t!(locale, col_reseller).to_string(),
-        t!(locale, col_partner_id).to_string(),
-        t!(locale, col_state).to_string(),
-        t!(locale, col_changed).to_string(),
-    ];
-    let table = if connections.is_empty() {
-        view! { <p class="empty-state">{t!(locale, connections_empty_provider)}</p> }.into_any()
-    } else {
-        let rows = connections
-            .into_iter()
-            .map(|c| {
-                let decisions: Vec<(&str, String, &str)> = match c.state {
-                    ConnectionState::Requested => vec![
-                        ("accept", t!(locale, accept_reseller).to_string(), "button primary"),
-                        ("decline", t!(locale, decline_reseller).to_string(), "button"),
-                    ],
-                    ConnectionState::Connected => {
-                        vec![("end", t!(locale, end_connection).to_string(), "button danger")]
-                    }
-                    _ => vec![],
-                };
-                let forms = act.then(|| {
-                    decisions
-                        .into_iter()
-                        .map(|(decision, label, class)| {
-                            let name = format!("{label}: {}", c.reseller_name);
-                            let reseller = c.reseller_org_id.clone();
-                            view! {
-                                <PostForm action=DecideIndirectReseller::PATH class="decision" label=name>
-                                    <input type="hidden" name="reseller" value=reseller />
-                                    <input type="hidden" name="decision" value=decision />
-                                    <FormError error=None />
-                                    <Submit class=class.to_string() label=label pending=t!(locale, working).to_string() />
-                                </PostForm>
-                            }
-                        })
-                        .collect_view()
-                });
-                view! {
-                    <tr data-partner=c.reseller_name.clone()>
-                        <td data-label=labels[0].clone()>{c.reseller_name.clone()}</td>
-                        <td data-label=labels[1].clone()>{c.reseller_mspp_id}</td>
-                        <td data-label=labels[2].clone() class="state">{state_name(locale, c.state)}</td>
-                        <td class="when" data-label=labels[3].clone()>{crate::i18n::date(locale, c.changed_at)}</td>
-                        <td class="action"><div class="actions">{forms}</div></td>
-                    </tr>
+    let rows = connections
+        .into_iter()
+        .map(|c| {
+            let decisions: Vec<(&str, String, &str)> = match c.state {
+                ConnectionState::Requested => vec![
+                    ("accept", t!(locale, accept_reseller).to_string(), "button primary"),
+                    ("decline", t!(locale, decline_reseller).to_string(), "button"),
+                ],
+                ConnectionState::Connected => {
+                    vec![("end", t!(locale, end_connection).to_string(), "button danger")]
                 }
-            })
-            .collect_view();
-        view! {
-            <table class="data connections">
-                <thead>
-                    <tr>
-                        {labels.iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view()}
-                        <th scope="col"><span class="visually-hidden">{t!(locale, col_state)}</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        }
-        .into_any()
-    };
+                _ => vec![],
+            };
+            let forms = act.then(|| {
+                decisions
+                    .into_iter()
+                    .map(|(decision, label, class)| {
+                        let name = format!("{label}: {}", c.reseller_name);
+                        let reseller = c.reseller_org_id.clone();
+                        view! {
+                            <PostForm action=DecideIndirectReseller::PATH class="decision" label=name>
+                                <input type="hidden" name="reseller" value=reseller />
+                                <input type="hidden" name="decision" value=decision />
+                                <FormError error=None />
+                                <Submit class=class.to_string() label=label pending=t!(locale, working).to_string() />
+                            </PostForm>
+                        }
+                    })
+                    .collect_view()
+            });
+            Row {
+                name: c.reseller_name,
+                mspp_id: c.reseller_mspp_id,
+                state: c.state,
+                changed_at: c.changed_at,
+                actions: forms.into_any(),
+            }
+        })
+        .collect();
     view! {
         <PartnerFrame locale viewer title=title.clone()>
             <div class="narrow-page">
@@ -287,7 +305,13 @@ fn Resellers(
                 <FormError error />
                 <p class="muted">{intro}</p>
                 {(!act).then(|| view! { <p class="muted">{t!(locale, indirect_role_only)}</p> })}
-                {table}
+                <ConnectionTable
+                    locale
+                    other=t!(locale, col_reseller).to_string()
+                    actions=t!(locale, col_state).to_string()
+                    empty=t!(locale, connections_empty_provider).to_string()
+                    rows
+                />
             </div>
         </PartnerFrame>
     }
