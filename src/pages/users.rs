@@ -214,7 +214,11 @@ fn UserList(
                 </Field>
                 <Field label=t!(locale, col_role).to_string()>
                     <select name="role" required>
-                        {roles.into_iter().map(|r| view! { <option value=r.code()>{role_name(locale, r)}</option> }).collect_view()}
+                        // The least privileged role first chosen: more is given on purpose.
+                        {roles.iter().map(|r| {
+                            let selected = Some(r) == roles.last();
+                            view! { <option value=r.code() selected=selected>{role_name(locale, *r)}</option> }
+                        }).collect_view()}
                     </select>
                 </Field>
                 <FormError error />
