@@ -12,7 +12,7 @@ use crate::pages::customer::{
     RemoveRolesPage,
 };
 use crate::pages::partner::{
-    CustomerAccountPage, CustomersPage, IndirectProvidersPage, IndirectResellersPage,
+    ApiKeysPage, CustomerAccountPage, CustomersPage, IndirectProvidersPage, IndirectResellersPage,
     PartnerSignUpPage, RequestEmailPage, RequestRelationshipPage,
 };
 use crate::pages::users::{SetPasswordPage, UserPage, UsersPage};
@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/partner/customers/:customer") view=CustomerAccountPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/activity") view=PartnerActivityPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/users") view=UsersPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/api-keys") view=ApiKeysPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/indirect-providers") view=IndirectProvidersPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/indirect-resellers") view=IndirectResellersPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/users/:user") view=UserPage ssr=SsrMode::Async />

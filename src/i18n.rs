@@ -224,6 +224,8 @@ pub fn action(locale: Locale, code: &str) -> String {
         "indirect.connected" => t!(locale, act_indirect_connected),
         "indirect.declined" => t!(locale, act_indirect_declined),
         "indirect.ended" => t!(locale, act_indirect_ended),
+        "apikey.created" => t!(locale, act_apikey_created),
+        "apikey.revoked" => t!(locale, act_apikey_revoked),
         other => return other.to_string(),
     }
     .to_string()
@@ -331,6 +333,7 @@ fn field(locale: Locale, field: Field) -> String {
         Field::FirstName => t!(locale, field_first_name),
         Field::LastName => t!(locale, field_last_name),
         Field::UserName => t!(locale, field_user_name),
+        Field::KeyName => t!(locale, field_key_name),
     }
     .to_string()
 }
@@ -391,6 +394,9 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::NotYourReseller => t!(l, err_not_your_reseller).to_string(),
         Problem::ConnectionChanged => t!(l, err_connection_changed).to_string(),
         Problem::NotConnected => t!(l, err_not_connected).to_string(),
+        Problem::ApiKeysRole => t!(l, err_api_keys_role).to_string(),
+        Problem::KeyExpiry => t!(l, err_key_expiry).to_string(),
+        Problem::NotYourKey => t!(l, err_not_your_key).to_string(),
     }
 }
 

@@ -1691,6 +1691,7 @@ async fn database_state(db: &Db) -> Vec<i64> {
         "declines",
         "password_links",
         "indirect_connections",
+        "api_keys",
     ] {
         state.push(common::count(db, table).await);
     }
@@ -1703,6 +1704,7 @@ async fn database_state(db: &Db) -> Vec<i64> {
         "SELECT COUNT(*) FROM users WHERE role = 'global_admin'",
         "SELECT COUNT(*) FROM users WHERE password_hash <> ''",
         "SELECT COUNT(*) FROM password_links WHERE used_at IS NULL",
+        "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL",
     ] {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db.pool).await.unwrap();
         state.push(n);
@@ -1747,6 +1749,19 @@ async fn every_server_function_is_authorized(db: &Db) {
     .await
     .unwrap();
     let fourth = customer_of(db, &contoso, "Fourth Coffee", "casey@fourthcoffee.example").await;
+    let contoso_admin = accounts::viewer(
+        db,
+        &accounts::authenticate(db, "ada@contoso.example", PASSWORD.into())
+            .await
+            .unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let contoso_key = accord::server::api_keys::create(db, &contoso_admin, "Matrix", "")
+        .await
+        .unwrap()
+        .id;
     emails.push((
         Caller::Customer(CustomerRole::GlobalAdmin),
         "casey@fourthcoffee.example".into(),
@@ -1949,6 +1964,31 @@ async fn every_server_function_is_authorized(db: &Db) {
                 Customer(User),
             ],
         ),
+        (
+            "/api/create_api_key",
+            "name=Script&days=30".into(),
+            vec![
+                Anonymous,
+                OtherCustomer,
+                Customer(CustomerRole::GlobalAdmin),
+                Partner(AdminAgent),
+                Partner(SalesAgent),
+                Partner(HelpdeskAgent),
+            ],
+        ),
+        (
+            "/api/revoke_api_key",
+            format!("key={contoso_key}"),
+            vec![
+                Anonymous,
+                OtherPartner,
+                OtherCustomer,
+                Customer(CustomerRole::GlobalAdmin),
+                Partner(AdminAgent),
+                Partner(SalesAgent),
+                Partner(HelpdeskAgent),
+            ],
+        ),
         // Public: the token is the authority (a wrong one is a 400 that changes nothing).
         ("/api/set_password", String::new(), vec![]),
     ];
@@ -2018,6 +2058,16 @@ async fn every_server_function_is_authorized(db: &Db) {
             Partner(GlobalAdmin),
             "/api/remove_user",
             format!("user={target}&confirm=yes"),
+        ),
+        (
+            Partner(GlobalAdmin),
+            "/api/revoke_api_key",
+            format!("key={contoso_key}"),
+        ),
+        (
+            Partner(GlobalAdmin),
+            "/api/create_api_key",
+            "name=Script&days=30".into(),
         ),
         (
             Customer(CustomerRole::GlobalAdmin),

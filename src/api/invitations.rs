@@ -24,53 +24,19 @@ pub async fn relationship_request(
 ) -> Result<RequestDraft, AppError> {
     super::ctx::reply(
         async move {
-            use crate::server::handshake;
-            let (viewer, role) = super::ctx::partner().await?;
-            if !role.can_invite() {
-                return Err(AppError::Forbidden(crate::domain::Problem::InviteRole));
-            }
-            if viewer.awaiting_approval() {
-                return Err(AppError::Forbidden(
-                    crate::domain::Problem::AwaitingApproval,
-                ));
-            }
+            let (viewer, _) = super::ctx::partner().await?;
             let state = super::ctx::state()?;
-            let partner = handshake::partner(&state.db, &viewer.org_id)
-                .await?
-                .ok_or(AppError::Internal)?;
-            // With a provider: the indirect reseller's combined link, for a provider it is
-            // connected with now.
-            let provider = match provider.filter(|p| !p.is_empty()) {
-                None => None,
-                Some(_) if partner.program != crate::domain::ProgramType::IndirectReseller => {
-                    return Err(AppError::Forbidden(
-                        crate::domain::Problem::IndirectResellerOnly,
-                    ))
-                }
-                Some(id) => Some(
-                    crate::server::indirect::connected_provider(&state.db.pool, &partner.id, &id)
-                        .await?
-                        .ok_or(AppError::Forbidden(crate::domain::Problem::NotConnected))?,
-                ),
-            };
-            let url = match &provider {
-                Some(provider) => handshake::indirect_invitation_link(
-                    &partner,
-                    provider,
-                    &state.config.secret_key,
-                    &state.config.public_url,
-                    dap,
-                )?,
-                None => handshake::invitation_link(
-                    &partner,
-                    &state.config.secret_key,
-                    &state.config.public_url,
-                    dap,
-                )?,
-            };
+            let (url, provider) = crate::server::handshake::link_for(
+                &state.db,
+                &state.config,
+                &viewer,
+                dap,
+                provider.as_deref(),
+            )
+            .await?;
             let (subject, body) = invitation_email(
                 crate::i18n::current(),
-                &partner.name,
+                &viewer.org_name,
                 &viewer.name,
                 &url,
                 dap,
@@ -80,7 +46,7 @@ pub async fn relationship_request(
                 dap,
                 subject,
                 body,
-                provider: provider.map(|p| p.name),
+                provider,
             })
         }
         .await,

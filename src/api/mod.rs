@@ -2,6 +2,7 @@
 //! returns its result. Forms post to the server functions here.
 
 pub mod acceptance;
+pub mod api_keys;
 pub mod auth;
 pub(crate) mod ctx;
 pub mod indirect;

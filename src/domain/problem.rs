@@ -15,6 +15,8 @@ pub enum Field {
     LastName,
     /// The name of a user an admin adds.
     UserName,
+    /// The name of an API key.
+    KeyName,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +92,12 @@ pub enum Problem {
     ConnectionChanged,
     /// The reseller is not connected with this provider.
     NotConnected,
+    /// API keys are made and revoked by Global admins.
+    ApiKeysRole,
+    /// An API key's expiry is a number of days (1 to 730) or nothing.
+    KeyExpiry,
+    /// The key is not one of the organization's.
+    NotYourKey,
 }
 
 impl Field {
@@ -101,6 +109,7 @@ impl Field {
             Field::FirstName => "the signer's first name",
             Field::LastName => "the signer's last name",
             Field::UserName => "the user's name",
+            Field::KeyName => "the key's name",
         }
     }
 }
@@ -255,6 +264,14 @@ impl std::fmt::Display for Problem {
                 f,
                 "You are not connected with this indirect provider. Ask it to accept your request first."
             ),
+            Problem::ApiKeysRole => {
+                write!(f, "Only Global admins can make or revoke API keys.")
+            }
+            Problem::KeyExpiry => write!(
+                f,
+                "Enter the number of days the key works (1 to 730), or leave it empty for no expiry."
+            ),
+            Problem::NotYourKey => write!(f, "This API key is not one of your organization's."),
             Problem::SignUpClosed => write!(
                 f,
                 "This Accord does not take new partner organizations. Ask its operator to add yours."

@@ -94,6 +94,8 @@ pub const ACTIONS: &[&str] = &[
     "indirect.connected",
     "indirect.declined",
     "indirect.ended",
+    "apikey.created",
+    "apikey.revoked",
 ];
 
 /// Whose log: each organization sees only the entries about itself.

@@ -108,6 +108,48 @@ pub fn indirect_invitation_link(
     ))
 }
 
+/// The invitation link the partner `viewer` asks for: its own, or with `provider_id` the
+/// indirect reseller's combined link for a provider it is connected with now. Answers the
+/// link and the provider's name.
+pub async fn link_for(
+    db: &Db,
+    config: &super::Config,
+    viewer: &Viewer,
+    dap: bool,
+    provider_id: Option<&str>,
+) -> Result<(String, Option<String>), AppError> {
+    let role = viewer
+        .partner_role()
+        .ok_or(AppError::Forbidden(Problem::PartnerOnly))?;
+    if !role.can_invite() {
+        return Err(AppError::Forbidden(Problem::InviteRole));
+    }
+    if viewer.awaiting_approval() {
+        return Err(AppError::Forbidden(Problem::AwaitingApproval));
+    }
+    let partner = partner(db, &viewer.org_id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let Some(provider_id) = provider_id.filter(|p| !p.is_empty()) else {
+        let url = invitation_link(&partner, &config.secret_key, &config.public_url, dap)?;
+        return Ok((url, None));
+    };
+    if partner.program != ProgramType::IndirectReseller {
+        return Err(AppError::Forbidden(Problem::IndirectResellerOnly));
+    }
+    let provider = super::indirect::connected_provider(&db.pool, &partner.id, provider_id)
+        .await?
+        .ok_or(AppError::Forbidden(Problem::NotConnected))?;
+    let url = indirect_invitation_link(
+        &partner,
+        &provider,
+        &config.secret_key,
+        &config.public_url,
+        dap,
+    )?;
+    Ok((url, Some(provider.name)))
+}
+
 /// The partner's reusable invitation link.
 pub fn invitation_link(
     partner: &Partner,

@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/locale/{tag}", get(choose_locale))
         .route("/activity.csv", get(activity_csv))
+        .merge(super::rest::routes())
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(
             &state,

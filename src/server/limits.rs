@@ -51,6 +51,8 @@ pub struct Limits {
     failures_per_account: Arc<Failures<String>>,
     /// A customer's answers to invitations (accept, decline), per user.
     answers_per_user: Arc<DefaultKeyedRateLimiter<String>>,
+    /// REST API requests, per API key.
+    calls_per_key: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 fn quota(a: Allowance) -> Quota {
@@ -95,6 +97,10 @@ impl Limits {
                 burst: 20,
                 every: Duration::from_secs(3),
             }))),
+            calls_per_key: Arc::new(RateLimiter::keyed(quota(Allowance {
+                burst: 120,
+                every: Duration::from_millis(100),
+            }))),
         }
     }
 
@@ -108,6 +114,19 @@ impl Limits {
     pub fn attempt(&self, address: Option<IpAddr>) -> Result<(), Limited> {
         let Some(ip) = address else { return Ok(()) };
         self.per_address.check_key(&bucket(ip)).map_err(limited)
+    }
+
+    /// The same limits with another allowance for API calls per key.
+    pub fn with_api_calls(mut self, per_key: Allowance) -> Self {
+        self.calls_per_key = Arc::new(RateLimiter::keyed(quota(per_key)));
+        self
+    }
+
+    /// Counts one REST API request made with the key `key_id`.
+    pub fn api_call(&self, key_id: &str) -> Result<(), Limited> {
+        self.calls_per_key
+            .check_key(&key_id.to_string())
+            .map_err(limited)
     }
 
     /// Counts one answer (accept or decline) to an invitation by `user_id`.
@@ -150,6 +169,7 @@ impl Limits {
     pub fn shrink(&self) {
         self.per_address.retain_recent();
         self.answers_per_user.retain_recent();
+        self.calls_per_key.retain_recent();
         self.failures_per_client.shrink();
         self.failures_per_account.shrink();
     }

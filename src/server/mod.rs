@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod api_keys;
 mod assets;
 pub mod cli;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod passwords;
 pub mod relationships;
+pub mod rest;
 pub mod serve;
 pub mod sessions;
 pub mod users;

@@ -1,12 +1,14 @@
 //! The partner portal.
 
 mod account;
+mod api_keys;
 mod customers;
 mod indirect;
 mod request;
 mod signup;
 
 pub use account::CustomerAccountPage;
+pub use api_keys::ApiKeysPage;
 pub use customers::CustomersPage;
 pub use indirect::{IndirectProvidersPage, IndirectResellersPage};
 pub use request::{RequestEmailPage, RequestRelationshipPage};

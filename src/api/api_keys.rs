@@ -1,0 +1,57 @@
+//! API keys of the signed-in partner organization: make one (its secret is shown once) and
+//! revoke one.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The API keys page.
+pub const API_KEYS_PAGE: &str = "/partner/api-keys";
+/// Query parameter naming the key just revoked.
+pub const REVOKED_PARAM: &str = "revoked";
+/// Session key of the key just made: `(key id, secret)`; the page shows it once.
+#[cfg(feature = "ssr")]
+pub const FRESH_KEY: &str = "fresh_api_key";
+
+/// Makes an API key (Global admins); the page then shows its secret once.
+#[server(endpoint = "create_api_key")]
+pub async fn create_api_key(name: String, days: Option<String>) -> Result<(), AppError> {
+    super::ctx::reply(
+        async move {
+            let (viewer, _) = super::ctx::partner().await?;
+            let state = super::ctx::state()?;
+            let created = crate::server::api_keys::create(
+                &state.db,
+                &viewer,
+                &name,
+                days.as_deref().unwrap_or_default(),
+            )
+            .await?;
+            super::ctx::session()
+                .await?
+                .insert(FRESH_KEY, (created.id, created.secret))
+                .await?;
+            leptos_axum::redirect(API_KEYS_PAGE);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Revokes an API key (Global admins): requests with it are refused at once.
+#[server(endpoint = "revoke_api_key")]
+pub async fn revoke_api_key(key: String) -> Result<(), AppError> {
+    super::ctx::reply(
+        async move {
+            let (viewer, _) = super::ctx::partner().await?;
+            let state = super::ctx::state()?;
+            crate::server::api_keys::revoke(&state.db, &viewer, &key).await?;
+            leptos_axum::redirect(&format!(
+                "{API_KEYS_PAGE}?{REVOKED_PARAM}={}",
+                super::url_safe(&key)
+            ));
+            Ok(())
+        }
+        .await,
+    )
+}

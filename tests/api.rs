@@ -1,0 +1,558 @@
+#![cfg(feature = "ssr")]
+//! The REST API (`/v1/…`) end to end over the HTTP stack, on SQLite and PostgreSQL: API keys
+//! (made, used, revoked, expired), and every endpoint's JSON against Partner Center's shapes.
+
+mod common;
+
+use accord::domain::Viewer;
+use accord::server::accounts::{self, CustomerSignUp, PartnerSignUp};
+use accord::server::{api_keys, handshake, http::router, indirect, Db};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use serde_json::Value;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "a-long-test-password";
+
+fn app(db: &Db) -> Router {
+    router(common::state(
+        db,
+        "target/site",
+        Vec::new(),
+        accord::server::PartnerSignUpMode::Open,
+    ))
+}
+
+async fn partner(db: &Db, name: &str, program: &str, partner_id: &str) -> Viewer {
+    let slug: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    let created = accounts::sign_up_partner(
+        db,
+        PartnerSignUp {
+            org_name: name.into(),
+            country: "US".into(),
+            cloud: "public".into(),
+            program: program.into(),
+            partner_id: partner_id.into(),
+            admin_name: "Ada Admin".into(),
+            email: format!("ada@{}.example", slug.to_lowercase()),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    accounts::viewer(db, &created.user_id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// A customer that accepted `partner`'s DAP invitation; returns its tenant id.
+async fn customer(db: &Db, partner: &Viewer, company: &str) -> String {
+    let slug: String = company
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let slug = slug.to_lowercase();
+    let created = accounts::sign_up_customer(
+        db,
+        "public".parse().unwrap(),
+        CustomerSignUp {
+            company: company.into(),
+            domain: format!("{slug}.onmicrosoft.com"),
+            country: "US".into(),
+            admin_name: "Casey".into(),
+            email: format!("casey@{slug}.example"),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let p = handshake::partner(db, &partner.org_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let link =
+        handshake::invitation_link(&p, common::TEST_KEY, "http://accord.test", true).unwrap();
+    let inv = handshake::verify(db, common::TEST_KEY, link.split_once('?').unwrap().1)
+        .await
+        .unwrap();
+    let admin = accounts::viewer(db, &created.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let signer = handshake::SignerInput {
+        first_name: "Casey".into(),
+        last_name: "Customer".into(),
+        email: format!("casey@{slug}.example"),
+        phone: "+1 425 555 0100".into(),
+        acknowledged: true,
+    };
+    handshake::accept(db, &inv, &admin, signer, true)
+        .await
+        .unwrap();
+    created.org_id
+}
+
+/// A request to the API; answers the status, the `Retry-After` header and the JSON body.
+async fn api(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    key: Option<&str>,
+    body: &str,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "accord.test")
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(k) = key {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {k}"));
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let kind = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    assert!(
+        kind.starts_with("application/json"),
+        "{uri}: {status} {kind} {}",
+        String::from_utf8_lossy(&bytes)
+    );
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+/// Partner Center's error object.
+fn assert_error(status: StatusCode, body: &Value, expected: u16) {
+    assert_eq!(status.as_u16(), expected, "{body}");
+    assert_eq!(body["code"], expected, "{body}");
+    assert!(
+        body["description"].as_str().is_some_and(|d| d.len() > 10),
+        "{body}"
+    );
+    assert!(
+        body["errorName"].as_str().is_some_and(|n| !n.is_empty()),
+        "{body}"
+    );
+}
+
+async fn state_of(db: &Db) -> Vec<i64> {
+    let mut v = Vec::new();
+    for table in ["relationships", "dap_grants", "activity", "api_keys"] {
+        v.push(common::count(db, table).await);
+    }
+    let (active,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM relationships WHERE removed_at IS NULL")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    v.push(active);
+    v
+}
+
+/// Every endpoint's JSON in Partner Center's shapes.
+async fn endpoints_answer_in_partner_centers_shapes(db: &Db) {
+    let contoso = partner(db, "Contoso", "direct", "").await;
+    let mut ids = Vec::new();
+    for company in ["Alpine Ski House", "Blue Yonder", "Coho Winery"] {
+        ids.push(customer(db, &contoso, company).await);
+    }
+    let key = api_keys::create(db, &contoso, "PSA sync", "")
+        .await
+        .unwrap()
+        .secret;
+    assert!(key.starts_with("acc_") && key.len() == 44, "{key}");
+    let app = app(db);
+
+    // The invitation link.
+    let (s, v) = api(
+        &app,
+        "GET",
+        "/v1/customers/relationshiprequests",
+        Some(&key),
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["attributes"]["objectType"], "RelationshipRequest");
+    let url = v["url"].as_str().unwrap();
+    assert!(
+        url.starts_with(
+            "http://accord.test/m365/partner-invitation?invType=ResellerRelationship&partnerId="
+        ),
+        "{url}"
+    );
+    assert!(url.contains("DAP=true"), "{url}");
+    let (_, v) = api(
+        &app,
+        "GET",
+        "/v1/customers/relationshiprequests?dap=false",
+        Some(&key),
+        "",
+    )
+    .await;
+    assert!(v["url"].as_str().unwrap().contains("DAP=false"));
+    handshake::verify(
+        db,
+        common::TEST_KEY,
+        v["url"].as_str().unwrap().split_once('?').unwrap().1,
+    )
+    .await
+    .expect("the API's link is a working link");
+
+    // Customers, a page at a time.
+    let (s, v) = api(&app, "GET", "/v1/customers?size=2", Some(&key), "").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["totalCount"], 3);
+    assert_eq!(v["attributes"]["objectType"], "Collection");
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let first = &items[0];
+    assert_eq!(first["attributes"]["objectType"], "Customer");
+    assert_eq!(first["relationshipToPartner"], "reseller");
+    assert_eq!(first["companyProfile"]["companyName"], "Alpine Ski House");
+    assert_eq!(
+        first["companyProfile"]["domain"],
+        "alpineskihouse.onmicrosoft.com"
+    );
+    assert_eq!(
+        first["companyProfile"]["attributes"]["objectType"],
+        "CustomerCompanyProfile"
+    );
+    assert_eq!(first["id"], first["companyProfile"]["tenantId"]);
+    let next = v["links"]["next"]["uri"]
+        .as_str()
+        .expect("a next link")
+        .to_string();
+    let (_, v) = api(&app, "GET", &next, Some(&key), "").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        v["items"][0]["companyProfile"]["companyName"],
+        "Coho Winery"
+    );
+    assert!(v["links"].get("next").is_none(), "{v}");
+
+    // One customer, with its delegated access.
+    let (s, v) = api(
+        &app,
+        "GET",
+        &format!("/v1/customers/{}", ids[0]),
+        Some(&key),
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["allowDelegatedAccess"], true);
+    assert_eq!(v["delegatedAdmin"].as_array().unwrap().len(), 2);
+    assert_eq!(v["delegatedAdmin"][0]["granted"], true);
+
+    // Its agreements.
+    let (s, v) = api(
+        &app,
+        "GET",
+        &format!("/v1/customers/{}/agreements", ids[0]),
+        Some(&key),
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["totalCount"], 1);
+    let a = &v["items"][0];
+    assert_eq!(a["type"], "MicrosoftCustomerAgreement");
+    assert_eq!(a["templateId"], handshake::CUSTOMER_AGREEMENT_TEMPLATE);
+    assert_eq!(a["primaryContact"]["firstName"], "Casey");
+    assert_eq!(a["primaryContact"]["email"], "casey@alpineskihouse.example");
+    assert_eq!(a["primaryContact"]["phoneNumber"], "+1 425 555 0100");
+    assert!(a["dateAgreed"].as_str().unwrap().ends_with('Z'));
+    assert!(a["agreementLink"].as_str().unwrap().starts_with("https://"));
+
+    // Removing the relationship: as the Account page does; DAP stays; again changes nothing.
+    let patch = r#"{"relationshipToPartner": "none", "attributes": {"objectType": "Customer"}}"#;
+    let (s, v) = api(
+        &app,
+        "PATCH",
+        &format!("/v1/customers/{}", ids[1]),
+        Some(&key),
+        patch,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["relationshipToPartner"], "none");
+    assert_eq!(v["allowDelegatedAccess"], true, "DAP stays");
+    let after = state_of(db).await;
+    let (s, _) = api(
+        &app,
+        "PATCH",
+        &format!("/v1/customers/{}", ids[1]),
+        Some(&key),
+        patch,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(state_of(db).await, after, "a repeat changes nothing");
+    let (_, v) = api(&app, "GET", "/v1/customers", Some(&key), "").await;
+    assert_eq!(v["totalCount"], 2);
+    let (actor,): (String,) = sqlx::query_as(
+        "SELECT actor_name FROM activity WHERE action = 'relationship.removed' AND customer_org_id = $1",
+    )
+    .bind(&ids[1])
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(actor.contains("API key PSA sync"), "{actor}");
+
+    // Bad input: a sentence, nothing changed.
+    let before = state_of(db).await;
+    for (method, uri, body, status) in [
+        (
+            "PATCH",
+            format!("/v1/customers/{}", ids[0]),
+            r#"{"relationshipToPartner": "reseller"}"#,
+            400,
+        ),
+        (
+            "PATCH",
+            format!("/v1/customers/{}", ids[0]),
+            "not json",
+            400,
+        ),
+        ("GET", "/v1/customers?size=0".to_string(), "", 400),
+        ("GET", "/v1/customers?size=501".to_string(), "", 400),
+        (
+            "GET",
+            "/v1/customers?continuationToken=%21%21".to_string(),
+            "",
+            400,
+        ),
+        (
+            "GET",
+            "/v1/customers/relationshiprequests?dap=maybe".to_string(),
+            "",
+            400,
+        ),
+        ("GET", "/v1/relationships".to_string(), "", 400),
+        ("GET", "/v1/customers/not-a-tenant".to_string(), "", 404),
+        ("GET", "/v1/nothing/here".to_string(), "", 404),
+    ] {
+        let (s, v) = api(&app, method, &uri, Some(&key), body).await;
+        assert_error(s, &v, status);
+    }
+    assert_eq!(state_of(db).await, before);
+}
+
+/// Keys: missing, malformed, unknown, revoked and expired are refused at once; another
+/// partner's customer is not found; nothing changes; each key is limited on its own.
+async fn keys_are_checked(db: &Db) {
+    let contoso = partner(db, "Contoso", "direct", "").await;
+    let fabrikam = partner(db, "Fabrikam", "direct", "").await;
+    let theirs = customer(db, &fabrikam, "Fourth Coffee").await;
+    let key = api_keys::create(db, &contoso, "Script", "30")
+        .await
+        .unwrap();
+    let app = app(db);
+    let before = state_of(db).await;
+    let patch = r#"{"relationshipToPartner": "none"}"#;
+
+    let (s, v) = api(&app, "GET", "/v1/customers", None, "").await;
+    assert_error(s, &v, 401);
+    for bad in [
+        "",
+        "acc_",
+        "acc_unknown-key-unknown-key-unknown-key-1234",
+        "Basic abc",
+        &key.secret[..20],
+    ] {
+        let (s, v) = api(&app, "GET", "/v1/customers", Some(bad), "").await;
+        assert_error(s, &v, 401);
+    }
+    let (s, v) = api(
+        &app,
+        "GET",
+        &format!("/v1/customers/{theirs}"),
+        Some(&key.secret),
+        "",
+    )
+    .await;
+    assert_error(s, &v, 404);
+    let (s, v) = api(
+        &app,
+        "PATCH",
+        &format!("/v1/customers/{theirs}"),
+        Some(&key.secret),
+        patch,
+    )
+    .await;
+    assert_error(s, &v, 404);
+    let (s, v) = api(
+        &app,
+        "GET",
+        &format!("/v1/customers/{theirs}/agreements"),
+        Some(&key.secret),
+        "",
+    )
+    .await;
+    assert_error(s, &v, 404);
+
+    // Used: the list says when. Revoked: refused at once.
+    let listed = api_keys::list(db, &contoso.org_id).await.unwrap();
+    assert!(listed[0].last_used_at.is_some(), "{listed:?}");
+    assert!(listed[0].expires_at.is_some());
+    let mut agent = contoso.clone();
+    if let accord::domain::Membership::Partner { role, .. } = &mut agent.membership {
+        *role = accord::domain::PartnerRole::AdminAgent;
+    }
+    assert!(
+        api_keys::create(db, &agent, "Nope", "").await.is_err(),
+        "Admin agents make no keys"
+    );
+    assert!(
+        api_keys::revoke(db, &fabrikam, &key.id).await.is_err(),
+        "not another partner's key"
+    );
+    api_keys::revoke(db, &contoso, &key.id).await.unwrap();
+    let (s, v) = api(&app, "GET", "/v1/customers", Some(&key.secret), "").await;
+    assert_error(s, &v, 401);
+
+    // Expired: refused.
+    let old = api_keys::create(db, &contoso, "Old", "1").await.unwrap();
+    sqlx::query("UPDATE api_keys SET expires_at = 1 WHERE id = $1")
+        .bind(&old.id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let (s, v) = api(&app, "GET", "/v1/customers", Some(&old.secret), "").await;
+    assert_error(s, &v, 401);
+    let now = state_of(db).await;
+    assert_eq!(
+        (now[0], now[1], now[4]),
+        (before[0], before[1], before[4]),
+        "refused calls changed no relationship or grant"
+    );
+    assert_eq!(
+        now[3],
+        before[3] + 1,
+        "one more key: the Admin agent's was refused"
+    );
+
+    // The allowance is per key: one key's burst does not hold back another.
+    let app = router({
+        let mut s = common::state(
+            db,
+            "target/site",
+            Vec::new(),
+            accord::server::PartnerSignUpMode::Open,
+        );
+        s.limits = accord::server::limits::Limits::default().with_api_calls(
+            accord::server::limits::Allowance {
+                burst: 3,
+                every: std::time::Duration::from_secs(60),
+            },
+        );
+        s
+    });
+    let busy = api_keys::create(db, &contoso, "Busy", "")
+        .await
+        .unwrap()
+        .secret;
+    let calm = api_keys::create(db, &contoso, "Calm", "")
+        .await
+        .unwrap()
+        .secret;
+    for _ in 0..3 {
+        let (s, _) = api(&app, "GET", "/v1/customers", Some(&busy), "").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, v) = api(&app, "GET", "/v1/customers", Some(&busy), "").await;
+    assert_error(s, &v, 429);
+    let (s, _) = api(&app, "GET", "/v1/customers", Some(&calm), "").await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+/// The indirect channel through the API: connected partners, and the combined link.
+async fn indirect_partners_through_the_api(db: &Db) {
+    let reseller = partner(db, "Lakeshore", "indirect_reseller", "4100001").await;
+    let provider = partner(db, "Adventure Works", "indirect_provider", "4200002").await;
+    indirect::request(db, &reseller, "4200002").await.unwrap();
+    indirect::decide(db, &provider, &reseller.org_id, indirect::Decision::Accept)
+        .await
+        .unwrap();
+    let r_key = api_keys::create(db, &reseller, "R", "")
+        .await
+        .unwrap()
+        .secret;
+    let p_key = api_keys::create(db, &provider, "P", "")
+        .await
+        .unwrap()
+        .secret;
+    let app = app(db);
+    let (s, v) = api(
+        &app,
+        "GET",
+        "/v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf",
+        Some(&r_key),
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["totalCount"], 1);
+    assert_eq!(v["items"][0]["id"], provider.org_id.as_str());
+    assert_eq!(v["items"][0]["name"], "Adventure Works");
+    assert_eq!(v["items"][0]["mpnId"], "4200002");
+    assert_eq!(
+        v["items"][0]["attributes"]["objectType"],
+        "PartnerRelationship"
+    );
+    let (_, v) = api(
+        &app,
+        "GET",
+        "/v1/relationships?relationship_type=IsIndirectResellerOf",
+        Some(&p_key),
+        "",
+    )
+    .await;
+    assert_eq!(v["items"][0]["name"], "Lakeshore");
+    let (_, v) = api(
+        &app,
+        "GET",
+        "/v1/relationships?relationship_type=IsIndirectResellerOf",
+        Some(&r_key),
+        "",
+    )
+    .await;
+    assert_eq!(v["totalCount"], 0);
+
+    let uri = format!(
+        "/v1/customers/relationshiprequests?indirectProviderId={}",
+        provider.org_id
+    );
+    let (s, v) = api(&app, "GET", &uri, Some(&r_key), "").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let url = v["url"].as_str().unwrap();
+    assert!(
+        url.contains("invType=IndirectResellerRelationship"),
+        "{url}"
+    );
+    assert!(
+        url.contains(&format!("indirectCSPId={}", provider.org_id)),
+        "{url}"
+    );
+    let (s, v) = api(&app, "GET", &uri, Some(&p_key), "").await;
+    assert_error(s, &v, 403);
+}
+
+on_both_databases! {
+    shapes => endpoints_answer_in_partner_centers_shapes;
+    keys => keys_are_checked;
+    indirect_api => indirect_partners_through_the_api;
+}
