@@ -131,6 +131,13 @@ test("screenshots", async ({ browser, page }) => {
     await shoot(page, `partner-activity-${tag}`);
     await open(page, "/partner/users");
     await shoot(page, `users-${tag}`);
+    await open(page, "/partner/api-keys");
+    await page.locator('form[action="/api/create_api_key"] input[name="name"]').fill(`PSA sync ${tag}`);
+    await page.locator('form[action="/api/create_api_key"] input[name="days"]').fill("90");
+    await page.locator('form[action="/api/create_api_key"] button').click();
+    await expect(page.getByTestId("api-key")).toBeVisible();
+    await waitHydrated(page);
+    await shoot(page, `api-keys-${tag}`);
     await open(page, samPage);
     await page.locator('form[action="/api/new_password_link"] button').click();
     await expect(page.locator("input.link-box")).toBeVisible();
