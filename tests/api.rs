@@ -551,6 +551,50 @@ async fn indirect_partners_through_the_api(db: &Db) {
     assert_error(s, &v, 403);
 }
 
+/// The OpenAPI 3.1 document is served, generated from the handlers: every route is in it,
+/// with the bearer key scheme and the error object.
+#[tokio::test]
+async fn the_openapi_document_lists_every_endpoint() {
+    let db = common::sqlite().await;
+    let (status, doc) = api(&app(&db.db), "GET", "/openapi.json", None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for (path, method) in [
+        ("/v1/customers/relationshiprequests", "get"),
+        ("/v1/customers", "get"),
+        ("/v1/customers/{id}", "get"),
+        ("/v1/customers/{id}", "patch"),
+        ("/v1/customers/{id}/agreements", "get"),
+        ("/v1/relationships", "get"),
+    ] {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} missing");
+        assert!(op["responses"]["200"].is_object(), "{method} {path}");
+        assert!(op["responses"]["401"].is_object(), "{method} {path}");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["apiKey"]["scheme"],
+        "bearer"
+    );
+    let error = &doc["components"]["schemas"]["ErrorObject"]["properties"];
+    for field in ["code", "description", "errorName"] {
+        assert!(error[field].is_object(), "{field}");
+    }
+    let customer = &doc["components"]["schemas"]["Customer"]["properties"];
+    for field in [
+        "id",
+        "companyProfile",
+        "relationshipToPartner",
+        "attributes",
+    ] {
+        assert!(customer[field].is_object(), "{field}");
+    }
+}
+
 on_both_databases! {
     shapes => endpoints_answer_in_partner_centers_shapes;
     keys => keys_are_checked;

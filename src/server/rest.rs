@@ -10,9 +10,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::api_keys::{self, KeyCaller};
 use super::relationships::{self, CustomerSummary};
@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/customers/{id}", get(customer).patch(update_customer))
         .route("/v1/customers/{id}/agreements", get(agreements))
         .route("/v1/relationships", get(partner_relationships))
+        .route("/openapi.json", get(openapi))
         .route("/v1/{*rest}", axum::routing::any(not_found))
         .route("/v1", axum::routing::any(not_found))
 }
@@ -74,11 +75,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({
-            "code": self.status.as_u16(),
-            "description": self.description,
-            "errorName": self.error_name,
-        });
+        let body = ErrorObject {
+            code: self.status.as_u16(),
+            description: self.description,
+            error_name: self.error_name.to_string(),
+        };
         let mut res = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             res.headers_mut()
@@ -142,39 +143,6 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<KeyCaller, ApiE
     Ok(caller)
 }
 
-#[derive(Debug, Deserialize)]
-struct RequestQuery {
-    dap: Option<String>,
-    #[serde(rename = "indirectProviderId")]
-    indirect_provider_id: Option<String>,
-}
-
-/// `GET /v1/customers/relationshiprequests`: the partner's signed invitation link.
-async fn relationship_request(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<RequestQuery>,
-) -> Result<Json<Value>, ApiError> {
-    let caller = caller(&state, &headers).await?;
-    let dap = match q.dap.as_deref().map(str::trim) {
-        None | Some("") | Some("true") => true,
-        Some("false") => caller.viewer.cloud.requires_dap(),
-        Some(_) => return Err(ApiError::bad_request("dap must be true or false.")),
-    };
-    let (url, _) = super::handshake::link_for(
-        &state.db,
-        &state.config,
-        &caller.viewer,
-        dap,
-        q.indirect_provider_id.as_deref(),
-    )
-    .await?;
-    Ok(Json(json!({
-        "url": url,
-        "attributes": { "objectType": "RelationshipRequest" },
-    })))
-}
-
 fn rfc3339(ts: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ts)
         .ok()
@@ -183,43 +151,6 @@ fn rfc3339(ts: i64) -> String {
                 .ok()
         })
         .unwrap_or_default()
-}
-
-/// A customer in Partner Center's shape; `detail` adds the delegated access fields.
-fn customer_json(c: &CustomerSummary, detail: bool) -> Value {
-    let mut v = json!({
-        "id": c.customer_id,
-        "companyProfile": {
-            "tenantId": c.customer_id,
-            "domain": c.domain,
-            "companyName": c.name,
-            "attributes": { "objectType": "CustomerCompanyProfile" },
-        },
-        "relationshipToPartner": if c.removed_at.is_none() { "reseller" } else { "none" },
-        "attributes": { "objectType": "Customer" },
-    });
-    if detail {
-        v["allowDelegatedAccess"] = json!(c.has_dap());
-        v["delegatedAdmin"] = c
-            .dap
-            .iter()
-            .map(|(service, granted)| {
-                json!({
-                    "service": service.code(),
-                    "granted": granted.is_some(),
-                    "grantedAt": granted.map(rfc3339),
-                })
-            })
-            .collect();
-    }
-    v
-}
-
-#[derive(Debug, Deserialize)]
-struct PageQuery {
-    size: Option<String>,
-    #[serde(rename = "continuationToken")]
-    continuation_token: Option<String>,
 }
 
 fn encode_offset(offset: i64) -> String {
@@ -240,13 +171,335 @@ fn decode_offset(token: &str) -> Option<i64> {
         .filter(|o| (0..=10_000_000).contains(o))
 }
 
-/// `GET /v1/customers`: the partner's customers, a page at a time (`size`, and the
-/// continuation token of the previous page's `links.next`).
+/// The partner's customer `id` (active, or removed: then `relationshipToPartner` is
+/// `none`); any other id is not found.
+async fn customer_of(
+    state: &AppState,
+    caller: &KeyCaller,
+    id: &str,
+) -> Result<CustomerSummary, ApiError> {
+    if !crate::domain::is_tenant_id(id) {
+        return Err(ApiError::not_found("The customer"));
+    }
+    relationships::customer_of_partner(&state.db, &caller.viewer.org_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("The customer"))
+}
+
+/// `attributes` of every Partner Center object: its type.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Attributes {
+    #[serde(rename = "objectType")]
+    pub object_type: String,
+}
+
+fn attributes(kind: &str) -> Attributes {
+    Attributes {
+        object_type: kind.to_string(),
+    }
+}
+
+/// Partner Center's error object.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorObject {
+    /// The HTTP status.
+    pub code: u16,
+    /// What went wrong, in a sentence.
+    pub description: String,
+    /// `BadRequest`, `Unauthorized`, `Forbidden`, `NotFound`, `Conflict`, `TooManyRequests`…
+    pub error_name: String,
+}
+
+/// The partner's invitation link (`objectType`: `RelationshipRequest`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelationshipRequest {
+    pub url: String,
+    pub attributes: Attributes,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyProfile {
+    pub tenant_id: String,
+    pub domain: String,
+    pub company_name: String,
+    pub attributes: Attributes,
+}
+
+/// Accord's extension: the partner's delegated admin privileges for one service.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DelegatedAdmin {
+    /// `azure_ad` or `office_365`.
+    pub service: String,
+    pub granted: bool,
+    /// When they were granted (RFC 3339), if they are held.
+    pub granted_at: Option<String>,
+}
+
+/// A customer (`objectType`: `Customer`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    pub id: String,
+    pub company_profile: CompanyProfile,
+    /// `reseller`, or `none` after the partner removed the relationship.
+    pub relationship_to_partner: String,
+    pub attributes: Attributes,
+    /// Whether the partner holds delegated admin privileges (one customer only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_delegated_access: Option<bool>,
+    /// Accord's extension (one customer only): delegated admin privileges per service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delegated_admin: Option<Vec<DelegatedAdmin>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkHeader {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Link {
+    pub uri: String,
+    pub method: String,
+    pub headers: Vec<LinkHeader>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Links {
+    #[serde(rename = "self")]
+    pub this: Link,
+    /// The next page, while there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Link>,
+}
+
+/// A page of customers (`objectType`: `Collection`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerCollection {
+    pub total_count: i64,
+    pub items: Vec<Customer>,
+    pub links: Links,
+    pub attributes: Attributes,
+}
+
+/// What `PATCH /v1/customers/{id}` takes: `relationshipToPartner` `none` removes the
+/// relationship.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerUpdate {
+    pub relationship_to_partner: String,
+    pub attributes: Option<Attributes>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone_number: String,
+}
+
+/// An agreement acceptance.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Agreement {
+    pub primary_contact: Contact,
+    pub template_id: String,
+    /// RFC 3339.
+    pub date_agreed: String,
+    /// `MicrosoftCustomerAgreement`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub agreement_link: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AgreementCollection {
+    pub total_count: i64,
+    pub items: Vec<Agreement>,
+    pub attributes: Attributes,
+}
+
+/// A connected indirect partner (`objectType`: `PartnerRelationship`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerRelationship {
+    pub id: String,
+    pub name: String,
+    pub relationship_type: String,
+    /// `Active`.
+    pub state: String,
+    pub mpn_id: String,
+    pub attributes: Attributes,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerRelationshipCollection {
+    pub total_count: i64,
+    pub items: Vec<PartnerRelationship>,
+    pub attributes: Attributes,
+}
+
+/// The OpenAPI 3.1 document of the API, generated from the handlers and types below.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Accord partner API",
+        description = "Partner Center's shapes for the reseller-relationship handshake. Send an API key made on the API keys page as `Authorization: Bearer <key>`."
+    ),
+    paths(
+        relationship_request,
+        customers,
+        customer,
+        update_customer,
+        agreements,
+        partner_relationships
+    ),
+    modifiers(&BearerKey),
+    security(("apiKey" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerKey;
+
+impl utoipa::Modify for BearerKey {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "apiKey",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// `GET /openapi.json`.
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        ApiDoc::openapi().to_json().unwrap_or_default(),
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct RequestQuery {
+    /// Accord's extension: `true` (the default) asks for delegated admin privileges too;
+    /// in the US Government and Germany clouds they are always asked for.
+    dap: Option<String>,
+    /// Accord's extension: an indirect reseller's combined link naming this connected
+    /// provider (its tenant id).
+    #[serde(rename = "indirectProviderId")]
+    #[param(rename = "indirectProviderId")]
+    indirect_provider_id: Option<String>,
+}
+
+/// The partner's signed, reusable invitation link.
+#[utoipa::path(
+    get,
+    path = "/v1/customers/relationshiprequests",
+    params(RequestQuery),
+    responses(
+        (status = 200, body = RelationshipRequest),
+        (status = 400, body = ErrorObject),
+        (status = 401, body = ErrorObject),
+        (status = 403, body = ErrorObject),
+        (status = 429, body = ErrorObject),
+    )
+)]
+async fn relationship_request(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<RequestQuery>,
+) -> Result<Json<RelationshipRequest>, ApiError> {
+    let caller = caller(&state, &headers).await?;
+    let dap = match q.dap.as_deref().map(str::trim) {
+        None | Some("") | Some("true") => true,
+        Some("false") => caller.viewer.cloud.requires_dap(),
+        Some(_) => return Err(ApiError::bad_request("dap must be true or false.")),
+    };
+    let (url, _) = super::handshake::link_for(
+        &state.db,
+        &state.config,
+        &caller.viewer,
+        dap,
+        q.indirect_provider_id.as_deref(),
+    )
+    .await?;
+    Ok(Json(RelationshipRequest {
+        url,
+        attributes: attributes("RelationshipRequest"),
+    }))
+}
+
+/// A customer in Partner Center's shape; `detail` adds the delegated access fields.
+fn customer_json(c: &CustomerSummary, detail: bool) -> Customer {
+    Customer {
+        id: c.customer_id.clone(),
+        company_profile: CompanyProfile {
+            tenant_id: c.customer_id.clone(),
+            domain: c.domain.clone(),
+            company_name: c.name.clone(),
+            attributes: attributes("CustomerCompanyProfile"),
+        },
+        relationship_to_partner: match c.removed_at {
+            None => "reseller",
+            Some(_) => "none",
+        }
+        .to_string(),
+        attributes: attributes("Customer"),
+        allow_delegated_access: detail.then(|| c.has_dap()),
+        delegated_admin: detail.then(|| {
+            c.dap
+                .iter()
+                .map(|(service, granted)| DelegatedAdmin {
+                    service: service.code().to_string(),
+                    granted: granted.is_some(),
+                    granted_at: granted.map(rfc3339),
+                })
+                .collect()
+        }),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PageQuery {
+    /// Customers per page, 1 to 500 (default 100).
+    size: Option<String>,
+    /// The token of the previous page's `links.next` (also accepted in the
+    /// `MS-ContinuationToken` header).
+    #[serde(rename = "continuationToken")]
+    #[param(rename = "continuationToken")]
+    continuation_token: Option<String>,
+}
+
+/// The partner's customers with an active relationship, by name, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/v1/customers",
+    params(PageQuery),
+    responses(
+        (status = 200, body = CustomerCollection),
+        (status = 400, body = ErrorObject),
+        (status = 401, body = ErrorObject),
+        (status = 429, body = ErrorObject),
+    )
+)]
 async fn customers(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CustomerCollection>, ApiError> {
     let caller = caller(&state, &headers).await?;
     let size = match q.size.as_deref().map(str::trim) {
         None | Some("") => DEFAULT_PAGE,
@@ -269,80 +522,100 @@ async fn customers(
     };
     let page =
         relationships::list_customers(&state.db, &caller.viewer.org_id, offset, size).await?;
-    let items: Vec<Value> = page
+    let items: Vec<Customer> = page
         .customers
         .iter()
         .map(|c| customer_json(c, false))
         .collect();
     let next = offset + items.len() as i64;
-    let mut links = json!({
-        "self": { "uri": format!("/v1/customers?size={size}"), "method": "GET", "headers": [] },
-    });
-    if next < page.total {
+    let link = |uri: String, headers: Vec<LinkHeader>| Link {
+        uri,
+        method: "GET".into(),
+        headers,
+    };
+    let next = (next < page.total).then(|| {
         let token = encode_offset(next);
-        links["next"] = json!({
-            "uri": format!("/v1/customers?size={size}&continuationToken={token}"),
-            "method": "GET",
-            "headers": [{ "key": CONTINUATION_HEADER, "value": token }],
-        });
-    }
-    Ok(Json(json!({
-        "totalCount": page.total,
-        "items": items,
-        "links": links,
-        "attributes": { "objectType": "Collection" },
-    })))
+        link(
+            format!("/v1/customers?size={size}&continuationToken={token}"),
+            vec![LinkHeader {
+                key: CONTINUATION_HEADER.into(),
+                value: token,
+            }],
+        )
+    });
+    Ok(Json(CustomerCollection {
+        total_count: page.total,
+        items,
+        links: Links {
+            this: link(format!("/v1/customers?size={size}"), Vec::new()),
+            next,
+        },
+        attributes: attributes("Collection"),
+    }))
 }
 
-/// The partner's customer `id` (active, or removed: then `relationshipToPartner` is
-/// `none`); any other id is not found.
-async fn customer_of(
-    state: &AppState,
-    caller: &KeyCaller,
-    id: &str,
-) -> Result<CustomerSummary, ApiError> {
-    if !crate::domain::is_tenant_id(id) {
-        return Err(ApiError::not_found("The customer"));
-    }
-    relationships::customer_of_partner(&state.db, &caller.viewer.org_id, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("The customer"))
-}
-
-/// `GET /v1/customers/{id}`.
+/// One customer of the partner, with its delegated access.
+#[utoipa::path(
+    get,
+    path = "/v1/customers/{id}",
+    params(("id" = String, Path, description = "The customer's tenant id")),
+    responses(
+        (status = 200, body = Customer),
+        (status = 401, body = ErrorObject),
+        (status = 404, body = ErrorObject),
+        (status = 429, body = ErrorObject),
+    )
+)]
 async fn customer(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Customer>, ApiError> {
     let caller = caller(&state, &headers).await?;
     let c = customer_of(&state, &caller, &id).await?;
     Ok(Json(customer_json(&c, true)))
 }
 
-/// `PATCH /v1/customers/{id}` with `{"relationshipToPartner": "none", …}`: removes the
-/// reseller relationship as the Account page does (the call stands for the attestation);
-/// delegated admin privileges stay. Repeating it changes nothing.
+/// Removes the reseller relationship (`{"relationshipToPartner": "none"}`) as the Account
+/// page does: the call stands for the attestation, it is logged with the key's name, and
+/// delegated admin privileges already granted stay. Repeating it changes nothing.
+#[utoipa::path(
+    patch,
+    path = "/v1/customers/{id}",
+    params(("id" = String, Path, description = "The customer's tenant id")),
+    request_body = CustomerUpdate,
+    responses(
+        (status = 200, body = Customer),
+        (status = 400, body = ErrorObject),
+        (status = 401, body = ErrorObject),
+        (status = 404, body = ErrorObject),
+        (status = 429, body = ErrorObject),
+    )
+)]
 async fn update_customer(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Customer>, ApiError> {
     let caller = caller(&state, &headers).await?;
-    let body: Value = serde_json::from_slice(&body)
-        .map_err(|_| ApiError::bad_request("The body must be a JSON object."))?;
-    if body.get("relationshipToPartner").and_then(Value::as_str) != Some("none") {
+    let update: CustomerUpdate = serde_json::from_slice(&body).map_err(|_| {
+        ApiError::bad_request(
+            "The body must be a JSON object with relationshipToPartner (a string).",
+        )
+    })?;
+    if update.relationship_to_partner != "none" {
         return Err(ApiError::bad_request(
             "Only {\"relationshipToPartner\": \"none\"} can be set: it removes the relationship.",
         ));
     }
-    if let Some(kind) = body.pointer("/attributes/objectType") {
-        if kind != "Customer" {
-            return Err(ApiError::bad_request(
-                "attributes.objectType must be Customer.",
-            ));
-        }
+    if update
+        .attributes
+        .is_some_and(|a| a.object_type != "Customer")
+    {
+        return Err(ApiError::bad_request(
+            "attributes.objectType must be Customer.",
+        ));
     }
     customer_of(&state, &caller, &id).await?;
     // Keys are made by Global admins; removing a relationship is the one administrator's
@@ -356,12 +629,23 @@ async fn update_customer(
     Ok(Json(customer_json(&c, true)))
 }
 
-/// `GET /v1/customers/{id}/agreements`: the customer's agreement acceptances.
+/// The customer's agreement acceptances.
+#[utoipa::path(
+    get,
+    path = "/v1/customers/{id}/agreements",
+    params(("id" = String, Path, description = "The customer's tenant id")),
+    responses(
+        (status = 200, body = AgreementCollection),
+        (status = 401, body = ErrorObject),
+        (status = 404, body = ErrorObject),
+        (status = 429, body = ErrorObject),
+    )
+)]
 async fn agreements(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AgreementCollection>, ApiError> {
     let caller = caller(&state, &headers).await?;
     customer_of(&state, &caller, &id).await?;
     let rows = sqlx::query(
@@ -376,40 +660,54 @@ async fn agreements(
     let items = rows
         .iter()
         .map(|r| {
-            Ok(json!({
-                "primaryContact": {
-                    "firstName": r.try_get::<String, _>("signer_first_name")?,
-                    "lastName": r.try_get::<String, _>("signer_last_name")?,
-                    "email": r.try_get::<String, _>("signer_email")?,
-                    "phoneNumber": r.try_get::<Option<String>, _>("signer_phone")?.unwrap_or_default(),
+            Ok(Agreement {
+                primary_contact: Contact {
+                    first_name: r.try_get("signer_first_name")?,
+                    last_name: r.try_get("signer_last_name")?,
+                    email: r.try_get("signer_email")?,
+                    phone_number: r
+                        .try_get::<Option<String>, _>("signer_phone")?
+                        .unwrap_or_default(),
                 },
-                "templateId": r.try_get::<String, _>("template_id")?,
-                "dateAgreed": rfc3339(r.try_get("accepted_at")?),
-                "type": "MicrosoftCustomerAgreement",
-                "agreementLink": r.try_get::<String, _>("link")?,
-            }))
+                template_id: r.try_get("template_id")?,
+                date_agreed: rfc3339(r.try_get("accepted_at")?),
+                kind: "MicrosoftCustomerAgreement".into(),
+                agreement_link: r.try_get("link")?,
+            })
         })
-        .collect::<Result<Vec<Value>, sqlx::Error>>()?;
-    Ok(Json(json!({
-        "totalCount": items.len(),
-        "items": items,
-        "attributes": { "objectType": "Collection" },
-    })))
+        .collect::<Result<Vec<Agreement>, sqlx::Error>>()?;
+    Ok(Json(AgreementCollection {
+        total_count: items.len() as i64,
+        items,
+        attributes: attributes("Collection"),
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct RelationshipsQuery {
+    /// `IsIndirectCloudSolutionProviderOf` (an indirect reseller's providers) or
+    /// `IsIndirectResellerOf` (an indirect provider's resellers).
     relationship_type: Option<String>,
 }
 
-/// `GET /v1/relationships?relationship_type=…`: the indirect partners the partner is
-/// connected with — its providers (`IsIndirectCloudSolutionProviderOf`) or its resellers
-/// (`IsIndirectResellerOf`).
+/// The indirect partners the partner is connected with.
+#[utoipa::path(
+    get,
+    path = "/v1/relationships",
+    params(RelationshipsQuery),
+    responses(
+        (status = 200, body = PartnerRelationshipCollection),
+        (status = 400, body = ErrorObject),
+        (status = 401, body = ErrorObject),
+        (status = 429, body = ErrorObject),
+    )
+)]
 async fn partner_relationships(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<RelationshipsQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PartnerRelationshipCollection>, ApiError> {
     let caller = caller(&state, &headers).await?;
     let kind = q.relationship_type.unwrap_or_default();
     let program = match caller.viewer.membership {
@@ -428,7 +726,7 @@ async fn partner_relationships(
             "relationship_type must be IsIndirectCloudSolutionProviderOf or IsIndirectResellerOf.",
         )),
     };
-    let items: Vec<Value> = connections
+    let items: Vec<PartnerRelationship> = connections
         .iter()
         .filter(|c| c.state == ConnectionState::Connected)
         .map(|c| {
@@ -438,21 +736,21 @@ async fn partner_relationships(
                 }
                 _ => (&c.reseller_org_id, &c.reseller_name, c.reseller_mspp_id),
             };
-            json!({
-                "id": id,
-                "name": name,
-                "relationshipType": kind,
-                "state": "Active",
-                "mpnId": mpn.to_string(),
-                "attributes": { "objectType": "PartnerRelationship" },
-            })
+            PartnerRelationship {
+                id: id.clone(),
+                name: name.clone(),
+                relationship_type: kind.clone(),
+                state: "Active".into(),
+                mpn_id: mpn.to_string(),
+                attributes: attributes("PartnerRelationship"),
+            }
         })
         .collect();
-    Ok(Json(json!({
-        "totalCount": items.len(),
-        "items": items,
-        "attributes": { "objectType": "Collection" },
-    })))
+    Ok(Json(PartnerRelationshipCollection {
+        total_count: items.len() as i64,
+        items,
+        attributes: attributes("Collection"),
+    }))
 }
 
 #[cfg(test)]
