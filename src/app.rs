@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/partner/indirect-resellers") view=IndirectResellersPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/users/:user") view=UserPage ssr=SsrMode::Async />
                 <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/docs/api") view=crate::pages::api_docs::ApiDocsPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation") view=InvitationPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation/new-organization") view=NewOrganizationPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/home") view=CustomerHomePage ssr=SsrMode::Async />

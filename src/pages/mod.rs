@@ -3,6 +3,7 @@
 //! rooms.
 
 pub mod activity;
+pub mod api_docs;
 pub mod customer;
 mod home;
 pub mod partner;
