@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import * as os from "node:os";
+import * as path from "node:path";
 import { checkPage, expect, test } from "./fixtures";
 import { open, signUpPartner, waitHydrated } from "./helpers";
 
@@ -30,6 +33,30 @@ test("a Global admin makes an API key, sees it once, uses it, and revokes it", a
   expect((await answer.json()).attributes.objectType).toBe("Collection");
   await page.reload();
   await expect(row).not.toContainText("Never");
+
+  // The served OpenAPI document holds: schemathesis calls every operation with generated
+  // input; no answer is a 5xx, and every answer matches the document (status, content
+  // type, schema).
+  const base = process.env.BASE_URL ?? "http://127.0.0.1:3000";
+  const st = path.resolve(__dirname, "../../tools/venv/bin/st");
+  const report = execFileSync(
+    st,
+    [
+      "run", `${base}/openapi.json`,
+      "--header", `Authorization: Bearer ${secret}`,
+      "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+      "--max-examples", "25",
+      "--seed", "1",
+    ],
+    { cwd: os.tmpdir(), encoding: "utf8", timeout: 240_000 },
+  );
+  expect(report).toMatch(/\d+ passed|No issues found/);
+
+  // The API documentation, rendered from the same document.
+  await open(page, "/docs/api");
+  await expect(page.getByRole("heading", { name: "GET /v1/customers", exact: true })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "PATCH /v1/customers/{id}" })).toBeVisible();
+  await open(page, "/partner/api-keys");
 
   // Revoked: refused at once, with Partner Center's error object.
   await row.getByRole("button", { name: "Revoke" }).click();

@@ -156,12 +156,17 @@ pub fn router(state: AppState) -> Router {
 /// query or body holds a NUL character (raw or `%00`) is refused with 400: no text Accord
 /// keeps can contain one, and PostgreSQL would fail on it.
 async fn limit_body(req: Request, next: Next) -> Response {
+    // The REST API answers its refusals as its error object (JSON), never as text.
+    let rest = req.uri().path() == "/v1" || req.uri().path().starts_with("/v1/");
+    let refuse = move |status: StatusCode, text: &str| match rest {
+        true => super::rest::refusal(status, text),
+        false => (status, text.to_string()).into_response(),
+    };
     let too_large = || {
-        (
+        refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             "The request is larger than any form of Accord; nothing was changed.",
         )
-            .into_response()
     };
     // Worked out only for a refusal: most requests never need it.
     let locale = |req: &Request| i18n::of_request(req.headers(), req.uri().path());
@@ -169,8 +174,8 @@ async fn limit_body(req: Request, next: Next) -> Response {
         let locale = locale(&req);
         return match req.uri().path().starts_with("/api/") {
             true => malformed(locale),
-            // A page: the sentence itself, as text.
-            false => (StatusCode::BAD_REQUEST, i18n::error(locale, &MALFORMED)).into_response(),
+            // A page (or the REST API): the sentence itself.
+            false => refuse(StatusCode::BAD_REQUEST, &i18n::error(locale, &MALFORMED)),
         };
     }
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -194,17 +199,22 @@ async fn limit_body(req: Request, next: Next) -> Response {
         Ok(collected) => {
             let bytes = collected.to_bytes();
             if has_nul(&bytes) {
-                return malformed(locale(&parts));
+                return match rest {
+                    true => refuse(
+                        StatusCode::BAD_REQUEST,
+                        &i18n::error(locale(&parts), &MALFORMED),
+                    ),
+                    false => malformed(locale(&parts)),
+                };
             }
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
                 .await
         }
         Err(e) if e.is::<http_body_util::LengthLimitError>() => too_large(),
-        Err(_) => (
+        Err(_) => refuse(
             StatusCode::BAD_REQUEST,
             "The request body could not be read.",
-        )
-            .into_response(),
+        ),
     }
 }
 

@@ -5,6 +5,7 @@
 //! adds is marked as its extension in the API documentation.
 
 use axum::body::Bytes;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -110,6 +111,28 @@ impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         AppError::from(e).into()
     }
+}
+
+/// An answer of the HTTP stack itself (body too large, unreadable) to an API request, as
+/// the API's error object.
+pub fn refusal(status: StatusCode, description: &str) -> Response {
+    let name = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "PayloadTooLarge",
+        _ => "BadRequest",
+    };
+    ApiError::new(status, name, description).into_response()
+}
+
+/// A query string that could not be read is the caller's mistake, told in the error object.
+fn read_query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(q)| q).map_err(|e| {
+        ApiError::bad_request(format!("The query could not be read: {}.", e.body_text()))
+    })
+}
+
+fn read_path(p: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    p.map(|Path(p)| p)
+        .map_err(|_| ApiError::not_found("The customer"))
 }
 
 async fn not_found() -> ApiError {
@@ -292,6 +315,8 @@ pub struct CustomerCollection {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerUpdate {
+    /// `none`: the only change the API makes.
+    #[schema(pattern = "^none$")]
     pub relationship_to_partner: String,
     pub attributes: Option<Attributes>,
 }
@@ -395,6 +420,7 @@ async fn openapi() -> Response {
 struct RequestQuery {
     /// Accord's extension: `true` (the default) asks for delegated admin privileges too;
     /// in the US Government and Germany clouds they are always asked for.
+    #[param(value_type = Option<bool>)]
     dap: Option<String>,
     /// Accord's extension: an indirect reseller's combined link naming this connected
     /// provider (its tenant id).
@@ -419,9 +445,10 @@ struct RequestQuery {
 async fn relationship_request(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<RequestQuery>,
+    q: Result<Query<RequestQuery>, QueryRejection>,
 ) -> Result<Json<RelationshipRequest>, ApiError> {
     let caller = caller(&state, &headers).await?;
+    let q = read_query(q)?;
     let dap = match q.dap.as_deref().map(str::trim) {
         None | Some("") | Some("true") => true,
         Some("false") => caller.viewer.cloud.requires_dap(),
@@ -475,6 +502,7 @@ fn customer_json(c: &CustomerSummary, detail: bool) -> Customer {
 #[into_params(parameter_in = Query)]
 struct PageQuery {
     /// Customers per page, 1 to 500 (default 100).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     size: Option<String>,
     /// The token of the previous page's `links.next` (also accepted in the
     /// `MS-ContinuationToken` header).
@@ -498,9 +526,10 @@ struct PageQuery {
 async fn customers(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<PageQuery>,
+    q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<CustomerCollection>, ApiError> {
     let caller = caller(&state, &headers).await?;
+    let q = read_query(q)?;
     let size = match q.size.as_deref().map(str::trim) {
         None | Some("") => DEFAULT_PAGE,
         Some(s) => s
@@ -569,9 +598,10 @@ async fn customers(
 async fn customer(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Customer>, ApiError> {
     let caller = caller(&state, &headers).await?;
+    let id = read_path(id)?;
     let c = customer_of(&state, &caller, &id).await?;
     Ok(Json(customer_json(&c, true)))
 }
@@ -595,10 +625,11 @@ async fn customer(
 async fn update_customer(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     body: Bytes,
 ) -> Result<Json<Customer>, ApiError> {
     let caller = caller(&state, &headers).await?;
+    let id = read_path(id)?;
     let update: CustomerUpdate = serde_json::from_slice(&body).map_err(|_| {
         ApiError::bad_request(
             "The body must be a JSON object with relationshipToPartner (a string).",
@@ -644,9 +675,10 @@ async fn update_customer(
 async fn agreements(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<AgreementCollection>, ApiError> {
     let caller = caller(&state, &headers).await?;
+    let id = read_path(id)?;
     customer_of(&state, &caller, &id).await?;
     let rows = sqlx::query(
         "SELECT a.signer_first_name, a.signer_last_name, a.signer_email, a.signer_phone,
@@ -688,6 +720,10 @@ async fn agreements(
 struct RelationshipsQuery {
     /// `IsIndirectCloudSolutionProviderOf` (an indirect reseller's providers) or
     /// `IsIndirectResellerOf` (an indirect provider's resellers).
+    #[param(
+        required = true,
+        pattern = "^(IsIndirectCloudSolutionProviderOf|IsIndirectResellerOf)$"
+    )]
     relationship_type: Option<String>,
 }
 
@@ -706,9 +742,10 @@ struct RelationshipsQuery {
 async fn partner_relationships(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<RelationshipsQuery>,
+    q: Result<Query<RelationshipsQuery>, QueryRejection>,
 ) -> Result<Json<PartnerRelationshipCollection>, ApiError> {
     let caller = caller(&state, &headers).await?;
+    let q = read_query(q)?;
     let kind = q.relationship_type.unwrap_or_default();
     let program = match caller.viewer.membership {
         Membership::Partner { program, .. } => program,
