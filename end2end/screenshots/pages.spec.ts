@@ -159,6 +159,8 @@ test("screenshots", async ({ browser, page }) => {
     await shoot(reseller, `indirect-providers-${tag}`);
     await open(visitor, pathOf(indirectLink));
     await shoot(visitor, `indirect-invitation-${tag}`);
+    await open(visitor, "/docs/api");
+    await shoot(visitor, `api-docs-${tag}`);
     await pending.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", pending.url()).toString() }]);
     await open(pending, "/partner/customers");
     await shoot(pending, `approval-pending-${tag}`);

@@ -43,7 +43,8 @@ fn endpoints() -> Vec<Endpoint> {
                 op.get(k)
                     .and_then(Value::as_str)
                     .unwrap_or_default()
-                    .to_string()
+                    // Markdown code marks read as noise on the page.
+                    .replace('`', "")
             };
             let params = op
                 .get("parameters")
@@ -55,7 +56,7 @@ fn endpoints() -> Vec<Endpoint> {
                                 p.get(k)
                                     .and_then(Value::as_str)
                                     .unwrap_or_default()
-                                    .to_string()
+                                    .replace('`', "")
                             };
                             (
                                 s("name"),

@@ -168,6 +168,7 @@ fn Keys(
                 {fresh}
                 {revoked}
                 <p class="muted">{intro}</p>
+                <p><a href="/docs/api">{t!(locale, api_docs_title)}</a></p>
                 {table}
                 {make}
             </div>
