@@ -13,7 +13,7 @@ use crate::pages::customer::{
 };
 use crate::pages::partner::{
     ApiKeysPage, CustomerAccountPage, CustomersPage, IndirectProvidersPage, IndirectResellersPage,
-    PartnerSignUpPage, RequestEmailPage, RequestRelationshipPage,
+    PartnerSignUpPage, RequestEmailPage, RequestRelationshipPage, WebhookPage, WebhooksPage,
 };
 use crate::pages::users::{SetPasswordPage, UserPage, UsersPage};
 use crate::pages::{HomePage, SignInPage};
@@ -57,6 +57,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/partner/activity") view=PartnerActivityPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/users") view=UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/api-keys") view=ApiKeysPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/webhooks") view=WebhooksPage ssr=SsrMode::Async />
+                <Route path=path!("/partner/webhooks/:webhook") view=WebhookPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/indirect-providers") view=IndirectProvidersPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/indirect-resellers") view=IndirectResellersPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/users/:user") view=UserPage ssr=SsrMode::Async />

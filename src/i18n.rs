@@ -226,6 +226,8 @@ pub fn action(locale: Locale, code: &str) -> String {
         "indirect.ended" => t!(locale, act_indirect_ended),
         "apikey.created" => t!(locale, act_apikey_created),
         "apikey.revoked" => t!(locale, act_apikey_revoked),
+        "webhook.created" => t!(locale, act_webhook_created),
+        "webhook.removed" => t!(locale, act_webhook_removed),
         other => return other.to_string(),
     }
     .to_string()
@@ -397,6 +399,14 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::ApiKeysRole => t!(l, err_api_keys_role).to_string(),
         Problem::KeyExpiry => t!(l, err_key_expiry).to_string(),
         Problem::NotYourKey => t!(l, err_not_your_key).to_string(),
+        Problem::WebhooksRole => t!(l, err_webhooks_role).to_string(),
+        Problem::WebhookUrl => t!(l, err_webhook_url).to_string(),
+        Problem::WebhookHttps => t!(l, err_webhook_https).to_string(),
+        Problem::WebhookPrivate => t!(l, err_webhook_private).to_string(),
+        Problem::WebhookEvents => t!(l, err_webhook_events).to_string(),
+        Problem::TooManyWebhooks => t!(l, err_too_many_webhooks).to_string(),
+        Problem::NotYourWebhook => t!(l, err_not_your_webhook).to_string(),
+        Problem::ConfirmRemoveWebhook => t!(l, err_confirm_remove_webhook).to_string(),
     }
 }
 

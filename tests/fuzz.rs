@@ -123,6 +123,24 @@ const ENDPOINTS: &[(&str, &[(&str, &str)])] = &[
             ("decision", "accept"),
         ],
     ),
+    (
+        "create_webhook",
+        &[
+            ("url", "https://hooks.example.com/fuzz"),
+            ("dap_granted", "yes"),
+        ],
+    ),
+    (
+        "send_test_webhook",
+        &[("webhook", "6f1c2a57-0000-4000-8000-000000000006")],
+    ),
+    (
+        "remove_webhook",
+        &[
+            ("webhook", "6f1c2a57-0000-4000-8000-000000000006"),
+            ("confirm", "yes"),
+        ],
+    ),
     ("create_api_key", &[("name", "Fuzzed key"), ("days", "30")]),
     (
         "revoke_api_key",

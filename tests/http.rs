@@ -1692,6 +1692,8 @@ async fn database_state(db: &Db) -> Vec<i64> {
         "password_links",
         "indirect_connections",
         "api_keys",
+        "webhooks",
+        "webhook_deliveries",
     ] {
         state.push(common::count(db, table).await);
     }
@@ -1705,6 +1707,7 @@ async fn database_state(db: &Db) -> Vec<i64> {
         "SELECT COUNT(*) FROM users WHERE password_hash <> ''",
         "SELECT COUNT(*) FROM password_links WHERE used_at IS NULL",
         "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL",
+        "SELECT COUNT(*) FROM webhooks WHERE removed_at IS NULL",
     ] {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db.pool).await.unwrap();
         state.push(n);
@@ -1762,6 +1765,15 @@ async fn every_server_function_is_authorized(db: &Db) {
         .await
         .unwrap()
         .id;
+    let contoso_hook = accord::server::webhooks::create(
+        db,
+        &Default::default(),
+        &contoso_admin,
+        "https://hooks.contoso.example/accord",
+        &["dap.removed"],
+    )
+    .await
+    .unwrap();
     emails.push((
         Caller::Customer(CustomerRole::GlobalAdmin),
         "casey@fourthcoffee.example".into(),
@@ -1989,6 +2001,44 @@ async fn every_server_function_is_authorized(db: &Db) {
                 Partner(HelpdeskAgent),
             ],
         ),
+        (
+            "/api/create_webhook",
+            "url=https%3A%2F%2Fhooks.example.com%2Fx&dap_removed=yes".into(),
+            vec![
+                Anonymous,
+                OtherCustomer,
+                Customer(CustomerRole::GlobalAdmin),
+                Partner(AdminAgent),
+                Partner(SalesAgent),
+                Partner(HelpdeskAgent),
+            ],
+        ),
+        (
+            "/api/send_test_webhook",
+            format!("webhook={contoso_hook}"),
+            vec![
+                Anonymous,
+                OtherPartner,
+                OtherCustomer,
+                Customer(CustomerRole::GlobalAdmin),
+                Partner(AdminAgent),
+                Partner(SalesAgent),
+                Partner(HelpdeskAgent),
+            ],
+        ),
+        (
+            "/api/remove_webhook",
+            format!("webhook={contoso_hook}&confirm=yes"),
+            vec![
+                Anonymous,
+                OtherPartner,
+                OtherCustomer,
+                Customer(CustomerRole::GlobalAdmin),
+                Partner(AdminAgent),
+                Partner(SalesAgent),
+                Partner(HelpdeskAgent),
+            ],
+        ),
         // Public: the token is the authority (a wrong one is a 400 that changes nothing).
         ("/api/set_password", String::new(), vec![]),
     ];
@@ -2068,6 +2118,21 @@ async fn every_server_function_is_authorized(db: &Db) {
             Partner(GlobalAdmin),
             "/api/create_api_key",
             "name=Script&days=30".into(),
+        ),
+        (
+            Partner(GlobalAdmin),
+            "/api/send_test_webhook",
+            format!("webhook={contoso_hook}"),
+        ),
+        (
+            Partner(GlobalAdmin),
+            "/api/create_webhook",
+            "url=https%3A%2F%2Fhooks.example.com%2Fx&dap_removed=yes".into(),
+        ),
+        (
+            Partner(GlobalAdmin),
+            "/api/remove_webhook",
+            format!("webhook={contoso_hook}&confirm=yes"),
         ),
         (
             Customer(CustomerRole::GlobalAdmin),

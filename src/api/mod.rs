@@ -9,6 +9,7 @@ pub mod indirect;
 pub mod invitations;
 pub mod lifecycle;
 pub mod users;
+pub mod webhooks;
 
 /// Ids are UUIDs; anything else is dropped rather than put into a URL.
 pub(crate) fn url_safe(id: &str) -> String {

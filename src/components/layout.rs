@@ -152,6 +152,7 @@ pub fn PartnerFrame(
                     <a href="/partner/activity">{t!(locale, nav_activity)}</a>
                     <a href="/partner/users">{t!(locale, nav_users)}</a>
                     <a href=crate::api::api_keys::API_KEYS_PAGE>{t!(locale, nav_api_keys)}</a>
+                    <a href=crate::api::webhooks::WEBHOOKS_PAGE>{t!(locale, nav_webhooks)}</a>
                 </nav>
                 <UserMenu locale viewer />
                 <LocaleSwitcher locale />

@@ -98,6 +98,22 @@ pub enum Problem {
     KeyExpiry,
     /// The key is not one of the organization's.
     NotYourKey,
+    /// Webhooks are registered and removed by Global admins.
+    WebhooksRole,
+    /// A webhook URL that cannot be read, or that has a user name, password or fragment.
+    WebhookUrl,
+    /// Webhook URLs are https.
+    WebhookHttps,
+    /// A webhook URL names a private, loopback or link-local address.
+    WebhookPrivate,
+    /// No event, or an unknown one, was chosen for a webhook.
+    WebhookEvents,
+    /// The organization has as many webhooks as it can have.
+    TooManyWebhooks,
+    /// The webhook is not (or no longer) one of the organization's.
+    NotYourWebhook,
+    /// Removing a webhook was not confirmed.
+    ConfirmRemoveWebhook,
 }
 
 impl Field {
@@ -272,6 +288,32 @@ impl std::fmt::Display for Problem {
                 "Enter the number of days the key works (1 to 730), or leave it empty for no expiry."
             ),
             Problem::NotYourKey => write!(f, "This API key is not one of your organization's."),
+            Problem::WebhooksRole => {
+                write!(f, "Only Global admins can register, test or remove webhooks.")
+            }
+            Problem::WebhookUrl => write!(
+                f,
+                "Enter the endpoint's full address, like https://hooks.example.com/accord (no user name, password or #fragment)."
+            ),
+            Problem::WebhookHttps => write!(
+                f,
+                "Webhook addresses start with https://, so what is sent stays private on the way."
+            ),
+            Problem::WebhookPrivate => write!(
+                f,
+                "Webhooks are sent to public internet addresses only, not to private, local or link-local ones."
+            ),
+            Problem::WebhookEvents => write!(f, "Choose at least one event to send."),
+            Problem::TooManyWebhooks => write!(
+                f,
+                "Your organization has 20 webhooks, the most it can have. Remove one first."
+            ),
+            Problem::NotYourWebhook => {
+                write!(f, "This webhook is not (or no longer) one of your organization's.")
+            }
+            Problem::ConfirmRemoveWebhook => {
+                write!(f, "Confirm that nothing more should be sent to this endpoint.")
+            }
             Problem::SignUpClosed => write!(
                 f,
                 "This Accord does not take new partner organizations. Ask its operator to add yours."

@@ -14,6 +14,8 @@ pub struct Entry<'a> {
     customer_org_id: Option<&'a str>,
     action: &'a str,
     detail: String,
+    /// Fields of the event for webhooks (`relationshipType`, `services`, …).
+    data: Option<serde_json::Value>,
 }
 
 impl<'a> Entry<'a> {
@@ -25,6 +27,7 @@ impl<'a> Entry<'a> {
             customer_org_id: None,
             action: "",
             detail: String::new(),
+            data: None,
         }
     }
 
@@ -37,6 +40,7 @@ impl<'a> Entry<'a> {
             customer_org_id: None,
             action: "",
             detail: String::new(),
+            data: None,
         }
     }
 
@@ -55,16 +59,24 @@ impl<'a> Entry<'a> {
         self.detail = detail.to_string();
         self
     }
+
+    /// What webhooks tell of the event besides the customer and who acted.
+    pub fn data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
 }
 
-/// Writes the entry inside the caller's transaction, so it exists exactly when the change does.
+/// Writes the entry inside the caller's transaction, so it exists exactly when the change
+/// does, and with it the webhook deliveries of the event (the outbox).
 pub async fn record(tx: &mut Transaction<'_, Any>, e: Entry<'_>) -> Result<(), AppError> {
+    let (id, at) = (new_id(), now());
     sqlx::query(
         "INSERT INTO activity (id, at, actor_user_id, actor_name, partner_org_id, customer_org_id, action, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(new_id())
-    .bind(now())
+    .bind(&id)
+    .bind(at)
     .bind(e.actor_user_id)
     .bind(&e.actor_name)
     .bind(e.partner_org_id)
@@ -73,6 +85,22 @@ pub async fn record(tx: &mut Transaction<'_, Any>, e: Entry<'_>) -> Result<(), A
     .bind(&e.detail)
     .execute(&mut **tx)
     .await?;
+    if let Some(partner) = e.partner_org_id {
+        super::webhooks::record_event(
+            tx,
+            super::webhooks::Event {
+                id: &id,
+                at,
+                event_type: e.action,
+                partner_org_id: partner,
+                customer_org_id: e.customer_org_id,
+                performed_by: &e.actor_name,
+                description: &e.detail,
+                data: e.data.as_ref(),
+            },
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -96,6 +124,8 @@ pub const ACTIONS: &[&str] = &[
     "indirect.ended",
     "apikey.created",
     "apikey.revoked",
+    "webhook.created",
+    "webhook.removed",
 ];
 
 /// Whose log: each organization sees only the entries about itself.

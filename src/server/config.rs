@@ -23,6 +23,8 @@ pub struct Config {
     pub forwarded_header: super::limits::ForwardedHeader,
     /// Who may create a partner organization (`ACCORD_PARTNER_SIGNUP`).
     pub partner_signup: PartnerSignUpMode,
+    /// How webhook deliveries are made (`ACCORD_WEBHOOKS_*`).
+    pub webhooks: super::webhooks::Settings,
 }
 
 /// `ACCORD_PARTNER_SIGNUP`: `open` (new partner organizations invite at once), `approval`
@@ -84,6 +86,7 @@ impl Config {
         let partner_signup = std::env::var("ACCORD_PARTNER_SIGNUP")
             .unwrap_or_default()
             .parse()?;
+        let webhooks = super::webhooks::Settings::from_env(|name| std::env::var(name).ok())?;
         Ok(Config {
             database_url,
             public_url,
@@ -93,6 +96,7 @@ impl Config {
             trusted_proxies,
             forwarded_header,
             partner_signup,
+            webhooks,
         })
     }
 

@@ -587,15 +587,19 @@ pub async fn accept_with_fault(
         .map_err(conflict_as_internal)?;
         activity::record(
             &mut tx,
-            Entry::by(viewer).partner(&party.id).customer(org).action(
-                "relationship.established",
-                &format!(
-                    "{} authorized {} as {}.",
-                    viewer.org_name,
-                    party.name,
-                    kind.label().to_lowercase()
-                ),
-            ),
+            Entry::by(viewer)
+                .partner(&party.id)
+                .customer(org)
+                .action(
+                    "relationship.established",
+                    &format!(
+                        "{} authorized {} as {}.",
+                        viewer.org_name,
+                        party.name,
+                        kind.label().to_lowercase()
+                    ),
+                )
+                .data(serde_json::json!({ "relationshipType": kind.code() })),
         )
         .await?;
     }
@@ -622,14 +626,20 @@ pub async fn accept_with_fault(
         let names: Vec<&str> = missing_dap.iter().map(|s| s.label()).collect();
         activity::record(
             &mut tx,
-            Entry::by(viewer).partner(&partner.id).customer(org).action(
-                "dap.granted",
-                &format!(
-                    "Granted delegated admin privileges to {} for {}.",
-                    partner.name,
-                    names.join(" and ")
-                ),
-            ),
+            Entry::by(viewer)
+                .partner(&partner.id)
+                .customer(org)
+                .action(
+                    "dap.granted",
+                    &format!(
+                        "Granted delegated admin privileges to {} for {}.",
+                        partner.name,
+                        names.join(" and ")
+                    ),
+                )
+                .data(serde_json::json!({
+                    "services": missing_dap.iter().map(|s| s.code()).collect::<Vec<_>>()
+                })),
         )
         .await?;
     }

@@ -213,7 +213,10 @@ pub async fn remove_roles(
                     partner_name,
                     names.join(" and ")
                 ),
-            ),
+            )
+            .data(serde_json::json!({
+                "services": services.iter().map(|s| s.code()).collect::<Vec<_>>()
+            })),
     )
     .await?;
     super::relationships::customers_changed(&mut tx, customer).await?;
@@ -316,7 +319,10 @@ pub async fn remove_relationship(
                         )
                     }
                 ),
-            ),
+            )
+            .data(serde_json::json!({
+                "delegatedAdminServices": dap_kept.iter().map(|s| s.code()).collect::<Vec<_>>()
+            })),
     )
     .await?;
     super::relationships::customers_changed(&mut tx, customer_org_id).await?;

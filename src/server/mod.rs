@@ -21,6 +21,7 @@ pub mod rest;
 pub mod serve;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -71,6 +72,8 @@ pub async fn run() -> Result<(), String> {
         config: Arc::new(config),
         limits: limits::Limits::default(),
     };
+    // The webhook outbox is sent from every instance (each delivery by one of them).
+    webhooks::Deliverer::new(state.db.clone(), state.config.webhooks.clone())?.spawn();
     let trusted_proxies = state.config.trusted_proxies.clone();
     let app = http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)

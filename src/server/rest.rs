@@ -166,7 +166,7 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<KeyCaller, ApiE
     Ok(caller)
 }
 
-fn rfc3339(ts: i64) -> String {
+pub(super) fn rfc3339(ts: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ts)
         .ok()
         .and_then(|t| {

@@ -188,7 +188,10 @@ pub async fn removed_name(
 
 /// Serializes changes of one organization's users: SQLite already holds its write lock
 /// (`begin_write`); on PostgreSQL this takes the organization row's lock.
-async fn lock_org(tx: &mut Transaction<'_, Any>, viewer: &Viewer) -> Result<(), AppError> {
+pub(super) async fn lock_org(
+    tx: &mut Transaction<'_, Any>,
+    viewer: &Viewer,
+) -> Result<(), AppError> {
     let table = match viewer.membership {
         Membership::Partner { .. } => "partner_orgs",
         Membership::Customer { .. } => "customer_orgs",

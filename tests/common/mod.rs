@@ -28,6 +28,7 @@ pub fn state(
         trusted_proxies,
         forwarded_header: Default::default(),
         partner_signup,
+        webhooks: Default::default(),
     };
     AppState {
         leptos_options: leptos::config::LeptosOptions::builder()
@@ -285,4 +286,65 @@ pub async fn count(db: &Db, table: &str) -> i64 {
         .await
         .expect("count rows");
     n
+}
+
+/// One request a [`Receiver`] got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+/// A webhook endpoint on 127.0.0.1: it keeps every request and answers with `status`
+/// (changeable while it runs).
+pub struct Receiver {
+    pub addr: SocketAddr,
+    pub got: Arc<std::sync::Mutex<Vec<Received>>>,
+    pub status: Arc<std::sync::atomic::AtomicU16>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    /// Listens on `addr` (port 0: any free port).
+    pub async fn start(addr: SocketAddr) -> Receiver {
+        use axum::routing::post;
+        let got: Arc<std::sync::Mutex<Vec<Received>>> = Default::default();
+        let status = Arc::new(std::sync::atomic::AtomicU16::new(204));
+        let (g, s) = (got.clone(), status.clone());
+        let app = axum::Router::new().route(
+            "/{*path}",
+            post(move |headers: http::HeaderMap, body: String| {
+                let (g, s) = (g.clone(), s.clone());
+                async move {
+                    g.lock().unwrap().push(Received { headers, body });
+                    http::StatusCode::from_u16(s.load(std::sync::atomic::Ordering::SeqCst)).unwrap()
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Receiver {
+            addr,
+            got,
+            status,
+            task,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/hook", self.addr)
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+
+    /// Stops listening (the port then refuses connections).
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
 }

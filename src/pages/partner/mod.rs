@@ -6,6 +6,7 @@ mod customers;
 mod indirect;
 mod request;
 mod signup;
+mod webhooks;
 
 pub use account::CustomerAccountPage;
 pub use api_keys::ApiKeysPage;
@@ -13,3 +14,4 @@ pub use customers::CustomersPage;
 pub use indirect::{IndirectProvidersPage, IndirectResellersPage};
 pub use request::{RequestEmailPage, RequestRelationshipPage};
 pub use signup::PartnerSignUpPage;
+pub use webhooks::{WebhookPage, WebhooksPage};
