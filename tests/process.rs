@@ -1,8 +1,8 @@
 #![cfg(all(feature = "ssr", target_os = "linux"))]
 //! The server binary as it runs in production, as a child process: resident memory through
 //! a burst of 200 concurrent sign-ins, SIGKILL in the middle of a stream of acceptances
-//! (several times, on SQLite and PostgreSQL), and two instances sharing one PostgreSQL
-//! database.
+//! (several times, on SQLite and PostgreSQL), SIGKILL between an event's commit and its
+//! webhook delivery, and two instances sharing one PostgreSQL database.
 
 mod common;
 
@@ -343,6 +343,156 @@ async fn crashes_lose_nothing_acknowledged_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crashes_lose_nothing_acknowledged_on_postgres() {
     crash_mid_stream("postgres").await;
+}
+
+/// SIGKILL after an acceptance is committed and while its webhook deliveries are in flight
+/// (the endpoint takes them and never answers): after the restart each event arrives at the
+/// endpoint, now answering, exactly once and signed.
+async fn webhooks_survive_a_crash(kind: &str) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::AsyncReadExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _pg) = database(kind, dir.path()).await;
+    let db = Db::connect(&url).await.unwrap();
+    let invitation = partner_link(&db, "Contoso").await;
+    let admin = accord::server::accounts::authenticate(&db, "pat@contoso.example", PASSWORD.into())
+        .await
+        .unwrap();
+    let admin = accord::server::accounts::viewer(&db, &admin)
+        .await
+        .unwrap()
+        .unwrap();
+
+    // An endpoint that reads requests and never answers them.
+    let hanging = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = hanging.local_addr().unwrap();
+    let hook = accord::server::webhooks::create(
+        &db,
+        &accord::server::webhooks::Settings {
+            allow_private: true,
+            ..Default::default()
+        },
+        &admin,
+        &format!("http://{endpoint}/hook"),
+        accord::server::webhooks::EVENTS,
+    )
+    .await
+    .unwrap();
+    let requests = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    let hang = tokio::spawn(async move {
+        let mut open = Vec::new();
+        loop {
+            let (mut socket, _) = hanging.accept().await.unwrap();
+            let counted = counted.clone();
+            open.push(tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let mut text = String::new();
+                while let Ok(n) = socket.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    text.push_str(&String::from_utf8_lossy(&buf[..n]));
+                    if text.contains("webhook-signature") && text.contains("\r\n\r\n{") {
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        text.clear();
+                    }
+                }
+            }));
+        }
+    });
+    let webhook_env = [
+        ("ACCORD_WEBHOOKS_ALLOW_PRIVATE", "1"),
+        ("ACCORD_WEBHOOKS_TIMEOUT_MS", "1500"),
+        ("ACCORD_WEBHOOKS_RETRY_BASE_MS", "100"),
+    ];
+    let server = Server::start(&url, dir.path(), &webhook_env).await;
+    let email = customer(&db, "crashhook.onmicrosoft.com").await;
+    let cookie = sign_in(server.addr, &email, PASSWORD, "10.7.0.1")
+        .await
+        .cookie()
+        .expect("signed in");
+    let r = http(
+        server.addr,
+        "POST",
+        "/api/accept_invitation",
+        &[JSON, FORM, ("Cookie", cookie.as_str())],
+        &accept_form(&invitation),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Both deliveries (relationship.established, dap.granted) are in flight: kill.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while requests.load(Ordering::SeqCst) < 2 {
+        assert!(Instant::now() < deadline, "the deliveries were not sent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.kill();
+    hang.abort();
+    let _ = hang.await;
+    let pending = one(
+        &db,
+        "SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending'",
+    )
+    .await;
+    assert_eq!(
+        pending, 2,
+        "{kind}: nothing was acknowledged before the crash"
+    );
+
+    // The endpoint answers now; the restarted server delivers what the crash interrupted.
+    let receiver = common::Receiver::start(endpoint).await;
+    let server = Server::start(&url, dir.path(), &webhook_env).await;
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while receiver.received().len() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "{kind}: not delivered after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let got = receiver.received();
+    let secret = accord::server::webhooks::endpoint(&db, &admin.org_id, &hook)
+        .await
+        .unwrap()
+        .unwrap()
+        .secret;
+    let mut ids: Vec<String> = got
+        .iter()
+        .map(|r| {
+            standardwebhooks::Webhook::new(&secret)
+                .unwrap()
+                .verify(r.body.as_bytes(), &r.headers)
+                .expect("signed");
+            r.headers["webhook-id"].to_str().unwrap().to_string()
+        })
+        .collect();
+    ids.sort();
+    let mut expected: Vec<String> =
+        sqlx::query_scalar("SELECT message_id FROM webhook_deliveries WHERE state = 'delivered'")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    expected.sort();
+    assert_eq!(ids.len(), 2, "{kind}: each event exactly once, got {ids:?}");
+    assert_eq!(
+        ids, expected,
+        "{kind}: the deliveries of the committed events"
+    );
+    println!("{kind}: killed with 2 deliveries in flight; both delivered once after the restart");
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_survive_a_crash_on_sqlite() {
+    webhooks_survive_a_crash("sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_survive_a_crash_on_postgres() {
+    webhooks_survive_a_crash("postgres").await;
 }
 
 /// Two instances on one PostgreSQL database: a session from one is valid on the other, a

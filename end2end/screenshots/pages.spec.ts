@@ -1,3 +1,5 @@
+import * as http from "node:http";
+import { type AddressInfo } from "node:net";
 import { type Browser, type Page } from "@playwright/test";
 import { expect, test } from "../tests/fixtures";
 import { acceptWithAgreement, createCustomerOrg, open, pathOf, requestLink, signUpPartner, uniqueDomain, waitHydrated } from "../tests/helpers";
@@ -28,6 +30,19 @@ test.setTimeout(900_000);
 
 test("screenshots", async ({ browser, page }) => {
   await signUpPartner(page, { orgName: "Contoso Cloud Reseller" });
+  // A webhook endpoint on 127.0.0.1 (the suite's server allows private addresses), registered
+  // before the first customer accepts, so its delivery log has real events.
+  const hooks = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => hooks.listen(0, "127.0.0.1", resolve));
+  const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/psa/accord-events`;
+  await open(page, "/partner/webhooks");
+  await page.getByLabel("Endpoint URL").fill(hookUrl);
+  await page.getByRole("button", { name: "Register webhook" }).click();
+  await expect(page.getByRole("heading", { name: "Webhook", level: 1 })).toBeVisible();
+  const webhookPage = new URL(page.url()).pathname;
   const link = await requestLink(page);
   const customer = await person(browser, "en-US");
   await open(customer, pathOf(link));
@@ -138,6 +153,16 @@ test("screenshots", async ({ browser, page }) => {
     await expect(page.getByTestId("api-key")).toBeVisible();
     await waitHydrated(page);
     await shoot(page, `api-keys-${tag}`);
+    await open(page, "/partner/webhooks");
+    await shoot(page, `webhooks-${tag}`);
+    await open(page, webhookPage);
+    await page.locator('form[action="/api/send_test_webhook"] button').click();
+    await expect(page.locator('tr[data-event="webhook.test"]').first()).toBeVisible();
+    await expect(async () => {
+      await open(page, webhookPage);
+      await expect(page.locator('tr[data-event="webhook.test"][data-state="pending"]')).toHaveCount(0, { timeout: 500 });
+    }).toPass({ timeout: 15_000 });
+    await shoot(page, `webhook-${tag}`);
     await open(page, samPage);
     await page.locator('form[action="/api/new_password_link"] button').click();
     await expect(page.locator("input.link-box")).toBeVisible();
@@ -167,4 +192,5 @@ test("screenshots", async ({ browser, page }) => {
     await open(page, "/partner/customers/request/email?dap=true");
     await shoot(page, `draft-email-${tag}`);
   }
+  hooks.close();
 });
