@@ -1,8 +1,6 @@
-import * as http from "node:http";
-import { type AddressInfo } from "node:net";
 import { type Browser, type Page } from "@playwright/test";
 import { expect, test } from "../tests/fixtures";
-import { acceptWithAgreement, createCustomerOrg, open, pathOf, requestLink, signUpPartner, uniqueDomain, waitHydrated } from "../tests/helpers";
+import { acceptWithAgreement, createCustomerOrg, open, pathOf, requestLink, signUpPartner, uniqueDomain, waitHydrated, webhookReceiver } from "../tests/helpers";
 
 // Renders the real pages (`make screenshots`): every page in every language at 1280 and
 // 375 px into target/screenshots/ for review, and the README's pictures into docs/screenshots/.
@@ -30,16 +28,11 @@ test.setTimeout(900_000);
 
 test("screenshots", async ({ browser, page }) => {
   await signUpPartner(page, { orgName: "Contoso Cloud Reseller" });
-  // A webhook endpoint on 127.0.0.1 (the suite's server allows private addresses), registered
-  // before the first customer accepts, so its delivery log has real events.
-  const hooks = http.createServer((req, res) => {
-    req.resume();
-    req.on("end", () => res.writeHead(204).end());
-  });
-  await new Promise<void>((resolve) => hooks.listen(0, "127.0.0.1", resolve));
-  const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/psa/accord-events`;
+  // A webhook endpoint, registered before the first customer accepts, so its delivery log
+  // has real events.
+  const hooks = await webhookReceiver("/psa/accord-events");
   await open(page, "/partner/webhooks");
-  await page.getByLabel("Endpoint URL").fill(hookUrl);
+  await page.getByLabel("Endpoint URL").fill(hooks.url);
   await page.getByRole("button", { name: "Register webhook" }).click();
   await expect(page.getByRole("heading", { name: "Webhook", level: 1 })).toBeVisible();
   const webhookPage = new URL(page.url()).pathname;

@@ -1,5 +1,7 @@
 import { type Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
+import * as http from "node:http";
+import { type AddressInfo } from "node:net";
 import * as path from "node:path";
 import { checkPage, expect, scriptless } from "./fixtures";
 
@@ -141,4 +143,27 @@ export async function acceptWithAgreement(page: Page) {
   await page.getByLabel("Phone number (optional)").fill("+1 425 555 0100");
   await page.getByLabel(/I have the authority to accept/).check();
   await page.getByRole("button", { name: "Accept & Authorize" }).click();
+}
+
+export interface Delivery {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A webhook endpoint on 127.0.0.1 that answers 204 and keeps what it got (the test server
+ * runs with ACCORD_WEBHOOKS_ALLOW_PRIVATE=1). */
+export async function webhookReceiver(pathname = "/accord") {
+  const got: Delivery[] = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      got.push({ headers: req.headers, body });
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { got, url: `http://127.0.0.1:${port}${pathname}`, close: () => server.close() };
 }

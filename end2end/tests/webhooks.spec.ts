@@ -1,31 +1,7 @@
 import * as crypto from "node:crypto";
-import * as http from "node:http";
-import { type AddressInfo } from "node:net";
 import { type Page } from "@playwright/test";
 import { checkPage, expect, newPage, test } from "./fixtures";
-import { open, signIn, signUpPartner, waitHydrated } from "./helpers";
-
-interface Delivery {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook endpoint on 127.0.0.1 (the test server runs with ACCORD_WEBHOOKS_ALLOW_PRIVATE=1). */
-async function receiver() {
-  const got: Delivery[] = [];
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      got.push({ headers: req.headers, body });
-      res.writeHead(204);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  return { got, url: `http://127.0.0.1:${port}/accord`, close: () => server.close() };
-}
+import { type Delivery, open, signIn, signUpPartner, waitHydrated, webhookReceiver as receiver } from "./helpers";
 
 /** The Standard Webhooks signature, computed here independently of the server. */
 function signature(secret: string, d: Delivery) {
