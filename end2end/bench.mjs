@@ -53,8 +53,9 @@ async function coldLoad(path, cookie, condition, html) {
     await context.addCookies([{ name, value, url: base }]);
   }
   const page = await context.newPage();
-  // The floor: a page served by the browser itself, with nothing but a module script that
-  // marks it interactive. What it measures is this machine's own cost of a navigation.
+  // The floors: pages served by the browser itself, marked interactive by a one-line module
+  // script. What they measure is this machine's own cost of a navigation, and of showing a
+  // page's HTML and CSS without running any of its JavaScript or wasm.
   if (html) await page.route(base + path, (route) => route.fulfill({ contentType: "text/html", body: html }));
   // Records when the islands are running, on the page's own clock (0 = navigation start).
   // The page reports it through a binding rather than being polled: polling would inject
@@ -97,14 +98,29 @@ async function coldLoad(path, cookie, condition, html) {
   return { interactive, bytes, byType };
 }
 
+const MARK_INTERACTIVE = '<script type="module">document.body.setAttribute("data-hydrated", "")</script>';
+
+// A page's own HTML and CSS as the server sends them, with the browser bundle taken out and
+// the same one-line module script as the floor: what showing the page costs before any of
+// its JavaScript or wasm runs.
+async function withoutBundle(path) {
+  const html = await (await fetch(base + path, { headers: { accept: "text/html" } })).text();
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, "")
+    .replace(/<link rel="(modulepreload|preload)"[^>]*>/g, "")
+    .replace("</body>", `${MARK_INTERACTIVE}</body>`);
+}
+
+const m365 = await invitationPath("admin@contoso.example");
 const targets = [
   {
     name: "floor: empty page, one module script",
     path: "/__floor",
-    html: '<!doctype html><html lang="en"><title>floor</title><body><script type="module">document.body.setAttribute("data-hydrated", "")</script></body></html>',
+    html: `<!doctype html><html lang="en"><title>floor</title><body>${MARK_INTERACTIVE}</body></html>`,
   },
+  { name: "floor: M365 acceptance HTML+CSS, no bundle", path: "/__floor-m365", html: await withoutBundle(m365) },
   { name: "/signin", path: "/signin" },
-  { name: "acceptance, Microsoft 365 admin center", path: await invitationPath("admin@contoso.example") },
+  { name: "acceptance, Microsoft 365 admin center", path: m365 },
   { name: "acceptance, Office Admin Portal (US Gov)", path: await invitationPath("admin@adatum.example") },
   { name: "acceptance, Office Admin Portal (Germany)", path: await invitationPath("admin@wingtip.example") },
   { name: "acceptance, 21Vianet", path: await invitationPath("admin@litware.example") },
