@@ -56,16 +56,14 @@ impl Server {
             command.env(k, v);
         }
         let child = command.spawn().expect("start the accord binary");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(r) = http(addr, "GET", "/readyz", &[], "").await {
-                if r.status == 200 {
-                    break;
-                }
-            }
-            assert!(Instant::now() < deadline, "accord did not become ready");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_until(
+            "accord did not become ready",
+            Duration::from_secs(30),
+            || async move {
+                matches!(http(addr, "GET", "/readyz", &[], "").await, Ok(r) if r.status == 200)
+            },
+        )
+        .await;
         Server { child, addr }
     }
 
@@ -94,6 +92,20 @@ impl Drop for Server {
 
 const JSON: (&str, &str) = ("Accept", "application/json");
 const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
+
+/// Asks `done` every 50 ms until it answers true; fails the test with `what` once `within`
+/// has passed.
+async fn wait_until<F, Fut>(what: &str, within: Duration, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + within;
+    while !done().await {
+        assert!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
 
 fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
@@ -423,11 +435,13 @@ async fn webhooks_survive_a_crash(kind: &str) {
     .unwrap();
     assert_eq!(r.status, 200, "{}", r.body);
     // Both deliveries (relationship.established, dap.granted) are in flight: kill.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while requests.load(Ordering::SeqCst) < 2 {
-        assert!(Instant::now() < deadline, "the deliveries were not sent");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let sent = &requests;
+    wait_until(
+        "the deliveries were not sent",
+        Duration::from_secs(20),
+        || async move { sent.load(Ordering::SeqCst) >= 2 },
+    )
+    .await;
     server.kill();
     hang.abort();
     let _ = hang.await;
@@ -444,14 +458,13 @@ async fn webhooks_survive_a_crash(kind: &str) {
     // The endpoint answers now; the restarted server delivers what the crash interrupted.
     let receiver = common::Receiver::start(endpoint).await;
     let server = Server::start(&url, dir.path(), &webhook_env).await;
-    let deadline = Instant::now() + Duration::from_secs(40);
-    while receiver.received().len() < 2 {
-        assert!(
-            Instant::now() < deadline,
-            "{kind}: not delivered after the restart"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let delivered = &receiver;
+    wait_until(
+        &format!("{kind}: not delivered after the restart"),
+        Duration::from_secs(40),
+        || async move { delivered.received().len() >= 2 },
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let got = receiver.received();
     let secret = accord::server::webhooks::endpoint(&db, &admin.org_id, &hook)

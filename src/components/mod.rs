@@ -4,3 +4,4 @@ pub mod form;
 pub mod layout;
 pub mod request;
 pub mod scripts;
+pub mod table;

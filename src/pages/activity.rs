@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::layout::{NotFound, PageError, PartnerFrame, PortalFrame};
 use crate::components::request::{query_pairs, raw_query, set_status};
+use crate::components::table::DataTable;
 use crate::domain::{Cloud, Problem, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
@@ -217,17 +218,7 @@ fn ActivityLog(locale: Locale, log: Log, base: String) -> impl IntoView {
                 view! {
                     <p class="muted" id="activity-count">{t!(locale, activity_count, from = from, to = to, total = total).to_string()}</p>
                     <div>
-                        <table class="data activity">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t!(locale, col_when)}</th>
-                                    <th scope="col">{t!(locale, col_counterpart)}</th>
-                                    <th scope="col">{t!(locale, col_action)}</th>
-                                    <th scope="col">{t!(locale, col_detail)}</th>
-                                    <th scope="col">{t!(locale, col_by)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
+                        <DataTable class="activity" labels=labels.to_vec()>
                                 {entries.into_iter().map(|e| view! {
                                     <tr data-action=e.action.clone()>
                                         <td class="when" data-label=labels[0].clone()>{i18n::datetime(locale, e.at)}</td>
@@ -237,8 +228,7 @@ fn ActivityLog(locale: Locale, log: Log, base: String) -> impl IntoView {
                                         <td data-label=labels[4].clone()>{e.actor}</td>
                                     </tr>
                                 }).collect_view()}
-                            </tbody>
-                        </table>
+                        </DataTable>
                     </div>
                     {(pages > 1).then(|| view! {
                         <nav class="pager" aria-label=t!(locale, pages).to_string()>

@@ -7,6 +7,7 @@ use serde_json::Value;
 use utoipa::OpenApi;
 
 use crate::components::layout::PublicFrame;
+use crate::components::table::DataTable;
 use crate::i18n::{self, t};
 
 /// One operation of the document, ready to show.
@@ -149,10 +150,7 @@ pub fn ApiDocsPage() -> impl IntoView {
                     })
                     .collect_view();
                 view! {
-                    <table class="data params">
-                        <thead><tr>{labels.iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view()}</tr></thead>
-                        <tbody>{rows}</tbody>
-                    </table>
+                    <DataTable class="params" labels=labels.to_vec()>{rows}</DataTable>
                 }
             });
             let body = e.body.clone().map(|b| {

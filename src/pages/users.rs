@@ -13,6 +13,7 @@ use crate::api::users::{
 use crate::components::form::{Field, FormError, PostForm, Submit};
 use crate::components::layout::{NotFound, PageError, PartnerFrame, PortalFrame, PublicFrame};
 use crate::components::request::{form_error, query_param, set_status};
+use crate::components::table::DataTable;
 use crate::domain::{Cloud, Viewer, MIN_PASSWORD_LEN};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
@@ -237,14 +238,7 @@ fn UserList(
             })}
             <p class="muted">{intro}</p>
             <div>
-                <table class="data users">
-                    <thead>
-                        <tr>
-                            {labels.iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view()}
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
+                <DataTable class="users" labels=labels.to_vec()>{rows}</DataTable>
             </div>
             {add}
         </UsersFrame>

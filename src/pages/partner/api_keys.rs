@@ -8,6 +8,7 @@ use crate::api::api_keys::{CreateApiKey, RevokeApiKey, FRESH_KEY, REVOKED_PARAM}
 use crate::components::form::{Field, FormError, PostForm, Submit};
 use crate::components::layout::{PageError, PartnerFrame};
 use crate::components::request::{form_error, query_param};
+use crate::components::table::DataTable;
 use crate::domain::{PartnerRole, Viewer};
 use crate::i18n::{self, t, Locale};
 use crate::server::api_keys::{self, ApiKey, MAX_DAYS};
@@ -127,15 +128,7 @@ fn Keys(
             })
             .collect_view();
         view! {
-            <table class="data keys">
-                <thead>
-                    <tr>
-                        {labels.iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view()}
-                        <th scope="col"><span class="visually-hidden">{t!(locale, revoke_key)}</span></th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <DataTable class="keys" labels=labels.to_vec() actions=t!(locale, revoke_key).to_string()>{rows}</DataTable>
         }
         .into_any()
     };

@@ -9,6 +9,7 @@ use crate::api::indirect::{DecideIndirectReseller, RequestIndirectProvider, CHAN
 use crate::components::form::{Field, FormError, PostForm, Submit};
 use crate::components::layout::{PageError, PartnerFrame};
 use crate::components::request::{form_error, query_param};
+use crate::components::table::DataTable;
 use crate::domain::{ConnectionState, Membership, PartnerRole, Problem, ProgramType, Viewer};
 use crate::error::AppError;
 use crate::i18n::{t, Locale};
@@ -149,15 +150,7 @@ fn ConnectionTable(
         })
         .collect_view();
     view! {
-        <table class="data connections">
-            <thead>
-                <tr>
-                    {labels.iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view()}
-                    <th scope="col"><span class="visually-hidden">{actions}</span></th>
-                </tr>
-            </thead>
-            <tbody>{body}</tbody>
-        </table>
+        <DataTable class="connections" labels=labels.to_vec() actions=actions>{body}</DataTable>
     }
     .into_any()
 }

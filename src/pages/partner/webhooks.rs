@@ -14,6 +14,7 @@ use crate::api::webhooks::{
 use crate::components::form::{Field, FormError, PostForm, Submit};
 use crate::components::layout::{NotFound, PageError, PartnerFrame};
 use crate::components::request::{form_error, query_param};
+use crate::components::table::DataTable;
 use crate::domain::{PartnerRole, Viewer};
 use crate::i18n::{self, t, Locale};
 use crate::server::webhooks::{self, Delivery, Endpoint, Failure, EVENTS};
@@ -105,12 +106,7 @@ fn Endpoints(
             })
             .collect_view();
         view! {
-            <table class="data webhooks">
-                <thead>
-                    <tr>{labels.iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view()}</tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <DataTable class="webhooks" labels=labels.to_vec()>{rows}</DataTable>
         }
         .into_any()
     };
@@ -281,12 +277,7 @@ fn EndpointDetail(
             })
             .collect_view();
         view! {
-            <table class="data deliveries">
-                <thead>
-                    <tr>{labels.iter().map(|l| view! { <th scope="col">{l.clone()}</th> }).collect_view()}</tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <DataTable class="deliveries" labels=labels.to_vec()>{rows}</DataTable>
         }
         .into_any()
     };
