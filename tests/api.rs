@@ -5,7 +5,7 @@
 mod common;
 
 use accord::domain::Viewer;
-use accord::server::accounts::{self, CustomerSignUp, PartnerSignUp};
+use accord::server::accounts::{self, PartnerSignUp};
 use accord::server::{api_keys, handshake, http::router, indirect, Db};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -26,17 +26,13 @@ fn app(db: &Db) -> Router {
 
 async fn partner(db: &Db, name: &str, program: &str, partner_id: &str) -> Viewer {
     let slug: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    let email = format!("ada@{}.example", slug.to_lowercase());
     let created = accounts::sign_up_partner(
         db,
         PartnerSignUp {
-            org_name: name.into(),
-            country: "US".into(),
-            cloud: "public".into(),
             program: program.into(),
             partner_id: partner_id.into(),
-            admin_name: "Ada Admin".into(),
-            email: format!("ada@{}.example", slug.to_lowercase()),
-            password: PASSWORD.into(),
+            ..common::partner_sign_up(name, &email, PASSWORD)
         },
     )
     .await
@@ -57,14 +53,12 @@ async fn customer(db: &Db, partner: &Viewer, company: &str) -> String {
     let created = accounts::sign_up_customer(
         db,
         "public".parse().unwrap(),
-        CustomerSignUp {
-            company: company.into(),
-            domain: format!("{slug}.onmicrosoft.com"),
-            country: "US".into(),
-            admin_name: "Casey".into(),
-            email: format!("casey@{slug}.example"),
-            password: PASSWORD.into(),
-        },
+        common::customer_sign_up(
+            company,
+            &format!("{slug}.onmicrosoft.com"),
+            &format!("casey@{slug}.example"),
+            PASSWORD,
+        ),
     )
     .await
     .unwrap();

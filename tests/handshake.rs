@@ -20,17 +20,14 @@ async fn partner(db: &Db, name: &str, cloud: &str) -> Viewer {
 /// A partner signed up (and approved) with its program and partner id.
 async fn partner_of(db: &Db, name: &str, cloud: &str, program: &str, partner_id: &str) -> Viewer {
     let slug = name.to_lowercase().replace(' ', "");
+    let email = format!("admin@{slug}.example");
     let created = accounts::sign_up_partner(
         db,
         PartnerSignUp {
-            org_name: name.into(),
-            country: "US".into(),
             cloud: cloud.into(),
             program: program.into(),
             partner_id: partner_id.into(),
-            admin_name: "Pat Partner".into(),
-            email: format!("admin@{slug}.example"),
-            password: "partner-password-123".into(),
+            ..common::partner_sign_up(name, &email, "partner-password-123")
         },
     )
     .await
@@ -456,14 +453,12 @@ async fn customers_are_listed_a_page_at_a_time(db: &Db) {
     let created = accounts::sign_up_customer(
         db,
         "public".parse().unwrap(),
-        CustomerSignUp {
-            company: odd_name.into(),
-            domain: "odd.onmicrosoft.com".into(),
-            country: "US".into(),
-            admin_name: "Casey Customer".into(),
-            email: "admin@odd.onmicrosoft.com".into(),
-            password: "customer-password-123".into(),
-        },
+        common::customer_sign_up(
+            odd_name,
+            "odd.onmicrosoft.com",
+            "admin@odd.onmicrosoft.com",
+            "customer-password-123",
+        ),
     )
     .await
     .unwrap();
@@ -710,12 +705,13 @@ async fn customer_in(db: &Db, domain: &str, cloud: &str, country: &str) -> Viewe
         db,
         cloud.parse().unwrap(),
         CustomerSignUp {
-            company: format!("Customer {domain}"),
-            domain: domain.into(),
             country: country.into(),
-            admin_name: "Casey Customer".into(),
-            email: format!("admin@{domain}"),
-            password: "customer-password-123".into(),
+            ..common::customer_sign_up(
+                &format!("Customer {domain}"),
+                domain,
+                &format!("admin@{domain}"),
+                "customer-password-123",
+            )
         },
     )
     .await
@@ -764,14 +760,13 @@ async fn region_rule(db: &Db) {
     let created = accounts::sign_up_partner(
         db,
         PartnerSignUp {
-            org_name: "Litware Beijing".into(),
             country: "CN".into(),
             cloud: "china".into(),
-            program: "direct".into(),
-            partner_id: String::new(),
-            admin_name: "Li".into(),
-            email: "li@litware.example".into(),
-            password: "partner-password-123".into(),
+            ..common::partner_sign_up(
+                "Litware Beijing",
+                "li@litware.example",
+                "partner-password-123",
+            )
         },
     )
     .await

@@ -5,7 +5,6 @@
 mod common;
 
 use accord::domain::{CustomerRole, PartnerRole};
-use accord::server::accounts::CustomerSignUp;
 use accord::server::accounts::{self, PartnerSignUp};
 use accord::server::{http::router, Db};
 use axum::body::Body;
@@ -50,14 +49,8 @@ async fn partner(db: &Db, email: &str, cloud: &str) -> String {
     accounts::sign_up_partner(
         db,
         PartnerSignUp {
-            org_name: format!("Org of {email}"),
-            country: "US".into(),
             cloud: cloud.into(),
-            program: "direct".into(),
-            partner_id: String::new(),
-            admin_name: "Admin".into(),
-            email: email.into(),
-            password: PASSWORD.into(),
+            ..common::partner_sign_up(&format!("Org of {email}"), email, PASSWORD)
         },
     )
     .await
@@ -316,14 +309,12 @@ async fn customers_cannot_use_partner_functions(db: &Db) {
     let created = accounts::sign_up_customer(
         db,
         "public".parse().unwrap(),
-        CustomerSignUp {
-            company: "Fourth Coffee".into(),
-            domain: "fourthcoffee.onmicrosoft.com".into(),
-            country: "US".into(),
-            admin_name: "Casey".into(),
-            email: "casey@fourthcoffee.example".into(),
-            password: PASSWORD.into(),
-        },
+        common::customer_sign_up(
+            "Fourth Coffee",
+            "fourthcoffee.onmicrosoft.com",
+            "casey@fourthcoffee.example",
+            PASSWORD,
+        ),
     )
     .await
     .unwrap();
@@ -623,14 +614,8 @@ async fn names_are_never_markup(db: &Db) {
     accounts::sign_up_partner(
         db,
         PartnerSignUp {
-            org_name: format!("Evil {EVIL}"),
-            country: "US".into(),
-            cloud: "public".into(),
-            program: "direct".into(),
-            partner_id: String::new(),
             admin_name: format!("Mallory {EVIL}"),
-            email: "mallory@evil.example".into(),
-            password: PASSWORD.into(),
+            ..common::partner_sign_up(&format!("Evil {EVIL}"), "mallory@evil.example", PASSWORD)
         },
     )
     .await
@@ -981,14 +966,7 @@ async fn customer_of(db: &Db, partner_org: &str, company: &str, email: &str) -> 
     let created = accounts::sign_up_customer(
         db,
         "public".parse().unwrap(),
-        CustomerSignUp {
-            company: company.into(),
-            domain: format!("{slug}.onmicrosoft.com"),
-            country: "US".into(),
-            admin_name: "Casey".into(),
-            email: email.into(),
-            password: PASSWORD.into(),
-        },
+        common::customer_sign_up(company, &format!("{slug}.onmicrosoft.com"), email, PASSWORD),
     )
     .await
     .unwrap();
@@ -1789,14 +1767,12 @@ async fn every_server_function_is_authorized(db: &Db) {
     accounts::sign_up_customer(
         db,
         "public".parse().unwrap(),
-        CustomerSignUp {
-            company: "Northwind".into(),
-            domain: "northwind.onmicrosoft.com".into(),
-            country: "US".into(),
-            admin_name: "Nina".into(),
-            email: "nina@northwind.example".into(),
-            password: PASSWORD.into(),
-        },
+        common::customer_sign_up(
+            "Northwind",
+            "northwind.onmicrosoft.com",
+            "nina@northwind.example",
+            PASSWORD,
+        ),
     )
     .await
     .unwrap();

@@ -41,6 +41,43 @@ pub fn state(
     }
 }
 
+/// The sign-up of a direct public-cloud partner `name` in the US whose Global admin is
+/// `email`; a test changes what it is about with `PartnerSignUp { cloud: …, ..this }`.
+pub fn partner_sign_up(
+    name: &str,
+    email: &str,
+    password: &str,
+) -> accord::server::accounts::PartnerSignUp {
+    accord::server::accounts::PartnerSignUp {
+        org_name: name.into(),
+        country: "US".into(),
+        cloud: "public".into(),
+        program: "direct".into(),
+        partner_id: String::new(),
+        admin_name: "Pat Partner".into(),
+        email: email.into(),
+        password: password.into(),
+    }
+}
+
+/// The sign-up of a customer organization `company` in the US at `domain` whose Global admin
+/// is `email`; a test changes what it is about with `CustomerSignUp { country: …, ..this }`.
+pub fn customer_sign_up(
+    company: &str,
+    domain: &str,
+    email: &str,
+    password: &str,
+) -> accord::server::accounts::CustomerSignUp {
+    accord::server::accounts::CustomerSignUp {
+        company: company.into(),
+        domain: domain.into(),
+        country: "US".into(),
+        admin_name: "Casey Customer".into(),
+        email: email.into(),
+        password: password.into(),
+    }
+}
+
 /// A public-cloud direct partner `name` with its Global admin `pat@<name>.example`; returns
 /// the query of its invitation link (with DAP), signed with `key`.
 pub async fn partner_with_link(db: &Db, name: &str, password: &str, key: &[u8]) -> String {
@@ -48,16 +85,7 @@ pub async fn partner_with_link(db: &Db, name: &str, password: &str, key: &[u8]) 
     let slug = name.to_lowercase().replace(' ', "");
     let created = accounts::sign_up_partner(
         db,
-        accounts::PartnerSignUp {
-            org_name: name.into(),
-            country: "US".into(),
-            cloud: "public".into(),
-            program: "direct".into(),
-            partner_id: String::new(),
-            admin_name: "Pat".into(),
-            email: format!("pat@{slug}.example"),
-            password: password.into(),
-        },
+        partner_sign_up(name, &format!("pat@{slug}.example"), password),
     )
     .await
     .unwrap();
@@ -78,14 +106,12 @@ pub async fn customer_org(
     accord::server::accounts::sign_up_customer(
         db,
         "public".parse().unwrap(),
-        accord::server::accounts::CustomerSignUp {
-            company: format!("Customer {domain}"),
-            domain: domain.into(),
-            country: "US".into(),
-            admin_name: "Cam".into(),
-            email: format!("admin@{domain}"),
-            password: password.into(),
-        },
+        customer_sign_up(
+            &format!("Customer {domain}"),
+            domain,
+            &format!("admin@{domain}"),
+            password,
+        ),
     )
     .await
     .unwrap()
