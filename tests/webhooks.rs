@@ -94,14 +94,15 @@ fn types(got: &[common::Received]) -> Vec<String> {
 /// `got` in the order of `expected`, after checking that it holds each of those events exactly
 /// once: events due together are sent at once, so they may arrive in any order.
 fn as_listed(got: Vec<common::Received>, expected: &[&str]) -> Vec<common::Received> {
-    let mut arrived = types(&got);
-    arrived.sort();
+    let arrived = types(&got);
+    let mut sorted = arrived.clone();
+    sorted.sort();
     let mut listed: Vec<&str> = expected.to_vec();
     listed.sort();
-    assert_eq!(arrived, listed, "each event exactly once");
+    assert_eq!(sorted, listed, "each event exactly once");
     expected
         .iter()
-        .map(|t| got[types(&got).iter().position(|g| g == t).unwrap()].clone())
+        .map(|t| got[arrived.iter().position(|g| g == t).unwrap()].clone())
         .collect()
 }
 
