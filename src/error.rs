@@ -103,3 +103,11 @@ impl From<tower_sessions::session::Error> for AppError {
         AppError::Internal
     }
 }
+
+/// The `x-accord-error` header carrying `text` (percent-encoded, so any language fits).
+pub fn error_header(text: &str) -> Option<http::HeaderValue> {
+    let encoded: String = url::form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    http::HeaderValue::from_str(&encoded).ok()
+}

@@ -7,6 +7,7 @@
 
 pub mod domain;
 pub mod islands;
+pub mod routes;
 
 #[cfg(feature = "ssr")]
 pub mod api;

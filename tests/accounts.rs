@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use accord::domain::{Cloud, Membership, PartnerRole, ProgramType};
 use accord::error::AppError;
-use accord::server::accounts::{self, PartnerSignUp};
+use accord::server::identity::accounts::{self, PartnerSignUp};
 use accord::server::Db;
 use common::count;
 use tower_sessions::session::{Id, Record};

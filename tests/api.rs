@@ -5,8 +5,11 @@
 mod common;
 
 use accord::domain::Viewer;
-use accord::server::accounts::{self, PartnerSignUp};
-use accord::server::{api_keys, handshake, http::router, indirect, Db};
+use accord::server::identity::accounts::{self, PartnerSignUp};
+use accord::server::identity::partners;
+use accord::server::integrations::api_keys;
+use accord::server::relationships::indirect;
+use accord::server::{handshake, router, Db};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -62,7 +65,7 @@ async fn customer(db: &Db, partner: &Viewer, company: &str) -> String {
     )
     .await
     .unwrap();
-    let p = handshake::partner(db, &partner.org_id)
+    let p = partners::partner(db, &partner.org_id)
         .await
         .unwrap()
         .unwrap();
@@ -447,8 +450,8 @@ async fn keys_are_checked(db: &Db) {
             Vec::new(),
             accord::server::PartnerSignUpMode::Open,
         );
-        s.limits = accord::server::limits::Limits::default().with_api_calls(
-            accord::server::limits::Allowance {
+        s.limits = accord::server::platform::limits::Limits::default().with_api_calls(
+            accord::server::platform::limits::Allowance {
                 burst: 3,
                 every: std::time::Duration::from_secs(60),
             },

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use accord::server::serve::{spawn_for_tests, ConnectionLimits};
+use accord::server::platform::serve::{spawn_for_tests, ConnectionLimits};
 use axum::routing::get;
 use axum::Router;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -8,8 +8,8 @@ mod common;
 
 use std::time::Duration;
 
-use accord::server::limits::{Allowance, Limits};
-use accord::server::{http::router, Db, PartnerSignUpMode};
+use accord::server::platform::limits::{Allowance, Limits};
+use accord::server::{router, Db, PartnerSignUpMode};
 use axum::body::Body;
 use axum::http::{header, Request};
 use axum::Router;

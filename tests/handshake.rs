@@ -4,9 +4,10 @@ mod common;
 
 use accord::domain::{CustomerRole, Membership, Refusal, Service, Viewer};
 use accord::error::AppError;
-use accord::server::accounts::CustomerSignUp;
-use accord::server::accounts::{self, PartnerSignUp};
 use accord::server::handshake::{self, AcceptOutcome, FaultPoint, Invitation, SignerInput};
+use accord::server::identity::accounts::CustomerSignUp;
+use accord::server::identity::accounts::{self, PartnerSignUp};
+use accord::server::identity::partners;
 use accord::server::Db;
 use common::count;
 
@@ -43,7 +44,7 @@ async fn customer(db: &Db, domain: &str, cloud: &str) -> Viewer {
 }
 
 async fn invitation(db: &Db, partner: &Viewer, dap: bool) -> Invitation {
-    let p = handshake::partner(db, &partner.org_id)
+    let p = partners::partner(db, &partner.org_id)
         .await
         .unwrap()
         .unwrap();
@@ -300,7 +301,7 @@ async fn roles_and_clouds_are_enforced(db: &Db) {
 async fn links_are_verified(db: &Db) {
     let p = partner(db, "Contoso", "public").await;
     let gov = partner(db, "Adatum", "us-gov").await;
-    let stored = handshake::partner(db, &p.org_id).await.unwrap().unwrap();
+    let stored = partners::partner(db, &p.org_id).await.unwrap().unwrap();
     let url = handshake::invitation_link(&stored, KEY, BASE, true).unwrap();
     assert!(url.starts_with(
         "https://accord.example/m365/partner-invitation?invType=ResellerRelationship&partnerId="
@@ -330,7 +331,7 @@ async fn links_are_verified(db: &Db) {
             partner: "Contoso".into()
         })
     );
-    let rotated = handshake::partner(db, &p.org_id).await.unwrap().unwrap();
+    let rotated = partners::partner(db, &p.org_id).await.unwrap().unwrap();
     let fresh = handshake::invitation_link(&rotated, KEY, BASE, true).unwrap();
     assert_ne!(fresh, url);
     assert!(handshake::verify(db, KEY, fresh.split_once('?').unwrap().1)
@@ -339,7 +340,7 @@ async fn links_are_verified(db: &Db) {
     assert_eq!(count(db, "activity").await, 1, "rotation is logged");
 
     // Government partners cannot leave delegated admin privileges out.
-    let gov_partner = handshake::partner(db, &gov.org_id).await.unwrap().unwrap();
+    let gov_partner = partners::partner(db, &gov.org_id).await.unwrap().unwrap();
     assert!(matches!(
         handshake::invitation_link(&gov_partner, KEY, BASE, false),
         Err(AppError::Invalid(_))
@@ -405,7 +406,7 @@ async fn us_gov_customers_cannot_drop_dap(db: &Db) {
 /// organization's agreement acceptance; another partner's customers never show.
 async fn customers_are_listed_a_page_at_a_time(db: &Db) {
     use accord::domain::Service;
-    use accord::server::relationships::list_customers;
+    use accord::server::relationships::customers::list_customers;
     let p = partner(db, "Contoso", "public").await;
     let other = partner(db, "Fabrikam", "public").await;
     for (i, domain) in [
@@ -497,8 +498,8 @@ fn as_customer_role(v: &Viewer, role: CustomerRole) -> Viewer {
 /// changes nothing; the partner can invite the customer again.
 async fn removal_keeps_dap(db: &Db) {
     use accord::domain::PartnerRole;
-    use accord::server::lifecycle::{self, RelationshipRemoved};
-    use accord::server::relationships::{customer_of_partner, list_customers};
+    use accord::server::relationships::customers::{customer_of_partner, list_customers};
+    use accord::server::relationships::lifecycle::{self, RelationshipRemoved};
     let p = partner(db, "Contoso", "public").await;
     let c = customer(db, "removed.onmicrosoft.com", "public").await;
     handshake::accept(db, &invitation(db, &p, true).await, &c, signer(), true)
@@ -598,8 +599,8 @@ async fn removal_keeps_dap(db: &Db) {
 /// Customers page shows no DAP, another partner's DAP no longer conflicts, and the first
 /// partner's DAP link restores its roles without a second relationship.
 async fn remove_roles_keeps_relationship_and_restores(db: &Db) {
-    use accord::server::lifecycle::{self, RolesRemoved};
-    use accord::server::relationships::list_customers;
+    use accord::server::relationships::customers::list_customers;
+    use accord::server::relationships::lifecycle::{self, RolesRemoved};
     let p = partner(db, "Contoso", "public").await;
     let q = partner(db, "Fabrikam", "public").await;
     let c = customer(db, "roles.onmicrosoft.com", "public").await;
@@ -805,7 +806,7 @@ async fn region_rule(db: &Db) {
 /// Ten removals of one relationship, and ten removals of one partner's roles, at the same
 /// moment: each change is made and logged once, the rest answer "already done".
 async fn concurrent_removals_write_once(db: &Db) {
-    use accord::server::lifecycle::{self, RelationshipRemoved, RolesRemoved};
+    use accord::server::relationships::lifecycle::{self, RelationshipRemoved, RolesRemoved};
     let p = partner(db, "Contoso", "public").await;
     let c = customer(db, "twice.onmicrosoft.com", "public").await;
     handshake::accept(db, &invitation(db, &p, true).await, &c, signer(), true)
@@ -855,11 +856,11 @@ async fn indirect_partner(db: &Db, name: &str, program: &str, mspp_id: i64) -> V
 
 /// The reseller's combined invitation naming `provider`, as a link's query.
 async fn indirect_query(db: &Db, reseller: &Viewer, provider: &Viewer, dap: bool) -> String {
-    let r = handshake::partner(db, &reseller.org_id)
+    let r = partners::partner(db, &reseller.org_id)
         .await
         .unwrap()
         .unwrap();
-    let p = handshake::partner(db, &provider.org_id)
+    let p = partners::partner(db, &provider.org_id)
         .await
         .unwrap()
         .unwrap();
@@ -884,8 +885,8 @@ async fn kinds_of(db: &Db, customer: &str) -> Vec<(String, String)> {
 /// the reseller only, once.
 async fn indirect_channel(db: &Db) {
     use accord::domain::{ConnectionState, PartnerRole, Problem};
-    use accord::server::indirect::{self, Decision, Requested};
-    use accord::server::relationships::list_customers;
+    use accord::server::relationships::customers::list_customers;
+    use accord::server::relationships::indirect::{self, Decision, Requested};
     let reseller = indirect_partner(db, "Lakeshore Resellers", "indirect_reseller", 4100001).await;
     let provider = indirect_partner(
         db,
@@ -997,7 +998,7 @@ async fn indirect_channel(db: &Db) {
         AppError::Refused(Refusal::InvalidLink)
     );
     let direct_inv = invitation(db, &direct, true).await;
-    let direct_partner = handshake::partner(db, &direct.org_id)
+    let direct_partner = partners::partner(db, &direct.org_id)
         .await
         .unwrap()
         .unwrap();
@@ -1011,7 +1012,7 @@ async fn indirect_channel(db: &Db) {
         handshake::verify(db, KEY, &added).await.unwrap_err(),
         AppError::Refused(Refusal::InvalidLink)
     );
-    let p = handshake::partner(db, &provider.org_id)
+    let p = partners::partner(db, &provider.org_id)
         .await
         .unwrap()
         .unwrap();
@@ -1105,7 +1106,7 @@ async fn indirect_channel(db: &Db) {
 /// provider's relationship leaves nothing; a DAP conflict refuses both, and accepting
 /// without DAP then makes both relationships.
 async fn indirect_accept_is_atomic(db: &Db) {
-    use accord::server::indirect::{self, Decision};
+    use accord::server::relationships::indirect::{self, Decision};
     let reseller = indirect_partner(db, "Lakeshore Resellers", "indirect_reseller", 4100001).await;
     let provider = indirect_partner(
         db,

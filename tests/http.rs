@@ -5,8 +5,9 @@
 mod common;
 
 use accord::domain::{CustomerRole, PartnerRole};
-use accord::server::accounts::{self, PartnerSignUp};
-use accord::server::{http::router, Db};
+use accord::server::identity::accounts::{self, PartnerSignUp};
+use accord::server::identity::partners;
+use accord::server::{router, Db};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -533,7 +534,7 @@ async fn partner_sign_up_waits_for_approval(db: &Db) {
     assert!(r.error.unwrap().contains("waiting for approval"));
 
     // A link made for it anyway (say, by an old instance) is no invitation to customers.
-    let partner = accord::server::handshake::partner(db, &tenant)
+    let partner = accord::server::identity::partners::partner(db, &tenant)
         .await
         .unwrap()
         .unwrap();
@@ -759,7 +760,7 @@ async fn oversized_bodies_are_refused(db: &Db) {
     let app = app(db);
     let big = format!(
         "email=a%40b.example&password={}",
-        "x".repeat(accord::server::http::BODY_LIMIT)
+        "x".repeat(accord::server::platform::http::BODY_LIMIT)
     );
     let r = call(&app, "POST", "/api/sign_in", &big, None, None).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -887,7 +888,7 @@ async fn sessions_end_for_good(db: &Db) {
         .await
         .unwrap();
     let epoch = accounts::session_epoch(db, &user_id).await.unwrap();
-    let now = accord::server::db::now();
+    let now = accord::server::platform::db::now();
     let stored = |days: i64| {
         let mut record = Record {
             id: Id::default(),
@@ -905,7 +906,11 @@ async fn sessions_end_for_good(db: &Db) {
         };
         async move {
             db.sessions.create(&mut record).await.unwrap();
-            format!("{}={}", accord::server::http::SESSION_COOKIE, record.id)
+            format!(
+                "{}={}",
+                accord::server::platform::http::SESSION_COOKIE,
+                record.id
+            )
         }
     };
     assert!(
@@ -970,7 +975,7 @@ async fn customer_of(db: &Db, partner_org: &str, company: &str, email: &str) -> 
     )
     .await
     .unwrap();
-    let partner = handshake::partner(db, partner_org).await.unwrap().unwrap();
+    let partner = partners::partner(db, partner_org).await.unwrap().unwrap();
     let link =
         handshake::invitation_link(&partner, common::TEST_KEY, "http://accord.test", true).unwrap();
     let inv = handshake::verify(db, common::TEST_KEY, link.split_once('?').unwrap().1)
@@ -1739,11 +1744,12 @@ async fn every_server_function_is_authorized(db: &Db) {
     .await
     .unwrap()
     .unwrap();
-    let contoso_key = accord::server::api_keys::create(db, &contoso_admin, "Matrix", "")
-        .await
-        .unwrap()
-        .id;
-    let contoso_hook = accord::server::webhooks::create(
+    let contoso_key =
+        accord::server::integrations::api_keys::create(db, &contoso_admin, "Matrix", "")
+            .await
+            .unwrap()
+            .id;
+    let contoso_hook = accord::server::integrations::webhooks::create(
         db,
         &Default::default(),
         &contoso_admin,
@@ -1778,7 +1784,7 @@ async fn every_server_function_is_authorized(db: &Db) {
     .unwrap();
     emails.push((Caller::OtherCustomer, "nina@northwind.example".into()));
     // Contoso's invitation, which Fourth Coffee accepted.
-    let contoso_partner = handshake::partner(db, &contoso).await.unwrap().unwrap();
+    let contoso_partner = partners::partner(db, &contoso).await.unwrap().unwrap();
     let link = handshake::invitation_link(
         &contoso_partner,
         common::TEST_KEY,
@@ -2190,7 +2196,7 @@ async fn a_trickled_body_times_out() {
     let started = tokio::time::Instant::now();
     let res = app.oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT);
-    assert!(started.elapsed() >= accord::server::http::REQUEST_TIMEOUT);
+    assert!(started.elapsed() >= accord::server::platform::http::REQUEST_TIMEOUT);
 }
 
 /// A body that sends a few bytes, then never anything more.

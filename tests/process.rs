@@ -367,10 +367,14 @@ async fn webhooks_survive_a_crash(kind: &str) {
     let (url, _pg) = database(kind, dir.path()).await;
     let db = Db::connect(&url).await.unwrap();
     let invitation = partner_link(&db, "Contoso").await;
-    let admin = accord::server::accounts::authenticate(&db, "pat@contoso.example", PASSWORD.into())
-        .await
-        .unwrap();
-    let admin = accord::server::accounts::viewer(&db, &admin)
+    let admin = accord::server::identity::accounts::authenticate(
+        &db,
+        "pat@contoso.example",
+        PASSWORD.into(),
+    )
+    .await
+    .unwrap();
+    let admin = accord::server::identity::accounts::viewer(&db, &admin)
         .await
         .unwrap()
         .unwrap();
@@ -378,15 +382,15 @@ async fn webhooks_survive_a_crash(kind: &str) {
     // An endpoint that reads requests and never answers them.
     let hanging = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = hanging.local_addr().unwrap();
-    let hook = accord::server::webhooks::create(
+    let hook = accord::server::integrations::webhooks::create(
         &db,
-        &accord::server::webhooks::Settings {
+        &accord::server::integrations::webhooks::Settings {
             allow_private: true,
             ..Default::default()
         },
         &admin,
         &format!("http://{endpoint}/hook"),
-        accord::server::webhooks::EVENTS,
+        accord::server::integrations::webhooks::EVENTS,
     )
     .await
     .unwrap();
@@ -467,7 +471,7 @@ async fn webhooks_survive_a_crash(kind: &str) {
     .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let got = receiver.received();
-    let secret = accord::server::webhooks::endpoint(&db, &admin.org_id, &hook)
+    let secret = accord::server::integrations::webhooks::endpoint(&db, &admin.org_id, &hook)
         .await
         .unwrap()
         .unwrap()

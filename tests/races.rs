@@ -9,9 +9,9 @@ mod common;
 use std::net::SocketAddr;
 
 use accord::domain::{CustomerRole, Service};
-use accord::server::accounts;
-use accord::server::serve::{spawn_for_tests, ConnectionLimits};
-use accord::server::{http::router, Db, PartnerSignUpMode};
+use accord::server::identity::accounts;
+use accord::server::platform::serve::{spawn_for_tests, ConnectionLimits};
+use accord::server::{router, Db, PartnerSignUpMode};
 use common::{count, http, HttpReply};
 
 const PASSWORD: &str = "race-test-password";

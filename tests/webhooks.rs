@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 use accord::domain::{Problem, Viewer};
 use accord::error::AppError;
 use accord::server::handshake::{self, SignerInput};
-use accord::server::webhooks::{self, Deliverer, Settings};
-use accord::server::{accounts, lifecycle, Db};
+use accord::server::identity::accounts;
+use accord::server::integrations::webhooks::{self, Deliverer, Settings};
+use accord::server::relationships::lifecycle;
+use accord::server::Db;
 use common::{count, Receiver};
 
 const PASSWORD: &str = "webhook-test-password";

@@ -76,7 +76,13 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
     }
     {
         let mut conn = state.db.pool.acquire().await?;
-        match handshake::check_region(&mut conn, &inv.partner, &viewer.org_id).await {
+        match crate::server::relationships::regions::check_region(
+            &mut conn,
+            &inv.partner,
+            &viewer.org_id,
+        )
+        .await
+        {
             Ok(()) => {}
             Err(AppError::Refused(r)) => {
                 view.refusal = Some(r);
@@ -199,8 +205,8 @@ pub async fn customer_sign_up(
 ) -> Result<(), AppError> {
     super::ctx::reply(
         async move {
-            use crate::server::accounts::{self, CustomerSignUp};
             use crate::server::handshake;
+            use crate::server::identity::accounts::{self, CustomerSignUp};
             super::ctx::limit_sign_up()?;
             let state = super::ctx::state()?;
             let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;

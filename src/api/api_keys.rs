@@ -4,9 +4,8 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::routes::{url_safe, API_KEYS};
 
-/// The API keys page.
-pub const API_KEYS_PAGE: &str = "/partner/api-keys";
 /// Query parameter naming the key just revoked.
 pub const REVOKED_PARAM: &str = "revoked";
 /// Session key of the key just made: `(key id, secret)`; the page shows it once.
@@ -20,7 +19,7 @@ pub async fn create_api_key(name: String, days: Option<String>) -> Result<(), Ap
         async move {
             let (viewer, _) = super::ctx::partner().await?;
             let state = super::ctx::state()?;
-            let created = crate::server::api_keys::create(
+            let created = crate::server::integrations::api_keys::create(
                 &state.db,
                 &viewer,
                 &name,
@@ -31,7 +30,7 @@ pub async fn create_api_key(name: String, days: Option<String>) -> Result<(), Ap
                 .await?
                 .insert(FRESH_KEY, (created.id, created.secret))
                 .await?;
-            leptos_axum::redirect(API_KEYS_PAGE);
+            leptos_axum::redirect(API_KEYS);
             Ok(())
         }
         .await,
@@ -45,11 +44,8 @@ pub async fn revoke_api_key(key: String) -> Result<(), AppError> {
         async move {
             let (viewer, _) = super::ctx::partner().await?;
             let state = super::ctx::state()?;
-            crate::server::api_keys::revoke(&state.db, &viewer, &key).await?;
-            leptos_axum::redirect(&format!(
-                "{API_KEYS_PAGE}?{REVOKED_PARAM}={}",
-                super::url_safe(&key)
-            ));
+            crate::server::integrations::api_keys::revoke(&state.db, &viewer, &key).await?;
+            leptos_axum::redirect(&format!("{API_KEYS}?{REVOKED_PARAM}={}", url_safe(&key)));
             Ok(())
         }
         .await,

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::domain::Viewer;
 use crate::error::AppError;
+use crate::routes::{CUSTOMERS, SIGN_IN};
 
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(
@@ -17,7 +18,7 @@ pub async fn sign_in(
     super::ctx::reply(
         async move {
             use super::ctx::limited;
-            use crate::server::accounts;
+            use crate::server::identity::accounts;
             let state = super::ctx::state()?;
             let address = super::ctx::client_address();
             limited(state.limits.attempt(address))?;
@@ -51,7 +52,7 @@ pub async fn sign_out(next: Option<String>) -> Result<(), AppError> {
             let next = next
                 .as_deref()
                 .and_then(crate::domain::safe_return_path)
-                .unwrap_or("/signin");
+                .unwrap_or(SIGN_IN);
             leptos_axum::redirect(next);
             Ok(())
         }
@@ -72,7 +73,7 @@ pub async fn partner_sign_up(
 ) -> Result<(), AppError> {
     super::ctx::reply(
         async move {
-            use crate::server::accounts::{self, PartnerSignUp};
+            use crate::server::identity::accounts::{self, PartnerSignUp};
             use crate::server::PartnerSignUpMode;
             super::ctx::limit_sign_up()?;
             let state = super::ctx::state()?;
@@ -100,7 +101,7 @@ pub async fn partner_sign_up(
             .await?;
             let session = super::ctx::session().await?;
             start_session(&session, &created.user_id).await?;
-            leptos_axum::redirect("/partner/customers");
+            leptos_axum::redirect(CUSTOMERS);
             Ok(())
         }
         .await,
@@ -114,8 +115,8 @@ pub(crate) async fn start_session(
     user_id: &str,
 ) -> Result<(), AppError> {
     let db = &super::ctx::state()?.db;
-    let epoch = crate::server::accounts::session_epoch(db, user_id).await?;
-    crate::server::sessions::start(session, user_id, epoch).await?;
+    let epoch = crate::server::identity::accounts::session_epoch(db, user_id).await?;
+    crate::server::identity::sessions::start(session, user_id, epoch).await?;
     Ok(())
 }
 
@@ -128,9 +129,10 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
             let state = super::ctx::state()?;
-            crate::server::accounts::sign_out_everywhere(&state.db, &viewer.user_id).await?;
+            crate::server::identity::accounts::sign_out_everywhere(&state.db, &viewer.user_id)
+                .await?;
             super::ctx::session().await?.flush().await?;
-            leptos_axum::redirect("/signin");
+            leptos_axum::redirect(SIGN_IN);
             Ok(())
         }
         .await,

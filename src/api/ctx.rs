@@ -4,8 +4,9 @@ use leptos::prelude::use_context;
 use tower_sessions::Session;
 
 use crate::domain::{PartnerRole, Viewer};
-use crate::error::AppError;
-use crate::server::{accounts, AppState};
+use crate::error::{error_header, AppError};
+use crate::server::identity::accounts;
+use crate::server::AppState;
 
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
@@ -21,7 +22,7 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
-/// The client's address as the rate limits count it (see `server::limits::client_address`).
+/// The client's address as the rate limits count it (see `server::platform::limits::client_address`).
 pub fn client_address() -> Option<std::net::IpAddr> {
     use axum::extract::ConnectInfo;
     let parts = use_context::<http::request::Parts>()?;
@@ -29,7 +30,7 @@ pub fn client_address() -> Option<std::net::IpAddr> {
         .extensions
         .get::<ConnectInfo<std::net::SocketAddr>>()?;
     let config = &state().ok()?.config;
-    Some(crate::server::limits::client_address(
+    Some(crate::server::platform::limits::client_address(
         peer.ip(),
         &parts.headers,
         &config.trusted_proxies,
@@ -38,7 +39,9 @@ pub fn client_address() -> Option<std::net::IpAddr> {
 }
 
 /// The error of a rate-limited attempt; the answer says when to try again (`Retry-After`).
-pub fn limited(result: Result<(), crate::server::limits::Limited>) -> Result<(), AppError> {
+pub fn limited(
+    result: Result<(), crate::server::platform::limits::Limited>,
+) -> Result<(), AppError> {
     result.map_err(|limited| {
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.insert_header(
@@ -63,7 +66,7 @@ pub async fn viewer() -> Result<Option<Viewer>, AppError> {
         return Ok(Some(v));
     }
     let session = session().await?;
-    let Some(signed_in) = crate::server::sessions::signed_in(&session).await? else {
+    let Some(signed_in) = crate::server::identity::sessions::signed_in(&session).await? else {
         return Ok(None);
     };
     accounts::session_viewer(&state()?.db, &signed_in).await
@@ -87,14 +90,6 @@ pub async fn partner() -> Result<(Viewer, PartnerRole), AppError> {
         .partner_role()
         .ok_or(AppError::Forbidden(crate::domain::Problem::PartnerOnly))?;
     Ok((viewer, role))
-}
-
-/// The `x-accord-error` header carrying `text` (percent-encoded, so any language fits).
-pub(crate) fn error_header(text: &str) -> Option<http::HeaderValue> {
-    let encoded: String = url::form_urlencoded::byte_serialize(text.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    http::HeaderValue::from_str(&encoded).ok()
 }
 
 /// Gives a failed server function the HTTP status of its error (403, 409, …), so API

@@ -3,10 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-
-/// The reseller's page of its providers, and the provider's page of its resellers.
-pub const PROVIDERS_PAGE: &str = "/partner/indirect-providers";
-pub const RESELLERS_PAGE: &str = "/partner/indirect-resellers";
+use crate::routes::{url_safe, INDIRECT_PROVIDERS, INDIRECT_RESELLERS};
 
 /// Query parameter naming the partner (by organization id) whose connection just changed.
 pub const CHANGED_PARAM: &str = "changed";
@@ -18,16 +15,18 @@ pub async fn request_indirect_provider(partner_id: String) -> Result<(), AppErro
         async move {
             let (viewer, _) = super::ctx::partner().await?;
             let state = super::ctx::state()?;
-            crate::server::indirect::request(&state.db, &viewer, &partner_id).await?;
-            let provider = crate::server::indirect::of_reseller(&state.db, &viewer.org_id)
-                .await?
-                .into_iter()
-                .find(|c| c.provider_mspp_id.to_string() == partner_id.trim())
-                .map(|c| c.provider_org_id)
-                .unwrap_or_default();
+            crate::server::relationships::indirect::request(&state.db, &viewer, &partner_id)
+                .await?;
+            let provider =
+                crate::server::relationships::indirect::of_reseller(&state.db, &viewer.org_id)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.provider_mspp_id.to_string() == partner_id.trim())
+                    .map(|c| c.provider_org_id)
+                    .unwrap_or_default();
             leptos_axum::redirect(&format!(
-                "{PROVIDERS_PAGE}?{CHANGED_PARAM}={}",
-                super::url_safe(&provider)
+                "{INDIRECT_PROVIDERS}?{CHANGED_PARAM}={}",
+                url_safe(&provider)
             ));
             Ok(())
         }
@@ -42,13 +41,14 @@ pub async fn decide_indirect_reseller(reseller: String, decision: String) -> Res
         async move {
             let (viewer, _) = super::ctx::partner().await?;
             let decision = decision
-                .parse::<crate::server::indirect::Decision>()
+                .parse::<crate::server::relationships::indirect::Decision>()
                 .map_err(AppError::Invalid)?;
             let state = super::ctx::state()?;
-            crate::server::indirect::decide(&state.db, &viewer, &reseller, decision).await?;
+            crate::server::relationships::indirect::decide(&state.db, &viewer, &reseller, decision)
+                .await?;
             leptos_axum::redirect(&format!(
-                "{RESELLERS_PAGE}?{CHANGED_PARAM}={}",
-                super::url_safe(&reseller)
+                "{INDIRECT_RESELLERS}?{CHANGED_PARAM}={}",
+                url_safe(&reseller)
             ));
             Ok(())
         }

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::routes::REQUEST;
 
 /// The draft email and link of a reseller-relationship request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,8 +86,6 @@ pub fn invitation_email(
     (subject, body)
 }
 
-/// The page that asks for a reseller relationship; `?rotated=1` after the link was replaced.
-pub const REQUEST_PAGE: &str = "/partner/customers/request";
 pub const ROTATED_PARAM: &str = "rotated";
 
 /// Replaces the partner's link secret: every earlier invitation link stops working.
@@ -103,7 +102,7 @@ pub async fn rotate_invitation_link(confirm: Option<String>) -> Result<(), AppEr
                 return Err(AppError::Invalid(crate::domain::Problem::ConfirmRotate));
             }
             crate::server::handshake::rotate_link_secret(&super::ctx::state()?.db, &viewer).await?;
-            leptos_axum::redirect(&format!("{REQUEST_PAGE}?{ROTATED_PARAM}=1"));
+            leptos_axum::redirect(&format!("{REQUEST}?{ROTATED_PARAM}=1"));
             Ok(())
         }
         .await,

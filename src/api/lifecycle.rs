@@ -3,18 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{Cloud, Problem};
+use crate::domain::Problem;
 use crate::error::AppError;
-
-/// The partner's Account page of a customer.
-pub fn account_page(customer_org_id: &str) -> String {
-    format!("/partner/customers/{customer_org_id}")
-}
-
-/// The customer's Partner relationships page in its cloud's portal.
-pub fn partners_page(cloud: Cloud) -> String {
-    format!("{}/partners", cloud.customer_prefix())
-}
+use crate::routes::{account_page, partners_page, url_safe};
 
 /// Query parameter of the Partner relationships page naming the partner whose roles were
 /// just removed (the page looks the partner up; nothing of it is shown unless it is one of
@@ -32,7 +23,7 @@ pub async fn remove_customer_relationship(
         async move {
             let (viewer, _) = super::ctx::partner().await?;
             let state = super::ctx::state()?;
-            crate::server::lifecycle::remove_relationship(
+            crate::server::relationships::lifecycle::remove_relationship(
                 &state.db,
                 &viewer,
                 &customer,
@@ -59,30 +50,15 @@ pub async fn remove_partner_roles(partner: String) -> Result<(), AppError> {
                 return Err(AppError::Forbidden(Problem::CustomerOnly));
             }
             let state = super::ctx::state()?;
-            crate::server::lifecycle::remove_roles(&state.db, &viewer, &partner).await?;
+            crate::server::relationships::lifecycle::remove_roles(&state.db, &viewer, &partner)
+                .await?;
             leptos_axum::redirect(&format!(
                 "{}?{ROLES_REMOVED_PARAM}={}",
                 partners_page(viewer.cloud),
-                super::url_safe(&partner)
+                url_safe(&partner)
             ));
             Ok(())
         }
         .await,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pages_are_paths_of_this_site() {
-        for cloud in Cloud::ALL {
-            let page = partners_page(*cloud);
-            assert!(page.starts_with('/') && !page.starts_with("//"), "{page}");
-            assert!(page.ends_with("/partners"), "{page}");
-        }
-        assert_eq!(partners_page(Cloud::Public), "/m365/partners");
-        assert_eq!(account_page("abc"), "/partner/customers/abc");
-    }
 }

@@ -10,10 +10,3 @@ pub mod invitations;
 pub mod lifecycle;
 pub mod users;
 pub mod webhooks;
-
-/// Ids are UUIDs; anything else is dropped rather than put into a URL.
-pub(crate) fn url_safe(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
-}

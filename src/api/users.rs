@@ -3,24 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{Membership, Viewer};
+use crate::domain::Viewer;
 use crate::error::AppError;
-
-/// The Users page of the viewer's organization.
-pub fn users_page(viewer: &Viewer) -> String {
-    match viewer.membership {
-        Membership::Partner { .. } => "/partner/users".to_string(),
-        Membership::Customer { .. } => format!("{}/users", viewer.cloud.customer_prefix()),
-    }
-}
-
-/// The page of one user of the viewer's organization.
-pub fn user_page(viewer: &Viewer, user_id: &str) -> String {
-    format!("{}/{}", users_page(viewer), super::url_safe(user_id))
-}
-
-/// The page where a new user sets their password.
-pub const SET_PASSWORD_PAGE: &str = "/set-password";
+use crate::routes::{url_safe, user_page, users_page, SET_PASSWORD, SIGN_IN};
 
 /// Query parameters of the Users pages after a change.
 pub const REMOVED_PARAM: &str = "removed";
@@ -35,7 +20,7 @@ pub const FRESH_LINK_KEY: &str = "fresh_password_link";
 #[cfg(feature = "ssr")]
 pub fn password_link(public_url: &str, token: &str) -> String {
     format!(
-        "{}{SET_PASSWORD_PAGE}?token={token}",
+        "{}{SET_PASSWORD}?token={token}",
         public_url.trim_end_matches('/')
     )
 }
@@ -64,7 +49,9 @@ pub async fn add_user(name: String, email: String, role: String) -> Result<(), A
     super::ctx::reply(
         async move {
             let (state, viewer) = signed_in().await?;
-            let added = crate::server::users::add(&state.db, &viewer, &name, &email, &role).await?;
+            let added =
+                crate::server::identity::users::add(&state.db, &viewer, &name, &email, &role)
+                    .await?;
             show_once(&added.user_id, &added.token).await?;
             leptos_axum::redirect(&user_page(&viewer, &added.user_id));
             Ok(())
@@ -79,7 +66,7 @@ pub async fn change_user_role(user: String, role: String) -> Result<(), AppError
     super::ctx::reply(
         async move {
             let (state, viewer) = signed_in().await?;
-            crate::server::users::change_role(&state.db, &viewer, &user, &role).await?;
+            crate::server::identity::users::change_role(&state.db, &viewer, &user, &role).await?;
             leptos_axum::redirect(&format!("{}?{SAVED_PARAM}=1", user_page(&viewer, &user)));
             Ok(())
         }
@@ -93,14 +80,15 @@ pub async fn remove_user(user: String, confirm: Option<String>) -> Result<(), Ap
     super::ctx::reply(
         async move {
             let (state, viewer) = signed_in().await?;
-            crate::server::users::remove(&state.db, &viewer, &user, confirm.is_some()).await?;
+            crate::server::identity::users::remove(&state.db, &viewer, &user, confirm.is_some())
+                .await?;
             // Removing oneself ends one's own session too.
             let next = match user == viewer.user_id {
-                true => "/signin".to_string(),
+                true => SIGN_IN.to_string(),
                 false => format!(
                     "{}?{REMOVED_PARAM}={}",
                     users_page(&viewer),
-                    super::url_safe(&user)
+                    url_safe(&user)
                 ),
             };
             leptos_axum::redirect(&next);
@@ -116,7 +104,7 @@ pub async fn new_password_link(user: String) -> Result<(), AppError> {
     super::ctx::reply(
         async move {
             let (state, viewer) = signed_in().await?;
-            let token = crate::server::users::new_link(&state.db, &viewer, &user).await?;
+            let token = crate::server::identity::users::new_link(&state.db, &viewer, &user).await?;
             show_once(&user, &token).await?;
             leptos_axum::redirect(&user_page(&viewer, &user));
             Ok(())
@@ -133,10 +121,10 @@ pub async fn set_password(token: String, password: String) -> Result<(), AppErro
             super::ctx::limit_sign_up()?;
             let state = super::ctx::state()?;
             let (user_id, epoch) =
-                crate::server::users::set_password(&state.db, &token, password).await?;
+                crate::server::identity::users::set_password(&state.db, &token, password).await?;
             let session = super::ctx::session().await?;
-            crate::server::sessions::start(&session, &user_id, epoch).await?;
-            let viewer = crate::server::accounts::viewer(&state.db, &user_id)
+            crate::server::identity::sessions::start(&session, &user_id, epoch).await?;
+            let viewer = crate::server::identity::accounts::viewer(&state.db, &user_id)
                 .await?
                 .ok_or(AppError::Internal)?;
             leptos_axum::redirect(&viewer.home());
@@ -152,7 +140,7 @@ mod tests {
 
     #[test]
     fn user_pages_stay_on_this_site() {
-        assert_eq!(crate::api::url_safe("ab-12/../x?y"), "ab-12xy");
+        assert_eq!(url_safe("ab-12/../x?y"), "ab-12xy");
         assert_eq!(
             password_link("https://accord.example/", "abc_-"),
             "https://accord.example/set-password?token=abc_-"

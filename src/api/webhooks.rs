@@ -4,18 +4,12 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::routes::{url_safe, webhook_page, WEBHOOKS};
 
-/// The Webhooks page.
-pub const WEBHOOKS_PAGE: &str = "/partner/webhooks";
 /// Query parameter saying the page follows a change (`created`, `tested`).
 pub const DONE_PARAM: &str = "done";
 /// Query parameter naming the endpoint just removed.
 pub const REMOVED_PARAM: &str = "removed";
-
-/// The page of one endpoint: its events, signing secret and delivery log.
-pub fn endpoint_page(id: &str) -> String {
-    format!("{WEBHOOKS_PAGE}/{}", super::url_safe(id))
-}
 
 /// Registers an endpoint (Global admins) for the events whose boxes are ticked.
 #[server(endpoint = "create_webhook")]
@@ -44,7 +38,7 @@ pub async fn create_webhook(
                 .filter(|(_, v)| v.is_some())
                 .map(|(e, _)| *e)
                 .collect();
-            let id = crate::server::webhooks::create(
+            let id = crate::server::integrations::webhooks::create(
                 &state.db,
                 &state.config.webhooks,
                 &viewer,
@@ -52,7 +46,7 @@ pub async fn create_webhook(
                 &events,
             )
             .await?;
-            leptos_axum::redirect(&format!("{}?{DONE_PARAM}=created", endpoint_page(&id)));
+            leptos_axum::redirect(&format!("{}?{DONE_PARAM}=created", webhook_page(&id)));
             Ok(())
         }
         .await,
@@ -66,8 +60,8 @@ pub async fn send_test_webhook(webhook: String) -> Result<(), AppError> {
         async move {
             let (viewer, _) = super::ctx::partner().await?;
             let state = super::ctx::state()?;
-            crate::server::webhooks::send_test(&state.db, &viewer, &webhook).await?;
-            leptos_axum::redirect(&format!("{}?{DONE_PARAM}=tested", endpoint_page(&webhook)));
+            crate::server::integrations::webhooks::send_test(&state.db, &viewer, &webhook).await?;
+            leptos_axum::redirect(&format!("{}?{DONE_PARAM}=tested", webhook_page(&webhook)));
             Ok(())
         }
         .await,
@@ -81,11 +75,16 @@ pub async fn remove_webhook(webhook: String, confirm: Option<String>) -> Result<
         async move {
             let (viewer, _) = super::ctx::partner().await?;
             let state = super::ctx::state()?;
-            crate::server::webhooks::remove(&state.db, &viewer, &webhook, confirm.is_some())
-                .await?;
+            crate::server::integrations::webhooks::remove(
+                &state.db,
+                &viewer,
+                &webhook,
+                confirm.is_some(),
+            )
+            .await?;
             leptos_axum::redirect(&format!(
-                "{WEBHOOKS_PAGE}?{REMOVED_PARAM}={}",
-                super::url_safe(&webhook)
+                "{WEBHOOKS}?{REMOVED_PARAM}={}",
+                url_safe(&webhook)
             ));
             Ok(())
         }

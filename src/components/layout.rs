@@ -12,6 +12,10 @@ use crate::api::auth::{SignOut, SignOutEverywhere};
 use crate::domain::{Cloud, Viewer};
 use crate::i18n::{self, t, Locale};
 use crate::islands::Enhance;
+use crate::routes::{
+    partners_page, API_KEYS, CUSTOMERS, INDIRECT_PROVIDERS, INDIRECT_RESELLERS, PARTNER_ACTIVITY,
+    PARTNER_USERS, WEBHOOKS,
+};
 
 /// The language menu: the current language, opening (a `<details>` element, no script) to
 /// links to the page in each language; the choice is kept in a cookie. Closed, it draws no
@@ -133,11 +137,17 @@ pub fn PartnerFrame(
         crate::domain::Membership::Partner {
             program: crate::domain::ProgramType::IndirectReseller,
             ..
-        } => Some(view! { <a href=crate::api::indirect::PROVIDERS_PAGE>{t!(locale, nav_indirect_providers)}</a> }.into_any()),
+        } => Some(
+            view! { <a href=INDIRECT_PROVIDERS>{t!(locale, nav_indirect_providers)}</a> }
+                .into_any(),
+        ),
         crate::domain::Membership::Partner {
             program: crate::domain::ProgramType::IndirectProvider,
             ..
-        } => Some(view! { <a href=crate::api::indirect::RESELLERS_PAGE>{t!(locale, nav_indirect_resellers)}</a> }.into_any()),
+        } => Some(
+            view! { <a href=INDIRECT_RESELLERS>{t!(locale, nav_indirect_resellers)}</a> }
+                .into_any(),
+        ),
         _ => None,
     };
     view! {
@@ -147,12 +157,12 @@ pub fn PartnerFrame(
             <header class="topbar partner">
                 <Brand />
                 <nav class="main-nav" aria-label=t!(locale, nav_partner).to_string()>
-                    <a href="/partner/customers">{t!(locale, nav_customers)}</a>
+                    <a href=CUSTOMERS>{t!(locale, nav_customers)}</a>
                     {indirect}
-                    <a href="/partner/activity">{t!(locale, nav_activity)}</a>
-                    <a href="/partner/users">{t!(locale, nav_users)}</a>
-                    <a href=crate::api::api_keys::API_KEYS_PAGE>{t!(locale, nav_api_keys)}</a>
-                    <a href=crate::api::webhooks::WEBHOOKS_PAGE>{t!(locale, nav_webhooks)}</a>
+                    <a href=PARTNER_ACTIVITY>{t!(locale, nav_activity)}</a>
+                    <a href=PARTNER_USERS>{t!(locale, nav_users)}</a>
+                    <a href=API_KEYS>{t!(locale, nav_api_keys)}</a>
+                    <a href=WEBHOOKS>{t!(locale, nav_webhooks)}</a>
                 </nav>
                 <UserMenu locale viewer />
                 <LocaleSwitcher locale />
@@ -228,10 +238,7 @@ fn PortalNav(cloud: Cloud, locale: Locale, role: crate::domain::CustomerRole) ->
     let mut links = vec![(format!("{prefix}/home"), t!(locale, nav_home).to_string())];
     // Users see the home page only.
     if role != crate::domain::CustomerRole::User {
-        links.push((
-            crate::api::lifecycle::partners_page(cloud),
-            t!(locale, partners_title).to_string(),
-        ));
+        links.push((partners_page(cloud), t!(locale, partners_title).to_string()));
         links.push((
             format!("{prefix}/activity"),
             t!(locale, nav_activity).to_string(),

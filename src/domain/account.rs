@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Cloud, CustomerRole, Field, PartnerRole, Problem, ProgramType};
+use crate::routes::{customer_home, CUSTOMERS};
 
 /// The signed-in person as the pages see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,8 +66,8 @@ impl Viewer {
     /// Where this person starts after signing in.
     pub fn home(&self) -> String {
         match self.membership {
-            Membership::Partner { .. } => "/partner/customers".to_string(),
-            Membership::Customer { .. } => format!("{}/home", self.cloud.customer_prefix()),
+            Membership::Partner { .. } => CUSTOMERS.to_string(),
+            Membership::Customer { .. } => customer_home(self.cloud),
         }
     }
 }

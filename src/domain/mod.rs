@@ -2,6 +2,7 @@
 //! Pure types without I/O, compiled for both the server and the browser.
 
 mod account;
+mod agreement;
 mod cloud;
 mod country;
 mod draft;
@@ -13,6 +14,7 @@ mod relationship;
 mod roles;
 
 pub use account::*;
+pub use agreement::Agreement;
 pub use cloud::Cloud;
 pub use country::{country_name, is_known_country, COUNTRIES};
 pub use draft::mailto_href;

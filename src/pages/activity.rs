@@ -11,6 +11,7 @@ use crate::components::table::DataTable;
 use crate::domain::{Cloud, Problem, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
+use crate::routes::{PARTNER_ACTIVITY, SIGN_IN};
 use crate::server::activity::{self, Filter, LogPage, ACTIONS};
 
 /// Entries per page.
@@ -69,7 +70,7 @@ pub fn PartnerActivityPage() -> impl IntoView {
                         let title = t!(locale, nav_activity).to_string();
                         view! {
                             <PartnerFrame locale viewer title>
-                                <ActivityLog locale log base="/partner/activity".to_string() />
+                                <ActivityLog locale log base=PARTNER_ACTIVITY.to_string() />
                             </PartnerFrame>
                         }.into_any()
                     }
@@ -111,7 +112,7 @@ pub fn CustomerActivityPage() -> impl IntoView {
                         <PortalFrame cloud locale viewer=None>
                             <section class="portal-card">
                                 <h1>{t!(locale, customer_home_signed_out)}</h1>
-                                <p><a class="button primary" href="/signin">{t!(locale, sign_in)}</a></p>
+                                <p><a class="button primary" href=SIGN_IN>{t!(locale, sign_in)}</a></p>
                             </section>
                         </PortalFrame>
                     }.into_any(),

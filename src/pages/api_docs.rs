@@ -32,7 +32,8 @@ fn schema_name(v: &Value) -> String {
 }
 
 fn endpoints() -> Vec<Endpoint> {
-    let doc = serde_json::to_value(crate::server::rest::ApiDoc::openapi()).unwrap_or_default();
+    let doc = serde_json::to_value(crate::server::integrations::rest::ApiDoc::openapi())
+        .unwrap_or_default();
     let mut out = Vec::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return out;

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::components::layout::PublicFrame;
 use crate::i18n::{self, t};
+use crate::routes::{SIGN_IN, SIGN_UP};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -13,8 +14,8 @@ pub fn HomePage() -> impl IntoView {
                     <h1>"Accord"</h1>
                     <p class="lead">{t!(locale, home_lead)}</p>
                     <div class="actions">
-                        <a class="button primary" href="/signin">{t!(locale, sign_in)}</a>
-                        <a class="button" href="/signup">{t!(locale, home_create_account)}</a>
+                        <a class="button primary" href=SIGN_IN>{t!(locale, sign_in)}</a>
+                        <a class="button" href=SIGN_UP>{t!(locale, home_create_account)}</a>
                     </div>
                 </section>
                 <section class="steps">

@@ -6,6 +6,7 @@ use crate::components::form::{Field, FormError, PostForm, Submit};
 use crate::components::layout::PublicFrame;
 use crate::components::request::{form_error, query_param};
 use crate::i18n::{self, t};
+use crate::routes::SIGN_UP;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -28,7 +29,7 @@ pub fn SignInPage() -> impl IntoView {
                     <Submit label=t!(locale, sign_in).to_string() pending=t!(locale, signing_in).to_string() />
                 </PostForm>
                 <p class="muted">
-                    {t!(locale, new_partner)} " " <a href="/signup">{t!(locale, home_create_account)}</a>
+                    {t!(locale, new_partner)} " " <a href=SIGN_UP>{t!(locale, home_create_account)}</a>
                 </p>
             </section>
         </PublicFrame>

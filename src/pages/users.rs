@@ -7,8 +7,7 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::users::{
-    user_page, users_page, AddUser, ChangeUserRole, NewPasswordLink, RemoveUser, SetPassword,
-    REMOVED_PARAM, SAVED_PARAM,
+    AddUser, ChangeUserRole, NewPasswordLink, RemoveUser, SetPassword, REMOVED_PARAM, SAVED_PARAM,
 };
 use crate::components::form::{Field, FormError, PostForm, Submit};
 use crate::components::layout::{NotFound, PageError, PartnerFrame, PortalFrame, PublicFrame};
@@ -17,7 +16,8 @@ use crate::components::table::DataTable;
 use crate::domain::{Cloud, Viewer, MIN_PASSWORD_LEN};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
-use crate::server::users::{self, AnyRole, OrgUser};
+use crate::routes::{user_page, users_page, SIGN_IN};
+use crate::server::identity::users::{self, AnyRole, OrgUser};
 use crate::server::AppState;
 
 /// Which Users page the URL asks for: the partner's, or a customer portal's.
@@ -323,7 +323,7 @@ fn UserDetail(
     let back = users_page(&viewer);
     let role = role_of(locale, &viewer, &user.role);
     let fresh = fresh.map(|link| {
-        let until = i18n::date(locale, crate::server::db::now() + users::LINK_LIFETIME);
+        let until = i18n::date(locale, crate::server::platform::db::now() + users::LINK_LIFETIME);
         view! {
             <div class="notice fresh-link" role="status" tabindex="-1" autofocus>
                 <h2>{t!(locale, fresh_link_title)}</h2>
@@ -455,7 +455,7 @@ pub fn SetPasswordPage() -> impl IntoView {
                                 <section class="card narrow">
                                     <h1>{t!(locale, link_gone_title)}</h1>
                                     <p>{t!(locale, err_password_link)}</p>
-                                    <p><a href="/signin">{t!(locale, sign_in)}</a></p>
+                                    <p><a href=SIGN_IN>{t!(locale, sign_in)}</a></p>
                                 </section>
                             </PublicFrame>
                         }.into_any()

@@ -8,9 +8,8 @@
 //! They work on the database named by `DATABASE_URL` (as the server does) and print what
 //! they did; a mistake gets a sentence and a non-zero exit status.
 
-use sqlx::Row;
-
-use super::db::{now, Db};
+use super::identity::partners::{self, Approval};
+use super::platform::db::Db;
 
 const USAGE: &str = "usage: accord partners list | accord partners approve <tenant id>";
 
@@ -35,65 +34,36 @@ pub async fn partners_on(db: &Db, words: &[&str]) -> Result<String, String> {
 }
 
 async fn list(db: &Db) -> Result<String, String> {
-    let rows = sqlx::query(
-        "SELECT id, name, cloud, program_type, mspp_id, approved_at FROM partner_orgs
-         ORDER BY approved_at IS NOT NULL, created_at",
-    )
-    .fetch_all(&db.pool)
-    .await
-    .map_err(|e| e.to_string())?;
+    let partners = partners::listing(db).await.map_err(|e| e.to_string())?;
     let mut out = format!(
         "{:<36}  {:<9}  {:<8}  {:<18}  {:>10}  name\n",
         "tenant id", "status", "cloud", "program", "partner id"
     );
-    for row in rows {
-        let get = |c: &str| row.try_get::<String, _>(c).unwrap_or_default();
-        let approved = row
-            .try_get::<Option<i64>, _>("approved_at")
-            .ok()
-            .flatten()
-            .is_some();
+    for p in partners {
         out.push_str(&format!(
             "{:<36}  {:<9}  {:<8}  {:<18}  {:>10}  {}\n",
-            get("id"),
-            if approved { "approved" } else { "pending" },
-            get("cloud"),
-            get("program_type"),
-            row.try_get::<i64, _>("mspp_id").unwrap_or_default(),
-            get("name"),
+            p.id,
+            if p.approved { "approved" } else { "pending" },
+            p.cloud,
+            p.program,
+            p.mspp_id,
+            p.name,
         ));
     }
     Ok(out)
 }
 
 async fn approve(db: &Db, tenant: &str) -> Result<String, String> {
-    let changed = sqlx::query(
-        "UPDATE partner_orgs SET approved_at = $1 WHERE id = $2 AND approved_at IS NULL",
-    )
-    .bind(now())
-    .bind(tenant)
-    .execute(&db.pool)
-    .await
-    .map_err(|e| e.to_string())?
-    .rows_affected();
-    let name: Option<String> = sqlx::query("SELECT name FROM partner_orgs WHERE id = $1")
-        .bind(tenant)
-        .fetch_optional(&db.pool)
+    match partners::approve(db, tenant)
         .await
         .map_err(|e| e.to_string())?
-        .map(|r| r.try_get("name"))
-        .transpose()
-        .map_err(|e| e.to_string())?;
-    match (name, changed) {
-        (None, _) => Err(format!(
+    {
+        Approval::Unknown => Err(format!(
             "No partner organization has the tenant id \"{tenant}\" (see `accord partners list`)."
         )),
-        (Some(name), 0) => Ok(format!("{name} ({tenant}) was already approved.\n")),
-        (Some(name), _) => {
-            tracing::info!(partner = tenant, "partner organization approved");
-            Ok(format!(
-                "Approved {name} ({tenant}): it can invite customers now.\n"
-            ))
-        }
+        Approval::Already { name } => Ok(format!("{name} ({tenant}) was already approved.\n")),
+        Approval::Approved { name } => Ok(format!(
+            "Approved {name} ({tenant}): it can invite customers now.\n"
+        )),
     }
 }

@@ -4,10 +4,11 @@
 
 use rand::distributions::{Alphanumeric, DistString};
 
-use super::accounts::{self, CustomerSignUp, PartnerSignUp};
-use super::db::Db;
 use super::handshake::{self, SignerInput};
-use super::Config;
+use super::identity::accounts::{self, CustomerSignUp, PartnerSignUp};
+use super::identity::partners;
+use super::platform::{Config, Db};
+use super::relationships::indirect;
 use crate::domain::PartnerRole;
 use crate::error::AppError;
 
@@ -126,14 +127,8 @@ pub async fn seed_if_empty(db: &Db, config: &Config) -> Result<(), AppError> {
         let provider = accounts::viewer(db, provider)
             .await?
             .ok_or(AppError::Internal)?;
-        super::indirect::request(db, &reseller, "5100001").await?;
-        super::indirect::decide(
-            db,
-            &provider,
-            &reseller.org_id,
-            super::indirect::Decision::Accept,
-        )
-        .await?;
+        indirect::request(db, &reseller, "5100001").await?;
+        indirect::decide(db, &provider, &reseller.org_id, indirect::Decision::Accept).await?;
     }
     println!(
         "\nDemo partners created. Password for every demo user (shown only now): {password}\n{}\n",
@@ -169,7 +164,7 @@ async fn seed_customers(
     partner_org_id: &str,
     password: &str,
 ) -> Result<(), AppError> {
-    let partner = handshake::partner(db, partner_org_id)
+    let partner = partners::partner(db, partner_org_id)
         .await?
         .ok_or(AppError::Internal)?;
     for i in 0..config.demo_customers {

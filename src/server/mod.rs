@@ -1,46 +1,57 @@
-//! Everything that runs only on the server: configuration, database, sessions, services
-//! and the HTTP stack.
+//! Everything that runs only on the server, in rooms by capability:
+//!
+//! - `platform`: configuration, database, HTTP stack, connection loop, rate limits, caches
+//!   and background jobs; it knows no capability;
+//! - `events`: the seam that records what happened (activity entry, webhook outbox) in the
+//!   transaction of the change;
+//! - `identity`, `relationships`, `handshake`, `activity`, `integrations`: the capabilities,
+//!   each with its own SQL;
+//! - this module, `cli` and `demo`: the composition root that wires them together.
+//!
+//! What may import what: `platform` imports nothing of the server; `events` only `platform`;
+//! a capability imports `platform`, `events` and the capabilities before it in the order
+//! identity → relationships → handshake → activity → integrations, never one after it.
 
-pub mod accounts;
 pub mod activity;
-pub mod api_keys;
-mod assets;
 pub mod cli;
-pub mod config;
-pub mod db;
 mod demo;
-pub mod fragments;
+pub mod events;
 pub mod handshake;
-pub mod http;
-pub mod indirect;
-pub mod lifecycle;
-pub mod limits;
-pub mod passwords;
+pub mod identity;
+pub mod integrations;
+pub mod platform;
 pub mod relationships;
-pub mod rest;
-pub mod serve;
-pub mod sessions;
-pub mod users;
-pub mod webhooks;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::FromRef;
-use leptos::config::LeptosOptions;
+use axum::routing::get;
+use axum::{middleware, Router};
+use tower_sessions::session_store::ExpiredDeletion;
 
-pub use config::{Config, PartnerSignUpMode};
-pub use db::Db;
+use integrations::{rest, webhooks};
+use platform::http;
+pub use platform::{AppState, Config, Db, PartnerSignUpMode};
 
-/// What every request handler and server function can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub limits: limits::Limits,
+/// The whole HTTP application: the platform's pages and stack, with the capabilities' routes
+/// and the sign-in guard of the partner pages.
+pub fn router(state: AppState) -> Router {
+    let app = http::pages(&state)
+        .route("/activity.csv", get(activity::export::download))
+        .merge(rest::routes())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            identity::guard::require_sign_in,
+        ));
+    let api = http::Api {
+        prefix: "/v1",
+        refusal: rest::refusal,
+    };
+    http::stack(app, state, api)
 }
 
-/// Starts Accord: configuration, database and migrations, demo data, then the HTTP server.
+/// Starts Accord: configuration, database and migrations, demo data, the background jobs,
+/// then the HTTP server until a shutdown signal, then stops the jobs.
 pub async fn run() -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -64,31 +75,55 @@ pub async fn run() -> Result<(), String> {
             .await
             .map_err(|e| format!("demo data: {e}"))?;
     }
-    assets::precompress(&leptos_options).await;
+    platform::assets::precompress(&leptos_options).await;
     let addr = leptos_options.site_addr;
     let state = AppState {
         leptos_options,
         db,
         config: Arc::new(config),
-        limits: limits::Limits::default(),
+        limits: platform::limits::Limits::default(),
     };
-    // The webhook outbox is sent from every instance (each delivery by one of them).
-    webhooks::Deliverer::new(state.db.clone(), state.config.webhooks.clone())?.spawn();
+    let jobs = start_jobs(&state)?;
     let trusted_proxies = state.config.trusted_proxies.clone();
-    let app = http::router(state);
+    let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Accord is serving on http://{addr}");
-    serve::serve(
+    let served = platform::serve::serve(
         listener,
         app,
-        serve::ConnectionLimits::default(),
+        platform::serve::ConnectionLimits::default(),
         trusted_proxies,
         shutdown_signal(),
     )
     .await
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string());
+    jobs.stop().await;
+    served
+}
+
+/// Every background job of an instance.
+fn start_jobs(state: &AppState) -> Result<platform::jobs::Jobs, String> {
+    let mut jobs = platform::jobs::Jobs::default();
+    // The webhook outbox is sent from every instance (each delivery by one of them).
+    let deliverer = webhooks::Deliverer::new(state.db.clone(), state.config.webhooks.clone())?;
+    jobs.start("webhook deliveries", deliverer.run());
+    let sessions = state.db.sessions.clone();
+    jobs.start("expired sessions", async move {
+        if let Err(e) = sessions
+            .continuously_delete_expired(Duration::from_secs(3600))
+            .await
+        {
+            tracing::warn!(error = %e, "deleting expired sessions stopped");
+        }
+    });
+    let limits = state.limits.clone();
+    jobs.every("rate-limit pruning", Duration::from_secs(300), move || {
+        let limits = limits.clone();
+        async move { limits.shrink() }
+    });
+    Ok(jobs)
 }
 
 async fn shutdown_signal() {

@@ -37,7 +37,7 @@ pub fn state(
             .build(),
         db: db.clone(),
         config: Arc::new(config),
-        limits: accord::server::limits::Limits::default(),
+        limits: accord::server::platform::limits::Limits::default(),
     }
 }
 
@@ -47,8 +47,8 @@ pub fn partner_sign_up(
     name: &str,
     email: &str,
     password: &str,
-) -> accord::server::accounts::PartnerSignUp {
-    accord::server::accounts::PartnerSignUp {
+) -> accord::server::identity::accounts::PartnerSignUp {
+    accord::server::identity::accounts::PartnerSignUp {
         org_name: name.into(),
         country: "US".into(),
         cloud: "public".into(),
@@ -67,8 +67,8 @@ pub fn customer_sign_up(
     domain: &str,
     email: &str,
     password: &str,
-) -> accord::server::accounts::CustomerSignUp {
-    accord::server::accounts::CustomerSignUp {
+) -> accord::server::identity::accounts::CustomerSignUp {
+    accord::server::identity::accounts::CustomerSignUp {
         company: company.into(),
         domain: domain.into(),
         country: "US".into(),
@@ -81,7 +81,8 @@ pub fn customer_sign_up(
 /// A public-cloud direct partner `name` with its Global admin `pat@<name>.example`; returns
 /// the query of its invitation link (with DAP), signed with `key`.
 pub async fn partner_with_link(db: &Db, name: &str, password: &str, key: &[u8]) -> String {
-    use accord::server::{accounts, handshake};
+    use accord::server::handshake;
+    use accord::server::identity::{accounts, partners};
     let slug = name.to_lowercase().replace(' ', "");
     let created = accounts::sign_up_partner(
         db,
@@ -89,7 +90,7 @@ pub async fn partner_with_link(db: &Db, name: &str, password: &str, key: &[u8]) 
     )
     .await
     .unwrap();
-    let p = handshake::partner(db, &created.org_id)
+    let p = partners::partner(db, &created.org_id)
         .await
         .unwrap()
         .unwrap();
@@ -102,8 +103,8 @@ pub async fn customer_org(
     db: &Db,
     domain: &str,
     password: &str,
-) -> accord::server::accounts::Created {
-    accord::server::accounts::sign_up_customer(
+) -> accord::server::identity::accounts::Created {
+    accord::server::identity::accounts::sign_up_customer(
         db,
         "public".parse().unwrap(),
         customer_sign_up(

@@ -5,7 +5,8 @@ use crate::components::layout::{NotFound, PageError, PortalFrame};
 use crate::domain::{Cloud, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
-use crate::server::lifecycle::CustomerPartner;
+use crate::routes::{partners_page, SIGN_IN};
+use crate::server::relationships::lifecycle::CustomerPartner;
 
 /// Landing page of a signed-in customer admin in their cloud's portal: the organization and
 /// its partners, with the way to the Partner relationships page.
@@ -28,7 +29,7 @@ pub fn CustomerHomePage() -> impl IntoView {
                         <PortalFrame cloud locale viewer=None>
                             <section class="portal-card">
                                 <h1>{t!(locale, customer_home_signed_out)}</h1>
-                                <p><a class="button primary" href="/signin">{t!(locale, sign_in)}</a></p>
+                                <p><a class="button primary" href=SIGN_IN>{t!(locale, sign_in)}</a></p>
                             </section>
                         </PortalFrame>
                     }.into_any(),
@@ -47,7 +48,8 @@ async fn load() -> Result<Option<(Viewer, Vec<CustomerPartner>)>, AppError> {
     let partners = match viewer.customer_role() {
         Some(role) if role != crate::domain::CustomerRole::User => {
             let state = crate::api::ctx::state()?;
-            crate::server::lifecycle::partners_of_customer(&state.db, &viewer.org_id).await?
+            crate::server::relationships::lifecycle::partners_of_customer(&state.db, &viewer.org_id)
+                .await?
         }
         _ => Vec::new(),
     };
@@ -104,7 +106,7 @@ fn Home(
                             </ul>
                         }.into_any()
                     }}
-                    <p><a href=crate::api::lifecycle::partners_page(cloud)>{t!(locale, home_partners_link)}</a></p>
+                    <p><a href=partners_page(cloud)>{t!(locale, home_partners_link)}</a></p>
                 </section>
             })}
         </PortalFrame>

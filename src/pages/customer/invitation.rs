@@ -15,6 +15,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
+use crate::routes::partners_page;
 
 /// Errors of the page's forms after a plain (no-JavaScript) post came back.
 #[derive(Clone, Default)]
@@ -167,7 +168,7 @@ fn RefusalPanel(
     // A DAP conflict is resolved on the Partner relationships page.
     let partners = match (&refusal, cloud) {
         (Refusal::DapConflict { .. }, Some(cloud)) => Some(view! {
-            <p><a class="button" href=crate::api::lifecycle::partners_page(cloud)>{t!(locale, partners_title)}</a></p>
+            <p><a class="button" href=partners_page(cloud)>{t!(locale, partners_title)}</a></p>
         }),
         _ => None,
     };
@@ -194,7 +195,7 @@ fn Outcome(
         <section class="portal-card done" role="status">
             <h1>{title}</h1>
             <p class=if success { "success" } else { "" } tabindex="-1" autofocus>{text}</p>
-            <p><a href=crate::api::lifecycle::partners_page(cloud)>{t!(locale, outcome_next)}</a></p>
+            <p><a href=partners_page(cloud)>{t!(locale, outcome_next)}</a></p>
         </section>
     }
 }

@@ -2,14 +2,15 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::lifecycle::{partners_page, RemovePartnerRoles, ROLES_REMOVED_PARAM};
+use crate::api::lifecycle::{RemovePartnerRoles, ROLES_REMOVED_PARAM};
 use crate::components::form::{FormError, PostForm, Submit};
 use crate::components::layout::{NotFound, PageError, PortalFrame};
 use crate::components::request::{form_error, here, query_param};
 use crate::domain::{Cloud, CustomerRole, Problem, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
-use crate::server::lifecycle::CustomerPartner;
+use crate::routes::{partners_page, SIGN_IN};
+use crate::server::relationships::lifecycle::CustomerPartner;
 
 /// What a customer page needs: the portal of the URL, the signed-in customer admin and the
 /// organization's partners. `Ok(None)`: not signed in (the page asks to sign in).
@@ -29,17 +30,22 @@ async fn load(
     }
     let state = crate::api::ctx::state()?;
     let partners =
-        crate::server::lifecycle::partners_of_customer(&state.db, &viewer.org_id).await?;
+        crate::server::relationships::lifecycle::partners_of_customer(&state.db, &viewer.org_id)
+            .await?;
     Ok(Some((cloud, viewer, partners)))
 }
 
 /// The partner whose roles were just removed, if it ever held roles here.
 async fn removed_name(viewer: &Viewer, partner_id: &str) -> Option<String> {
     let state = crate::api::ctx::state().ok()?;
-    crate::server::lifecycle::former_dap_holder(&state.db, &viewer.org_id, partner_id)
-        .await
-        .ok()
-        .flatten()
+    crate::server::relationships::lifecycle::former_dap_holder(
+        &state.db,
+        &viewer.org_id,
+        partner_id,
+    )
+    .await
+    .ok()
+    .flatten()
 }
 
 fn portal() -> Option<Cloud> {
@@ -57,7 +63,7 @@ pub fn SignInFirst(cloud: Cloud, locale: Locale) -> impl IntoView {
         <PortalFrame cloud locale viewer=None>
             <section class="portal-card">
                 <h1>{t!(locale, customer_home_signed_out)}</h1>
-                <p><a class="button primary" href=format!("/signin?next={next}")>{t!(locale, sign_in)}</a></p>
+                <p><a class="button primary" href=format!("{SIGN_IN}?next={next}")>{t!(locale, sign_in)}</a></p>
             </section>
         </PortalFrame>
     }

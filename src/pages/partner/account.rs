@@ -10,7 +10,8 @@ use crate::components::request::form_error;
 use crate::domain::{PartnerRole, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
-use crate::server::relationships::CustomerSummary;
+use crate::routes::{CUSTOMERS, REQUEST};
+use crate::server::relationships::customers::CustomerSummary;
 
 /// A customer's Account page: what the partner holds, and **Remove customer relationship**
 /// (Global admins) behind the attestation of seed 002. After removal the same page says
@@ -39,9 +40,12 @@ pub fn CustomerAccountPage() -> impl IntoView {
 async fn load(customer_id: &str) -> Result<(Viewer, Option<CustomerSummary>), AppError> {
     let (viewer, _) = crate::api::ctx::partner().await?;
     let state = crate::api::ctx::state()?;
-    let customer =
-        crate::server::relationships::customer_of_partner(&state.db, &viewer.org_id, customer_id)
-            .await?;
+    let customer = crate::server::relationships::customers::customer_of_partner(
+        &state.db,
+        &viewer.org_id,
+        customer_id,
+    )
+    .await?;
     Ok((viewer, customer))
 }
 
@@ -63,7 +67,7 @@ fn Account(
     view! {
         <PartnerFrame locale viewer title>
             <div class="narrow-page">
-                <p class="crumbs"><a href="/partner/customers">{t!(locale, nav_customers)}</a></p>
+                <p class="crumbs"><a href=CUSTOMERS>{t!(locale, nav_customers)}</a></p>
                 <h1>{customer.name.clone()}</h1>
                 <p class="muted">{customer.domain.clone()}</p>
                 {match customer.removed_at {
@@ -74,7 +78,7 @@ fn Account(
                             {(!services.is_empty()).then(|| view! { <p>{dap_note.clone()}</p> })}
                             <p>
                                 {t!(locale, removed_invite_again)} " "
-                                <a href="/partner/customers/request">{t!(locale, request_relationship)}</a>
+                                <a href=REQUEST>{t!(locale, request_relationship)}</a>
                             </p>
                         </section>
                     }.into_any(),
@@ -104,7 +108,7 @@ fn Account(
                                                 label=t!(locale, remove_rel_title).to_string()
                                                 pending=t!(locale, removing).to_string()
                                             />
-                                            <a class="button" href="/partner/customers">{t!(locale, cancel)}</a>
+                                            <a class="button" href=CUSTOMERS>{t!(locale, cancel)}</a>
                                         </div>
                                     </PostForm>
                                 }.into_any()

@@ -11,7 +11,8 @@ use crate::components::request::{form_error, query_param};
 use crate::components::table::DataTable;
 use crate::domain::{PartnerRole, Viewer};
 use crate::i18n::{self, t, Locale};
-use crate::server::api_keys::{self, ApiKey, MAX_DAYS};
+use crate::routes::API_DOCS;
+use crate::server::integrations::api_keys::{self, ApiKey, MAX_DAYS};
 
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
@@ -58,7 +59,7 @@ fn Keys(
 ) -> impl IntoView {
     let admin = viewer.partner_role() == Some(PartnerRole::GlobalAdmin);
     let title = t!(locale, nav_api_keys).to_string();
-    let now = crate::server::db::now();
+    let now = crate::server::platform::db::now();
     let intro = t!(locale, api_keys_intro, org = &viewer.org_name).to_string();
     let fresh = fresh.map(|(name, secret)| {
         view! {
@@ -161,7 +162,7 @@ fn Keys(
                 {fresh}
                 {revoked}
                 <p class="muted">{intro}</p>
-                <p><a href="/docs/api">{t!(locale, api_docs_title)}</a></p>
+                <p><a href=API_DOCS>{t!(locale, api_docs_title)}</a></p>
                 {table}
                 {make}
             </div>

@@ -5,8 +5,9 @@ use crate::components::request::query_param;
 use crate::domain::{country_name, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
-use crate::server::fragments::Rows;
-use crate::server::relationships::{self, CustomerPage, CustomerSummary};
+use crate::routes::{account_page, CUSTOMERS, REQUEST};
+use crate::server::platform::fragments::Rows;
+use crate::server::relationships::customers::{self, CustomerPage, CustomerSummary};
 use std::sync::Arc;
 
 /// Customers per page.
@@ -35,13 +36,13 @@ pub fn CustomersPage() -> impl IntoView {
 
 /// The page's customers: their count, and the rows as HTML. The rows of a page, in a
 /// language, are rendered once per version of the partner's customers and then reused
-/// (`server::fragments`): a page of 50 customers is most of the work of this page.
+/// (`server::platform::fragments`): a page of 50 customers is most of the work of this page.
 async fn load(page: i64) -> Result<(Viewer, Arc<Rows>), AppError> {
     let (viewer, _) = crate::api::ctx::partner().await?;
     let state = crate::api::ctx::state()?;
     let db = &state.db;
     let locale = i18n::current();
-    let version = relationships::customers_version(db, &viewer.org_id).await?;
+    let version = customers::customers_version(db, &viewer.org_id).await?;
     let key = format!(
         "customers:{}:{page}:{}:{version}",
         viewer.org_id,
@@ -51,8 +52,7 @@ async fn load(page: i64) -> Result<(Viewer, Arc<Rows>), AppError> {
         return Ok((viewer, rows));
     }
     let CustomerPage { total, customers } =
-        relationships::list_customers(db, &viewer.org_id, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-            .await?;
+        customers::list_customers(db, &viewer.org_id, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let count = customers.len() as i64;
     let html = customers
         .into_iter()
@@ -79,7 +79,7 @@ fn Customers(locale: Locale, viewer: Viewer, customers: Arc<Rows>, page: i64) ->
             <div class="page-head">
                 <h1>{t!(locale, customers_title)}</h1>
                 {can_invite.then(|| view! {
-                    <a class="button primary" href="/partner/customers/request">{t!(locale, request_relationship)}</a>
+                    <a class="button primary" href=REQUEST>{t!(locale, request_relationship)}</a>
                 })}
             </div>
             {awaiting_approval.then(|| view! { <ApprovalPending locale tenant=viewer_org.clone() /> })}
@@ -126,7 +126,7 @@ fn CustomerRow(locale: Locale, customer: CustomerSummary) -> impl IntoView {
                 </summary>
                 <CustomerFacts locale customer=customer.clone() />
                 <p class="row-actions">
-                    <a href=crate::api::lifecycle::account_page(&customer.customer_id)>{t!(locale, account_open)}</a>
+                    <a href=account_page(&customer.customer_id)>{t!(locale, account_open)}</a>
                 </p>
             </details>
         </li>
@@ -188,11 +188,11 @@ fn Pager(locale: Locale, page: i64, pages: i64) -> impl IntoView {
         view! {
             <nav class="pager" aria-label=t!(locale, pages).to_string()>
                 {(page > 1).then(|| view! {
-                    <a href=format!("/partner/customers?page={}", page - 1) rel="prev">{t!(locale, previous_page)}</a>
+                    <a href=format!("{CUSTOMERS}?page={}", page - 1) rel="prev">{t!(locale, previous_page)}</a>
                 })}
                 <span>{format!("{page} / {pages}")}</span>
                 {(page < pages).then(|| view! {
-                    <a href=format!("/partner/customers?page={}", page + 1) rel="next">{t!(locale, next_page)}</a>
+                    <a href=format!("{CUSTOMERS}?page={}", page + 1) rel="next">{t!(locale, next_page)}</a>
                 })}
             </nav>
         }

@@ -13,7 +13,8 @@ use crate::components::table::DataTable;
 use crate::domain::{ConnectionState, Membership, PartnerRole, Problem, ProgramType, Viewer};
 use crate::error::AppError;
 use crate::i18n::{t, Locale};
-use crate::server::indirect::{self, Connection};
+use crate::routes::REQUEST;
+use crate::server::relationships::indirect::{self, Connection};
 
 /// The signed-in partner, and its connections if its program is `program` (else why not).
 async fn load(
@@ -179,7 +180,7 @@ fn Providers(
         .into_iter()
         .map(|c| {
             let invite = (act && c.state == ConnectionState::Connected).then(|| {
-                let href = format!("/partner/customers/request?provider={}", c.provider_org_id);
+                let href = format!("{REQUEST}?provider={}", c.provider_org_id);
                 view! { <a class="button" href=href>{t!(locale, invite_new_customers)}</a> }
             });
             Row {

@@ -8,6 +8,7 @@ use crate::components::request::{form_error, query_param};
 use crate::domain::{mailto_href, Viewer};
 use crate::i18n::{self, t, Locale};
 use crate::islands::DraftEditor;
+use crate::routes::{CUSTOMERS, INDIRECT_PROVIDERS, REQUEST, REQUEST_EMAIL};
 
 /// Step 1: choose whether the request includes delegated admin privileges. A plain GET
 /// form leads to the draft email.
@@ -49,7 +50,7 @@ async fn connected(viewer: &Viewer, id: &str) -> Result<String, crate::error::Ap
     use crate::domain::Problem;
     use crate::error::AppError;
     let state = crate::api::ctx::state()?;
-    crate::server::indirect::connected_provider(&state.db.pool, &viewer.org_id, id)
+    crate::server::relationships::indirect::connected_provider(&state.db.pool, &viewer.org_id, id)
         .await?
         .map(|p| p.name)
         .ok_or(AppError::Forbidden(Problem::NotConnected))
@@ -76,10 +77,10 @@ fn RequestForm(
     };
     let crumb = match &provider {
         Some(_) => (
-            crate::api::indirect::PROVIDERS_PAGE,
+            INDIRECT_PROVIDERS,
             t!(locale, nav_indirect_providers).to_string(),
         ),
-        None => ("/partner/customers", t!(locale, nav_customers).to_string()),
+        None => (CUSTOMERS, t!(locale, nav_customers).to_string()),
     };
     let provider_input =
         provider.map(|(id, _)| view! { <input type="hidden" name="provider" value=id /> });
@@ -95,7 +96,7 @@ fn RequestForm(
                     view! { <super::customers::ApprovalPending locale tenant=viewer_org.clone() /> }.into_any()
                 } else if can_invite {
                     view! {
-                        <form method="get" action="/partner/customers/request/email" class="stack">
+                        <form method="get" action=REQUEST_EMAIL class="stack">
                             {provider_input}
                             <label class="check">
                                 <input type="checkbox" name="dap" value="true" checked disabled=required />
@@ -108,7 +109,7 @@ fn RequestForm(
                             <p class="muted">{t!(locale, request_dap_explained)}</p>
                             <div class="actions">
                                 <button type="submit" class="button primary">{t!(locale, next)}</button>
-                                <a class="button" href="/partner/customers">{t!(locale, cancel)}</a>
+                                <a class="button" href=CUSTOMERS>{t!(locale, cancel)}</a>
                             </div>
                         </form>
                     }.into_any()
@@ -145,10 +146,10 @@ pub fn RequestEmailPage() -> impl IntoView {
     let provider = query_param("provider").filter(|p| !p.is_empty());
     let back = match &provider {
         Some(id) => format!(
-            "/partner/customers/request?provider={}",
+            "{REQUEST}?provider={}",
             url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
         ),
-        None => "/partner/customers/request".to_string(),
+        None => REQUEST.to_string(),
     };
     view! {
         <Suspense>
@@ -162,7 +163,7 @@ pub fn RequestEmailPage() -> impl IntoView {
                     <PartnerFrame locale viewer title=t!(locale, draft_page_title).to_string()>
                         <div class="narrow-page">
                             <p class="crumbs">
-                                <a href="/partner/customers">{t!(locale, nav_customers)}</a>
+                                <a href=CUSTOMERS>{t!(locale, nav_customers)}</a>
                                 " › "
                                 <a href=back.clone()>{t!(locale, request_relationship)}</a>
                             </p>
@@ -226,7 +227,7 @@ fn Draft(
             <div class="actions">
                 <button type="button" class="button primary needs-js" data-draft="copy">{t!(locale, draft_copy)}</button>
                 <a class="button" href=mailto data-draft="open">{t!(locale, draft_open)}</a>
-                <a class="button" href="/partner/customers">{t!(locale, draft_done)}</a>
+                <a class="button" href=CUSTOMERS>{t!(locale, draft_done)}</a>
             </div>
             <p class="muted no-js">{t!(locale, draft_no_js)}</p>
             <p

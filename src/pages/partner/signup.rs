@@ -7,6 +7,7 @@ use crate::components::layout::PublicFrame;
 use crate::components::request::form_error;
 use crate::domain::{Cloud, ProgramType, MIN_PASSWORD_LEN};
 use crate::i18n::{self, t};
+use crate::routes::SIGN_IN;
 use crate::server::PartnerSignUpMode;
 
 /// Creates a partner organization and its first Global admin.
@@ -23,7 +24,7 @@ pub fn PartnerSignUpPage() -> impl IntoView {
                 <section class="card narrow">
                     <h1>{t!(locale, signup_title)}</h1>
                     <p class="notice" role="status">{t!(locale, err_sign_up_closed)}</p>
-                    <p class="muted">{t!(locale, have_account)} " " <a href="/signin">{t!(locale, sign_in)}</a></p>
+                    <p class="muted">{t!(locale, have_account)} " " <a href=SIGN_IN>{t!(locale, sign_in)}</a></p>
                 </section>
             </PublicFrame>
         }
@@ -77,7 +78,7 @@ pub fn PartnerSignUpPage() -> impl IntoView {
                     <FormError error />
                     <Submit label=t!(locale, signup_submit).to_string() pending=t!(locale, creating).to_string() />
                 </PostForm>
-                <p class="muted">{t!(locale, have_account)} " " <a href="/signin">{t!(locale, sign_in)}</a></p>
+                <p class="muted">{t!(locale, have_account)} " " <a href=SIGN_IN>{t!(locale, sign_in)}</a></p>
             </section>
         </PublicFrame>
     }

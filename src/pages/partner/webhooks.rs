@@ -8,8 +8,7 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::webhooks::{
-    endpoint_page, CreateWebhook, RemoveWebhook, SendTestWebhook, DONE_PARAM, REMOVED_PARAM,
-    WEBHOOKS_PAGE,
+    CreateWebhook, RemoveWebhook, SendTestWebhook, DONE_PARAM, REMOVED_PARAM,
 };
 use crate::components::form::{Field, FormError, PostForm, Submit};
 use crate::components::layout::{NotFound, PageError, PartnerFrame};
@@ -17,7 +16,8 @@ use crate::components::request::{form_error, query_param};
 use crate::components::table::DataTable;
 use crate::domain::{PartnerRole, Viewer};
 use crate::i18n::{self, t, Locale};
-use crate::server::webhooks::{self, Delivery, Endpoint, Failure, EVENTS};
+use crate::routes::{webhook_page, WEBHOOKS};
+use crate::server::integrations::webhooks::{self, Delivery, Endpoint, Failure, EVENTS};
 
 fn is_admin(viewer: &Viewer) -> bool {
     viewer.partner_role() == Some(PartnerRole::GlobalAdmin)
@@ -93,7 +93,7 @@ fn Endpoints(
                     (p, 0) => t!(locale, webhook_pending_count, count = &p.to_string()).to_string(),
                     (p, f) => t!(locale, webhook_failed_count, pending = &p.to_string(), failed = &f.to_string()).to_string(),
                 };
-                let href = endpoint_page(&e.id);
+                let href = webhook_page(&e.id);
                 let waiting_class = if e.failed > 0 { "failed" } else { "" };
                 view! {
                     <tr>
@@ -308,7 +308,7 @@ fn EndpointDetail(
     view! {
         <PartnerFrame locale viewer title=title.clone()>
             <div class="narrow-page">
-                <p class="crumbs"><a href=WEBHOOKS_PAGE>{t!(locale, nav_webhooks)}</a></p>
+                <p class="crumbs"><a href=WEBHOOKS>{t!(locale, nav_webhooks)}</a></p>
                 <h1>{title}</h1>
                 {notice}
                 <dl class="facts">

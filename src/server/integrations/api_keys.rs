@@ -5,9 +5,10 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use super::db::{new_id, now, Db};
 use crate::domain::{required_text, Field, Membership, PartnerRole, Problem, ProgramType, Viewer};
 use crate::error::AppError;
+use crate::server::events::{self, Event};
+use crate::server::platform::db::{new_id, now, Db};
 
 /// What every key starts with, so logs and leak scanners recognise one.
 pub const KEY_PREFIX: &str = "acc_";
@@ -110,18 +111,16 @@ pub async fn create(
     .bind(days.map(|d| at + d * 86_400))
     .execute(&mut *tx)
     .await?;
-    super::activity::record(
+    events::record(
         &mut tx,
-        super::activity::Entry::by(actor)
-            .partner(&actor.org_id)
-            .action(
-                "apikey.created",
-                &format!(
-                    "{} made the API key {name} ({}…).",
-                    actor.name,
-                    &secret[..SHOWN]
-                ),
+        Event::by(actor).partner(&actor.org_id).action(
+            "apikey.created",
+            &format!(
+                "{} made the API key {name} ({}…).",
+                actor.name,
+                &secret[..SHOWN]
             ),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -185,14 +184,12 @@ pub async fn revoke(db: &Db, actor: &Viewer, key_id: &str) -> Result<(), AppErro
     .execute(&mut *tx)
     .await?;
     let (name, prefix): (String, String) = (row.try_get("name")?, row.try_get("prefix")?);
-    super::activity::record(
+    events::record(
         &mut tx,
-        super::activity::Entry::by(actor)
-            .partner(&actor.org_id)
-            .action(
-                "apikey.revoked",
-                &format!("{} revoked the API key {name} ({prefix}…).", actor.name),
-            ),
+        Event::by(actor).partner(&actor.org_id).action(
+            "apikey.revoked",
+            &format!("{} revoked the API key {name} ({prefix}…).", actor.name),
+        ),
     )
     .await?;
     tx.commit().await?;

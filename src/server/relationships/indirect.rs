@@ -8,11 +8,11 @@
 
 use sqlx::{Any, Row, Transaction};
 
-use super::activity::{self, Entry};
-use super::db::{new_id, now, Db};
-use super::handshake::{self, Partner};
 use crate::domain::{ConnectionState, PartnerRole, Problem, ProgramType, Viewer};
 use crate::error::AppError;
+use crate::server::events::{self, Event};
+use crate::server::identity::partners::{self, Partner};
+use crate::server::platform::db::{new_id, now, Db};
 
 /// One connection as either partner's page shows it: the other partner and the state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,7 +165,7 @@ async fn log_both(
     detail: &str,
 ) -> Result<(), AppError> {
     for org in [reseller, provider] {
-        activity::record(tx, Entry::by(actor).partner(org).action(action, detail)).await?;
+        events::record(tx, Event::by(actor).partner(org).action(action, detail)).await?;
     }
     Ok(())
 }
@@ -329,7 +329,7 @@ pub async fn decide(
     .bind(provider)
     .execute(&mut *tx)
     .await?;
-    let reseller = handshake::partner_name(&mut tx, reseller_org_id).await?;
+    let reseller = partners::partner_name(&mut tx, reseller_org_id).await?;
     let (action, detail) = match next {
         Connected => (
             "indirect.connected",

@@ -10,7 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::AnyPool;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-use super::sessions::SessionBackend;
+use super::session_store::SessionBackend;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -27,7 +27,7 @@ pub struct Db {
     pub sessions: SessionBackend,
     /// The customer agreement in force, read at most once a minute (agreement versions are
     /// published by migrations, so every instance sees a new one within a minute).
-    pub(super) agreement: Recent<super::handshake::Agreement>,
+    pub agreement: Recent<crate::domain::Agreement>,
     /// Rendered pages' parts, reused while their data version is unchanged.
     pub fragments: super::fragments::Fragments,
 }
@@ -171,6 +171,26 @@ pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// A timestamp column's value as RFC 3339 (`2026-12-04T16:05:27Z`), as the REST API and
+/// webhooks write times.
+pub fn rfc3339(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Unix time in milliseconds, for timers finer than a second (outbox retries).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
 }
 

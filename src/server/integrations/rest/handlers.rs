@@ -1,32 +1,31 @@
-//! The partner REST API in Partner Center's shapes (`/v1/…`), for PSA tools and scripts.
-//! Requests carry an API key (`Authorization: Bearer acc_…`, see `api_keys`); answers are
-//! JSON, errors Partner Center's error object (`code`, `description`, `errorName`), never
-//! HTML. Field names and `attributes.objectType` values are Partner Center's; what Accord
-//! adds is marked as its extension in the API documentation.
+//! The `/v1/…` handlers, and the OpenAPI document generated from them.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sqlx::Row;
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{IntoParams, OpenApi};
 
-use super::api_keys::{self, KeyCaller};
-use super::relationships::{self, CustomerSummary};
-use super::AppState;
+use super::schema::*;
+use super::support::{
+    caller, customer_of, decode_offset, encode_offset, not_found, read_path, read_query, ApiError,
+    CONTINUATION_HEADER, DEFAULT_PAGE, MAX_PAGE,
+};
 use crate::domain::{ConnectionState, Membership, PartnerRole, Problem, ProgramType};
 use crate::error::AppError;
+use crate::server::handshake;
+use crate::server::platform::db::rfc3339;
+use crate::server::platform::AppState;
+use crate::server::relationships::customers::{self, CustomerSummary};
+use crate::server::relationships::{indirect, lifecycle};
 
-/// The most customers one page of `GET /v1/customers` holds, and the default.
-pub const MAX_PAGE: i64 = 500;
-pub const DEFAULT_PAGE: i64 = 100;
-/// The header Partner Center carries a continuation token in.
-pub const CONTINUATION_HEADER: &str = "MS-ContinuationToken";
-
+/// The API's routes (`/v1/…` and `/openapi.json`); anything else under `/v1` is a 404 in
+/// the API's error shape.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -40,337 +39,6 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/v1/{*rest}", axum::routing::any(not_found))
         .route("/v1", axum::routing::any(not_found))
-}
-
-/// Partner Center's error object, with its HTTP status.
-#[derive(Debug)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub error_name: &'static str,
-    pub description: String,
-    pub retry_after: Option<u64>,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, error_name: &'static str, description: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            error_name,
-            description: description.into(),
-            retry_after: None,
-        }
-    }
-
-    fn not_found(what: &str) -> Self {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            format!("{what} was not found."),
-        )
-    }
-
-    fn bad_request(description: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, "BadRequest", description)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = ErrorObject {
-            code: self.status.as_u16(),
-            description: self.description,
-            error_name: self.error_name.to_string(),
-        };
-        let mut res = (self.status, Json(body)).into_response();
-        if let Some(secs) = self.retry_after {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        res
-    }
-}
-
-impl From<AppError> for ApiError {
-    fn from(e: AppError) -> Self {
-        let description = crate::i18n::error(crate::i18n::Locale::en, &e);
-        let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
-        let name = match &e {
-            AppError::Invalid(_) | AppError::Transport(_) => "BadRequest",
-            AppError::BadCredentials | AppError::Unauthenticated => "Unauthorized",
-            AppError::Forbidden(_) => "Forbidden",
-            AppError::Conflict(_) => "Conflict",
-            AppError::TooManyAttempts => "TooManyRequests",
-            AppError::Refused(_) => "Refused",
-            AppError::Internal => "InternalServerError",
-        };
-        ApiError::new(status, name, description)
-    }
-}
-
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        AppError::from(e).into()
-    }
-}
-
-/// An answer of the HTTP stack itself (body too large, unreadable) to an API request, as
-/// the API's error object.
-pub fn refusal(status: StatusCode, description: &str) -> Response {
-    let name = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "PayloadTooLarge",
-        _ => "BadRequest",
-    };
-    ApiError::new(status, name, description).into_response()
-}
-
-/// A query string that could not be read is the caller's mistake, told in the error object.
-fn read_query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    q.map(|Query(q)| q).map_err(|e| {
-        ApiError::bad_request(format!("The query could not be read: {}.", e.body_text()))
-    })
-}
-
-fn read_path(p: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    p.map(|Path(p)| p)
-        .map_err(|_| ApiError::not_found("The customer"))
-}
-
-async fn not_found() -> ApiError {
-    ApiError::not_found("This API path")
-}
-
-/// The caller of a request: its API key, checked and counted against the key's allowance.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<KeyCaller, ApiError> {
-    let unauthorized = |text: &str| ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized", text);
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| unauthorized("Send an API key as Authorization: Bearer <key>."))?;
-    let secret = value
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| unauthorized("The Authorization header must be Bearer <key>."))?;
-    let caller = api_keys::authenticate(&state.db, secret)
-        .await?
-        .ok_or_else(|| unauthorized("The API key is not valid: unknown, revoked or expired."))?;
-    if let Err(limited) = state.limits.api_call(&caller.key_id) {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "TooManyRequests",
-            "Too many requests with this key. Wait, then try again.",
-        );
-        e.retry_after = Some(limited.retry_after_secs());
-        return Err(e);
-    }
-    Ok(caller)
-}
-
-pub(super) fn rfc3339(ts: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
-fn encode_offset(offset: i64) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
-}
-
-fn decode_offset(token: &str) -> Option<i64> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token.trim())
-        .ok()?;
-    String::from_utf8(bytes)
-        .ok()?
-        .strip_prefix("offset:")?
-        .parse::<i64>()
-        .ok()
-        .filter(|o| (0..=10_000_000).contains(o))
-}
-
-/// The partner's customer `id` (active, or removed: then `relationshipToPartner` is
-/// `none`); any other id is not found.
-async fn customer_of(
-    state: &AppState,
-    caller: &KeyCaller,
-    id: &str,
-) -> Result<CustomerSummary, ApiError> {
-    if !crate::domain::is_tenant_id(id) {
-        return Err(ApiError::not_found("The customer"));
-    }
-    relationships::customer_of_partner(&state.db, &caller.viewer.org_id, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("The customer"))
-}
-
-/// `attributes` of every Partner Center object: its type.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Attributes {
-    #[serde(rename = "objectType")]
-    pub object_type: String,
-}
-
-fn attributes(kind: &str) -> Attributes {
-    Attributes {
-        object_type: kind.to_string(),
-    }
-}
-
-/// Partner Center's error object.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorObject {
-    /// The HTTP status.
-    pub code: u16,
-    /// What went wrong, in a sentence.
-    pub description: String,
-    /// `BadRequest`, `Unauthorized`, `Forbidden`, `NotFound`, `Conflict`, `TooManyRequests`…
-    pub error_name: String,
-}
-
-/// The partner's invitation link (`objectType`: `RelationshipRequest`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RelationshipRequest {
-    pub url: String,
-    pub attributes: Attributes,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CompanyProfile {
-    pub tenant_id: String,
-    pub domain: String,
-    pub company_name: String,
-    pub attributes: Attributes,
-}
-
-/// Accord's extension: the partner's delegated admin privileges for one service.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DelegatedAdmin {
-    /// `azure_ad` or `office_365`.
-    pub service: String,
-    pub granted: bool,
-    /// When they were granted (RFC 3339), if they are held.
-    pub granted_at: Option<String>,
-}
-
-/// A customer (`objectType`: `Customer`).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Customer {
-    pub id: String,
-    pub company_profile: CompanyProfile,
-    /// `reseller`, or `none` after the partner removed the relationship.
-    pub relationship_to_partner: String,
-    pub attributes: Attributes,
-    /// Whether the partner holds delegated admin privileges (one customer only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub allow_delegated_access: Option<bool>,
-    /// Accord's extension (one customer only): delegated admin privileges per service.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delegated_admin: Option<Vec<DelegatedAdmin>>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LinkHeader {
-    pub key: String,
-    pub value: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Link {
-    pub uri: String,
-    pub method: String,
-    pub headers: Vec<LinkHeader>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Links {
-    #[serde(rename = "self")]
-    pub this: Link,
-    /// The next page, while there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next: Option<Link>,
-}
-
-/// A page of customers (`objectType`: `Collection`).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomerCollection {
-    pub total_count: i64,
-    pub items: Vec<Customer>,
-    pub links: Links,
-    pub attributes: Attributes,
-}
-
-/// What `PATCH /v1/customers/{id}` takes: `relationshipToPartner` `none` removes the
-/// relationship.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomerUpdate {
-    /// `none`: the only change the API makes.
-    #[schema(pattern = "^none$")]
-    pub relationship_to_partner: String,
-    pub attributes: Option<Attributes>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Contact {
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone_number: String,
-}
-
-/// An agreement acceptance.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Agreement {
-    pub primary_contact: Contact,
-    pub template_id: String,
-    /// RFC 3339.
-    pub date_agreed: String,
-    /// `MicrosoftCustomerAgreement`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub agreement_link: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AgreementCollection {
-    pub total_count: i64,
-    pub items: Vec<Agreement>,
-    pub attributes: Attributes,
-}
-
-/// A connected indirect partner (`objectType`: `PartnerRelationship`).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PartnerRelationship {
-    pub id: String,
-    pub name: String,
-    pub relationship_type: String,
-    /// `Active`.
-    pub state: String,
-    pub mpn_id: String,
-    pub attributes: Attributes,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PartnerRelationshipCollection {
-    pub total_count: i64,
-    pub items: Vec<PartnerRelationship>,
-    pub attributes: Attributes,
 }
 
 /// The OpenAPI 3.1 document of the API, generated from the handlers and types below.
@@ -454,7 +122,7 @@ async fn relationship_request(
         Some("false") => caller.viewer.cloud.requires_dap(),
         Some(_) => return Err(ApiError::bad_request("dap must be true or false.")),
     };
-    let (url, _) = super::handshake::link_for(
+    let (url, _) = handshake::link_for(
         &state.db,
         &state.config,
         &caller.viewer,
@@ -549,8 +217,7 @@ async fn customers(
         Some(t) => decode_offset(&t)
             .ok_or_else(|| ApiError::bad_request("The continuation token is not valid."))?,
     };
-    let page =
-        relationships::list_customers(&state.db, &caller.viewer.org_id, offset, size).await?;
+    let page = customers::list_customers(&state.db, &caller.viewer.org_id, offset, size).await?;
     let items: Vec<Customer> = page
         .customers
         .iter()
@@ -655,7 +322,7 @@ async fn update_customer(
     if let Membership::Partner { role, .. } = &mut actor.membership {
         *role = PartnerRole::GlobalAdmin;
     }
-    super::lifecycle::remove_relationship(&state.db, &actor, &id, true).await?;
+    lifecycle::remove_relationship(&state.db, &actor, &id, true).await?;
     let c = customer_of(&state, &caller, &id).await?;
     Ok(Json(customer_json(&c, true)))
 }
@@ -753,10 +420,10 @@ async fn partner_relationships(
     };
     let connections = match (kind.as_str(), program) {
         ("IsIndirectCloudSolutionProviderOf", ProgramType::IndirectReseller) => {
-            super::indirect::of_reseller(&state.db, &caller.viewer.org_id).await?
+            indirect::of_reseller(&state.db, &caller.viewer.org_id).await?
         }
         ("IsIndirectResellerOf", ProgramType::IndirectProvider) => {
-            super::indirect::of_provider(&state.db, &caller.viewer.org_id).await?
+            indirect::of_provider(&state.db, &caller.viewer.org_id).await?
         }
         ("IsIndirectCloudSolutionProviderOf" | "IsIndirectResellerOf", _) => Vec::new(),
         _ => return Err(ApiError::bad_request(
@@ -788,17 +455,4 @@ async fn partner_relationships(
         items,
         attributes: attributes("Collection"),
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn continuation_tokens_round_trip_and_refuse_junk() {
-        assert_eq!(decode_offset(&encode_offset(100)), Some(100));
-        assert_eq!(decode_offset("bm9wZQ"), None);
-        assert_eq!(decode_offset("!!"), None);
-        assert_eq!(decode_offset(&encode_offset(-1)), None);
-    }
 }

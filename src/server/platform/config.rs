@@ -1,6 +1,7 @@
 //! Configuration from the environment (and an optional `.env` file).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rand::RngCore;
 
@@ -24,7 +25,70 @@ pub struct Config {
     /// Who may create a partner organization (`ACCORD_PARTNER_SIGNUP`).
     pub partner_signup: PartnerSignUpMode,
     /// How webhook deliveries are made (`ACCORD_WEBHOOKS_*`).
-    pub webhooks: super::webhooks::Settings,
+    pub webhooks: WebhookSettings,
+}
+
+/// How deliveries are made (`ACCORD_WEBHOOKS_*`).
+#[derive(Clone, Debug)]
+pub struct WebhookSettings {
+    /// Let endpoints be plain http and private addresses (for testing only).
+    pub allow_private: bool,
+    /// The wait after the first failed attempt; each later wait is four times longer, up to
+    /// six hours.
+    pub retry_base: Duration,
+    /// How long one attempt may take, connection included.
+    pub timeout: Duration,
+    /// Attempts before a delivery is given up as failed.
+    pub max_attempts: i64,
+    /// How often the outbox is looked at.
+    pub poll: Duration,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            allow_private: false,
+            retry_base: Duration::from_secs(5),
+            timeout: Duration::from_secs(10),
+            max_attempts: 12,
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+impl WebhookSettings {
+    /// `ACCORD_WEBHOOKS_ALLOW_PRIVATE` (1/true), `ACCORD_WEBHOOKS_RETRY_BASE_MS`,
+    /// `ACCORD_WEBHOOKS_TIMEOUT_MS`.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<WebhookSettings, String> {
+        let mut s = WebhookSettings {
+            allow_private: matches!(
+                var("ACCORD_WEBHOOKS_ALLOW_PRIVATE")
+                    .as_deref()
+                    .map(str::trim),
+                Some("1") | Some("true")
+            ),
+            ..WebhookSettings::default()
+        };
+        let ms = |name: &str, min: u64, max: u64| -> Result<Option<Duration>, String> {
+            match var(name) {
+                None => Ok(None),
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (min..=max).contains(n))
+                    .map(|n| Some(Duration::from_millis(n)))
+                    .ok_or_else(|| format!("{name} must be a number of milliseconds from {min} to {max}, not \"{v}\".")),
+            }
+        };
+        if let Some(d) = ms("ACCORD_WEBHOOKS_RETRY_BASE_MS", 10, 3_600_000)? {
+            s.retry_base = d;
+        }
+        if let Some(d) = ms("ACCORD_WEBHOOKS_TIMEOUT_MS", 100, 60_000)? {
+            s.timeout = d;
+        }
+        Ok(s)
+    }
 }
 
 /// `ACCORD_PARTNER_SIGNUP`: `open` (new partner organizations invite at once), `approval`
@@ -86,7 +150,7 @@ impl Config {
         let partner_signup = std::env::var("ACCORD_PARTNER_SIGNUP")
             .unwrap_or_default()
             .parse()?;
-        let webhooks = super::webhooks::Settings::from_env(|name| std::env::var(name).ok())?;
+        let webhooks = WebhookSettings::from_env(|name| std::env::var(name).ok())?;
         Ok(Config {
             database_url,
             public_url,
@@ -323,5 +387,28 @@ mod tests {
             assert_eq!(mode(&path), 0o600);
             assert_eq!(mode(path.parent().unwrap()), 0o700);
         }
+    }
+
+    #[test]
+    fn settings_come_from_the_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |n: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let s = WebhookSettings::from_env(env(&[
+            ("ACCORD_WEBHOOKS_ALLOW_PRIVATE", "1"),
+            ("ACCORD_WEBHOOKS_RETRY_BASE_MS", "200"),
+            ("ACCORD_WEBHOOKS_TIMEOUT_MS", "1500"),
+        ]))
+        .unwrap();
+        assert!(s.allow_private);
+        assert_eq!(s.retry_base, Duration::from_millis(200));
+        assert_eq!(s.timeout, Duration::from_millis(1500));
+        assert!(!WebhookSettings::from_env(env(&[])).unwrap().allow_private);
+        assert!(WebhookSettings::from_env(env(&[("ACCORD_WEBHOOKS_TIMEOUT_MS", "soon")])).is_err());
     }
 }

@@ -13,11 +13,12 @@
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
-use super::accounts::{NewUser, Org};
-use super::activity::{self, Entry};
-use super::db::{now, Db};
+use super::accounts::{self, NewUser, Org};
+use super::passwords;
 use crate::domain::{CustomerRole, Field, Membership, PartnerRole, Problem, Viewer};
 use crate::error::AppError;
+use crate::server::events::{self, Event};
+use crate::server::platform::db::{now, Db};
 
 /// How long a set-password link works.
 pub const LINK_LIFETIME: i64 = 7 * 24 * 3600;
@@ -119,10 +120,10 @@ fn org_of(viewer: &Viewer) -> Org<'_> {
 }
 
 /// The activity entry of a user change: on the organization's own log, no counterpart.
-fn entry<'a>(actor: &'a Viewer) -> Entry<'a> {
+fn entry<'a>(actor: &'a Viewer) -> Event<'a> {
     match actor.membership {
-        Membership::Partner { .. } => Entry::by(actor).partner(&actor.org_id),
-        Membership::Customer { .. } => Entry::by(actor).customer(&actor.org_id),
+        Membership::Partner { .. } => Event::by(actor).partner(&actor.org_id),
+        Membership::Customer { .. } => Event::by(actor).customer(&actor.org_id),
     }
 }
 
@@ -188,7 +189,7 @@ pub async fn removed_name(
 
 /// Serializes changes of one organization's users: SQLite already holds its write lock
 /// (`begin_write`); on PostgreSQL this takes the organization row's lock.
-pub(super) async fn lock_org(
+pub(crate) async fn lock_org(
     tx: &mut Transaction<'_, Any>,
     viewer: &Viewer,
 ) -> Result<(), AppError> {
@@ -330,10 +331,10 @@ pub async fn add(
     let at = now();
     let mut tx = db.begin_write().await?;
     lock_org(&mut tx, actor).await?;
-    super::accounts::refuse_taken_email(&mut tx, &user.email).await?;
+    accounts::refuse_taken_email(&mut tx, &user.email).await?;
     let user_id = user.insert(&mut tx, org_of(actor), role.code()).await?;
     let token = replace_link(&mut tx, actor, &user_id, at).await?;
-    activity::record(
+    events::record(
         &mut tx,
         entry(actor).action(
             "user.added",
@@ -347,7 +348,7 @@ pub async fn add(
         ),
     )
     .await?;
-    tx.commit().await.map_err(super::accounts::raced)?;
+    tx.commit().await.map_err(accounts::raced)?;
     tracing::info!(org = %actor.org_id, user = %user_id, "user added");
     Ok(Added { user_id, token })
 }
@@ -399,7 +400,7 @@ pub async fn change_role(
         .execute(&mut *tx)
         .await?;
     let old = parse_role(actor, &user.role).map(label).unwrap_or("?");
-    activity::record(
+    events::record(
         &mut tx,
         entry(actor).action(
             "user.role_changed",
@@ -452,7 +453,7 @@ pub async fn remove(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    activity::record(
+    events::record(
         &mut tx,
         entry(actor).action(
             "user.removed",
@@ -472,7 +473,7 @@ pub async fn new_link(db: &Db, actor: &Viewer, user_id: &str) -> Result<String, 
     let at = now();
     let (mut tx, user) = open_member(db, actor, user_id).await?;
     let token = replace_link(&mut tx, actor, user_id, at).await?;
-    activity::record(
+    events::record(
         &mut tx,
         entry(actor).action(
             "user.password_link",
@@ -529,7 +530,7 @@ pub async fn set_password(
     password: String,
 ) -> Result<(String, i64), AppError> {
     crate::domain::check_password(&password).map_err(AppError::Invalid)?;
-    let hash = super::passwords::hash(password).await?;
+    let hash = passwords::hash(password).await?;
     let at = now();
     let mut tx = db.begin_write().await?;
     let used = sqlx::query(
@@ -563,14 +564,14 @@ pub async fn set_password(
     let partner: Option<String> = user.try_get("partner_org_id")?;
     let customer: Option<String> = user.try_get("customer_org_id")?;
     let epoch: i64 = user.try_get("session_epoch")?;
-    let mut entry = Entry::named(&user_id, name.clone());
+    let mut entry = Event::named(&user_id, name.clone());
     if let Some(p) = &partner {
         entry = entry.partner(p);
     }
     if let Some(c) = &customer {
         entry = entry.customer(c);
     }
-    activity::record(
+    events::record(
         &mut tx,
         entry.action("user.password_set", &format!("{name} set a password.")),
     )

@@ -1,5 +1,6 @@
 //! The HTTP stack: pages and server functions (Leptos), `/pkg`, health checks, sessions,
-//! the sign-in guard, CSRF defence and security headers.
+//! CSRF defence, body limits and security headers. The capabilities' own routes (the REST
+//! API, the CSV export) and the sign-in guard are handed in by `server::router`.
 
 use std::time::Duration;
 
@@ -16,12 +17,11 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::session_store::ExpiredDeletion;
-use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions::{Expiry, SessionManagerLayer};
 
-use super::{accounts, assets, sessions, AppState};
+use super::{assets, session_store, AppState};
 use crate::app::{shell, App};
-use crate::i18n::{self, t};
+use crate::i18n;
 
 pub const SESSION_COOKIE: &str = "accord_session";
 
@@ -45,7 +45,25 @@ fn page_policy(nonce: &str) -> String {
 const DEFAULT_POLICY: &str =
     "default-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-pub fn router(state: AppState) -> Router {
+/// A JSON API whose refusals by the stack (body too large, NUL characters, unreadable body)
+/// are written in the API's own error shape rather than as text.
+#[derive(Clone, Copy)]
+pub struct Api {
+    /// Its path: `prefix` itself and everything under `prefix/`.
+    pub prefix: &'static str,
+    pub refusal: fn(StatusCode, &str) -> Response,
+}
+
+impl Api {
+    fn owns(&self, path: &str) -> bool {
+        path.strip_prefix(self.prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
+}
+
+/// The pages and server functions (Leptos), the bundle under `/pkg`, health checks and the
+/// language switcher, with Accord's shell around every page.
+pub fn pages(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     let context_state = state.clone();
@@ -61,40 +79,13 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ));
 
-    let sessions = SessionManagerLayer::new(state.db.sessions.clone())
-        .with_name(SESSION_COOKIE)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(state.config.secure_cookies())
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::seconds(sessions::INACTIVITY),
-        ));
-
-    tokio::spawn(
-        state
-            .db
-            .sessions
-            .clone()
-            .continuously_delete_expired(Duration::from_secs(3600)),
-    );
-    let limits = state.limits.clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(300)).await;
-            limits.shrink();
-        }
-    });
-
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/locale/{tag}", get(choose_locale))
-        .route("/activity.csv", get(activity_csv))
-        .merge(super::rest::routes())
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(
-            &state,
+            state,
             routes,
             move || {
                 provide_context(context_state.clone());
@@ -118,11 +109,22 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            require_sign_in,
-        ))
-        .layer(sessions)
+}
+
+/// Wraps `app` (the pages and the capabilities' routes) in the stack every request goes
+/// through: sessions, CSRF defence, security headers, body and time limits, compression.
+pub fn stack(app: Router<AppState>, state: AppState, api: Api) -> Router {
+    let sessions = SessionManagerLayer::new(state.db.sessions.clone())
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::seconds(session_store::INACTIVITY),
+        ));
+
+    app.layer(sessions)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             refuse_cross_site,
@@ -133,7 +135,7 @@ pub fn router(state: AppState) -> Router {
         ))
         // A body larger than any form is refused (413); a request that does not complete in
         // time is answered 408.
-        .layer(middleware::from_fn(limit_body))
+        .layer(middleware::from_fn_with_state(api, limit_body))
         .layer(middleware::from_fn(malformed_is_400))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -155,11 +157,11 @@ pub fn router(state: AppState) -> Router {
 /// is sent in chunks (then it is read up to the limit, never further). A request whose
 /// query or body holds a NUL character (raw or `%00`) is refused with 400: no text Accord
 /// keeps can contain one, and PostgreSQL would fail on it.
-async fn limit_body(req: Request, next: Next) -> Response {
+async fn limit_body(State(api): State<Api>, req: Request, next: Next) -> Response {
     // The REST API answers its refusals as its error object (JSON), never as text.
-    let rest = req.uri().path() == "/v1" || req.uri().path().starts_with("/v1/");
+    let rest = api.owns(req.uri().path());
     let refuse = move |status: StatusCode, text: &str| match rest {
-        true => super::rest::refusal(status, text),
+        true => (api.refusal)(status, text),
         false => (status, text.to_string()).into_response(),
     };
     let too_large = || {
@@ -229,7 +231,7 @@ const MALFORMED: crate::error::AppError =
 
 /// The `x-accord-error` header of a malformed request, in `locale`.
 fn malformed_sentence(locale: i18n::Locale) -> Option<HeaderValue> {
-    crate::api::ctx::error_header(&i18n::error(locale, &MALFORMED))
+    crate::error::error_header(&i18n::error(locale, &MALFORMED))
 }
 
 fn malformed(locale: i18n::Locale) -> Response {
@@ -271,131 +273,6 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Pages under `/partner` need a signed-in partner user; others are sent to sign in and
-/// brought back afterwards.
-/// The signed-in person of a session, if it is still valid for them.
-async fn viewer_of(state: &AppState, session: &Session) -> Option<crate::domain::Viewer> {
-    let signed_in = sessions::signed_in(session).await.ok().flatten()?;
-    accounts::session_viewer(&state.db, &signed_in)
-        .await
-        .ok()
-        .flatten()
-}
-
-async fn require_sign_in(
-    State(state): State<AppState>,
-    session: Session,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let path = req.uri().path();
-    let guarded = path == "/partner" || path.starts_with("/partner/");
-    if !guarded || req.method() != Method::GET {
-        return next.run(req).await;
-    }
-    match viewer_of(&state, &session).await {
-        Some(v) if v.partner_role().is_some() => {
-            // The page reads the viewer from here instead of asking the database again.
-            req.extensions_mut().insert(v);
-            next.run(req).await
-        }
-        Some(v) => Redirect::to(&v.home()).into_response(),
-        None => {
-            let back = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
-            Redirect::to(&format!("/signin?next={}", urlencode(back))).into_response()
-        }
-    }
-}
-
-/// **Export CSV** of the signed-in organization's activity log, filtered as the page is
-/// (the same query), headed and worded in the viewer's language.
-async fn activity_csv(State(state): State<AppState>, session: Session, req: Request) -> Response {
-    use super::activity;
-    let locale = i18n::of_request(req.headers(), req.uri().path());
-    let refuse = |status: StatusCode, error: crate::error::AppError| {
-        (status, i18n::error(locale, &error)).into_response()
-    };
-    let Some(viewer) = viewer_of(&state, &session).await else {
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            crate::error::AppError::Unauthenticated,
-        );
-    };
-    let scope = match activity::scope_of(&viewer) {
-        Ok(scope) => scope,
-        Err(problem) => {
-            return refuse(
-                StatusCode::FORBIDDEN,
-                crate::error::AppError::Forbidden(problem),
-            )
-        }
-    };
-    let pairs: Vec<(String, String)> =
-        url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
-    let filter = match activity::filter_of(&pairs) {
-        Ok((filter, _)) => filter,
-        Err(problem) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                crate::error::AppError::Invalid(problem),
-            )
-        }
-    };
-    let page = match activity::list(&state.db, scope, &filter, 0, EXPORT_LIMIT).await {
-        Ok(page) => page,
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, e),
-    };
-    let header: Vec<String> = [
-        t!(locale, col_when),
-        t!(locale, col_counterpart),
-        t!(locale, col_action),
-        t!(locale, col_detail),
-        t!(locale, col_by),
-    ]
-    .into_iter()
-    .map(|h| h.to_string())
-    .collect();
-    let rows: Vec<Vec<String>> = page
-        .entries
-        .iter()
-        .map(|e| {
-            vec![
-                time::OffsetDateTime::from_unix_timestamp(e.at)
-                    .ok()
-                    .and_then(|t| {
-                        t.format(&time::format_description::well_known::Rfc3339)
-                            .ok()
-                    })
-                    .unwrap_or_default(),
-                e.counterpart.clone().unwrap_or_default(),
-                i18n::action(locale, &e.action),
-                e.detail.clone(),
-                e.actor.clone(),
-            ]
-        })
-        .collect();
-    let mut res = activity::to_csv(&header, &rows).into_response();
-    let headers = res.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"accord-activity.csv\""),
-    );
-    res
-}
-
-/// At most this many entries in one export.
-const EXPORT_LIMIT: i64 = 100_000;
-
 #[derive(serde::Deserialize)]
 struct ChooseLocale {
     next: Option<String>,
@@ -422,10 +299,6 @@ async fn choose_locale(Path(tag): Path<String>, Query(q): Query<ChooseLocale>) -
         res.headers_mut().insert(header::SET_COOKIE, value);
     }
     res
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// CSRF defence for every state-changing request, server functions included: browsers

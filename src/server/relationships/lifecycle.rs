@@ -7,10 +7,11 @@
 
 use sqlx::Row;
 
-use super::activity::{self, Entry};
-use super::db::{now, Db};
+use super::customers;
 use crate::domain::{CustomerRole, PartnerRole, Problem, RelationshipKind, Service, Viewer};
 use crate::error::AppError;
+use crate::server::events::{self, Event};
+use crate::server::platform::db::{now, Db};
 
 /// One partner of a customer organization, as its Partner relationships page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,9 +201,9 @@ pub async fn remove_roles(
         return Err(AppError::Internal);
     }
     let names: Vec<&str> = services.iter().map(|s| s.label()).collect();
-    activity::record(
+    events::record(
         &mut tx,
-        Entry::by(actor)
+        Event::by(actor)
             .partner(partner_org_id)
             .customer(customer)
             .action(
@@ -219,7 +220,7 @@ pub async fn remove_roles(
             })),
     )
     .await?;
-    super::relationships::customers_changed(&mut tx, customer).await?;
+    customers::customers_changed(&mut tx, customer).await?;
     tx.commit().await?;
     tracing::info!(partner = %partner_org_id, customer = %customer, "delegated admin roles removed");
     Ok(RolesRemoved::Removed(services))
@@ -298,9 +299,9 @@ pub async fn remove_relationship(
     .fetch_all(&mut *tx)
     .await?;
     let dap_kept = services_of(&kept)?;
-    activity::record(
+    events::record(
         &mut tx,
-        Entry::by(actor)
+        Event::by(actor)
             .partner(partner)
             .customer(customer_org_id)
             .action(
@@ -325,7 +326,7 @@ pub async fn remove_relationship(
             })),
     )
     .await?;
-    super::relationships::customers_changed(&mut tx, customer_org_id).await?;
+    customers::customers_changed(&mut tx, customer_org_id).await?;
     tx.commit().await?;
     tracing::info!(partner = %partner, customer = %customer_org_id, "relationship removed");
     Ok(RelationshipRemoved::Removed { dap_kept })

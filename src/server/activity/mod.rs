@@ -1,132 +1,12 @@
 //! The activity log: every state change, who made it, when, for which partner and customer.
+//! Entries are written by `events::record` in the transaction of the change; this reads them.
 
-use sqlx::{Any, Transaction};
+pub mod export;
 
-use super::db::{new_id, now};
 use crate::domain::Viewer;
 use crate::error::AppError;
-
-/// One log entry, built with `Entry::by(actor).partner(..).customer(..).action(..)`.
-pub struct Entry<'a> {
-    actor_user_id: Option<&'a str>,
-    actor_name: String,
-    partner_org_id: Option<&'a str>,
-    customer_org_id: Option<&'a str>,
-    action: &'a str,
-    detail: String,
-    /// Fields of the event for webhooks (`relationshipType`, `services`, …).
-    data: Option<serde_json::Value>,
-}
-
-impl<'a> Entry<'a> {
-    pub fn by(actor: &'a Viewer) -> Self {
-        Entry {
-            actor_user_id: Some(&actor.user_id),
-            actor_name: format!("{} ({})", actor.name, actor.org_name),
-            partner_org_id: None,
-            customer_org_id: None,
-            action: "",
-            detail: String::new(),
-            data: None,
-        }
-    }
-
-    /// An entry by a person who is not signed in (e.g. setting a password through a link).
-    pub fn named(user_id: &'a str, actor_name: String) -> Self {
-        Entry {
-            actor_user_id: Some(user_id),
-            actor_name,
-            partner_org_id: None,
-            customer_org_id: None,
-            action: "",
-            detail: String::new(),
-            data: None,
-        }
-    }
-
-    pub fn partner(mut self, id: &'a str) -> Self {
-        self.partner_org_id = Some(id);
-        self
-    }
-
-    pub fn customer(mut self, id: &'a str) -> Self {
-        self.customer_org_id = Some(id);
-        self
-    }
-
-    pub fn action(mut self, action: &'a str, detail: &str) -> Self {
-        self.action = action;
-        self.detail = detail.to_string();
-        self
-    }
-
-    /// What webhooks tell of the event besides the customer and who acted.
-    pub fn data(mut self, data: serde_json::Value) -> Self {
-        self.data = Some(data);
-        self
-    }
-}
-
-/// Writes the entry inside the caller's transaction, so it exists exactly when the change
-/// does, and with it the webhook deliveries of the event (the outbox).
-pub async fn record(tx: &mut Transaction<'_, Any>, e: Entry<'_>) -> Result<(), AppError> {
-    let (id, at) = (new_id(), now());
-    sqlx::query(
-        "INSERT INTO activity (id, at, actor_user_id, actor_name, partner_org_id, customer_org_id, action, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&id)
-    .bind(at)
-    .bind(e.actor_user_id)
-    .bind(&e.actor_name)
-    .bind(e.partner_org_id)
-    .bind(e.customer_org_id)
-    .bind(e.action)
-    .bind(&e.detail)
-    .execute(&mut **tx)
-    .await?;
-    if let Some(partner) = e.partner_org_id {
-        super::webhooks::record_event(
-            tx,
-            super::webhooks::Event {
-                id: &id,
-                at,
-                event_type: e.action,
-                partner_org_id: partner,
-                customer_org_id: e.customer_org_id,
-                performed_by: &e.actor_name,
-                description: &e.detail,
-                data: e.data.as_ref(),
-            },
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Every action the log records, in the order the filter offers them.
-pub const ACTIONS: &[&str] = &[
-    "relationship.established",
-    "relationship.removed",
-    "dap.granted",
-    "dap.removed",
-    "agreement.accepted",
-    "invitation.declined",
-    "link.rotated",
-    "user.added",
-    "user.role_changed",
-    "user.removed",
-    "user.password_link",
-    "user.password_set",
-    "indirect.requested",
-    "indirect.connected",
-    "indirect.declined",
-    "indirect.ended",
-    "apikey.created",
-    "apikey.revoked",
-    "webhook.created",
-    "webhook.removed",
-];
+pub use crate::server::events::ACTIONS;
+use crate::server::platform::db::Db;
 
 /// Whose log: each organization sees only the entries about itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,7 +71,7 @@ pub struct LogPage {
 
 /// The entries of `scope` that match `filter`, newest first, `limit` from `offset` on.
 pub async fn list(
-    db: &super::db::Db,
+    db: &Db,
     scope: Scope<'_>,
     filter: &Filter,
     offset: i64,
@@ -263,10 +143,7 @@ pub async fn list(
 }
 
 /// The organizations that appear in `scope`'s log, by name (the counterpart filter).
-pub async fn counterparts(
-    db: &super::db::Db,
-    scope: Scope<'_>,
-) -> Result<Vec<(String, String)>, AppError> {
+pub async fn counterparts(db: &Db, scope: Scope<'_>) -> Result<Vec<(String, String)>, AppError> {
     use sqlx::Row;
     let (own, other, other_table, id) = scope.columns();
     let rows = sqlx::query(&format!(
@@ -281,33 +158,6 @@ pub async fn counterparts(
         .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(AppError::from)
-}
-
-/// The log as CSV (RFC 4180: CRLF line ends, fields with commas, quotes or line breaks
-/// quoted, quotes doubled), UTF-8 with a byte-order mark so spreadsheet programs read
-/// Chinese names correctly. A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
-/// return gets a leading `'`, so no spreadsheet runs it as a formula.
-pub fn to_csv(header: &[String], rows: &[Vec<String>]) -> String {
-    let mut out = String::from('\u{feff}');
-    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
-        let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
-fn csv_cell(text: &str) -> String {
-    let mut cell = String::with_capacity(text.len() + 3);
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        cell.push('\'');
-    }
-    cell.push_str(text);
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell
-    }
 }
 
 /// The filter and page of the activity log from a query string's pairs (`from`, `to` as
@@ -337,33 +187,4 @@ pub fn filter_of(pairs: &[(String, String)]) -> Result<(Filter, i64), crate::dom
         .filter(|p| (1..=1_000_000).contains(p))
         .unwrap_or(1);
     Ok((filter, page))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_quotes_and_neutralises_formulas() {
-        let header = vec!["Customer".to_string(), "Detail".to_string()];
-        let rows = vec![
-            vec![
-                "=HYPERLINK(\"x\"),\"Inc\"".to_string(),
-                "a\r\nb".to_string(),
-            ],
-            vec!["+1".to_string(), "-2".to_string()],
-            vec!["@me".to_string(), "\tTab".to_string()],
-            vec!["Plain 客户".to_string(), "".to_string()],
-        ];
-        let csv = to_csv(&header, &rows);
-        assert!(csv.starts_with('\u{feff}'));
-        assert_eq!(
-            csv.trim_start_matches('\u{feff}'),
-            "Customer,Detail\r\n\
-             \"'=HYPERLINK(\"\"x\"\"),\"\"Inc\"\"\",\"a\r\nb\"\r\n\
-             '+1,'-2\r\n\
-             '@me,'\tTab\r\n\
-             Plain 客户,\r\n"
-        );
-    }
 }

@@ -2,9 +2,9 @@
 
 use sqlx::Row;
 
-use super::db::{Db, Dialect};
 use crate::domain::{RelationshipKind, Service};
 use crate::error::AppError;
+use crate::server::platform::db::{Db, Dialect};
 
 /// One row of the Customers page, with the details shown when it is expanded. Times are
 /// Unix seconds; the page writes them in the viewer's locale.

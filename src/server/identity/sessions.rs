@@ -1,16 +1,9 @@
-//! Server-side sessions (tower-sessions) kept in the same database as everything else.
+//! Who a session says is signed in: started at sign-in with a fresh id, ended by inactivity
+//! or by its absolute lifetime. The sessions themselves are kept by tower-sessions in the same
+//! database as everything else (`platform::session_store`).
 
-use async_trait::async_trait;
-use tower_sessions::session::{Id, Record};
-use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
-use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
-
-/// The session store of whichever database Accord runs on.
-#[derive(Clone, Debug)]
-pub enum SessionBackend {
-    Sqlite(SqliteStore),
-    Postgres(PostgresStore),
-}
+use crate::server::platform::db::now;
+pub use crate::server::platform::session_store::INACTIVITY;
 
 /// Key under which the signed-in user's id is kept in the session.
 pub const USER_ID_KEY: &str = "user_id";
@@ -21,9 +14,8 @@ const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 /// When the session was last seen (Unix seconds); refreshed at most every `TOUCH_EVERY`.
 const SEEN_AT_KEY: &str = "seen_at";
 
-/// A session ends after this much inactivity...
-pub const INACTIVITY: i64 = 12 * 3600;
-/// ...and at the latest this long after sign-in, however active.
+/// A session ends after `INACTIVITY` without use, and at the latest this long after sign-in,
+/// however active.
 pub const ABSOLUTE_LIFETIME: i64 = 7 * 24 * 3600;
 /// Activity moves the inactivity deadline on, but the session is written back at most this
 /// often (not on every request).
@@ -42,7 +34,7 @@ pub async fn start(
     user_id: &str,
     epoch: i64,
 ) -> Result<(), tower_sessions::session::Error> {
-    let now = super::db::now();
+    let now = now();
     session.cycle_id().await?;
     session.insert(USER_ID_KEY, user_id).await?;
     session.insert(EPOCH_KEY, epoch).await?;
@@ -59,7 +51,7 @@ pub async fn signed_in(
     let Some(user_id) = session.get::<String>(USER_ID_KEY).await? else {
         return Ok(None);
     };
-    let now = super::db::now();
+    let now = now();
     let signed_in_at = session.get::<i64>(SIGNED_IN_AT_KEY).await?.unwrap_or(0);
     if now - signed_in_at > ABSOLUTE_LIFETIME {
         session.flush().await?;
@@ -72,45 +64,4 @@ pub async fn signed_in(
     }
     let epoch = session.get::<i64>(EPOCH_KEY).await?.unwrap_or(-1);
     Ok(Some(SignedIn { user_id, epoch }))
-}
-
-#[async_trait]
-impl SessionStore for SessionBackend {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.create(record).await,
-            SessionBackend::Postgres(s) => s.create(record).await,
-        }
-    }
-
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.save(record).await,
-            SessionBackend::Postgres(s) => s.save(record).await,
-        }
-    }
-
-    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            SessionBackend::Sqlite(s) => s.load(id).await,
-            SessionBackend::Postgres(s) => s.load(id).await,
-        }
-    }
-
-    async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.delete(id).await,
-            SessionBackend::Postgres(s) => s.delete(id).await,
-        }
-    }
-}
-
-#[async_trait]
-impl ExpiredDeletion for SessionBackend {
-    async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.delete_expired().await,
-            SessionBackend::Postgres(s) => s.delete_expired().await,
-        }
-    }
 }

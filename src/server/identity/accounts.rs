@@ -2,14 +2,15 @@
 
 use sqlx::{Any, Row, Transaction};
 
-use super::db::{is_unique_violation, new_id, now, Db};
 use super::passwords;
+use super::sessions::SignedIn;
 use crate::domain::{
     check_password, normalize_domain, normalize_email, parse_country, parse_partner_id,
     required_text, Cloud, CustomerRole, Field, Membership, PartnerRole, Problem, ProgramType,
     Viewer,
 };
 use crate::error::AppError;
+use crate::server::platform::db::{is_unique_violation, new_id, now, Db};
 
 /// What the partner sign-up form sends.
 #[derive(Debug, Clone)]
@@ -329,10 +330,7 @@ pub async fn viewer(db: &Db, user_id: &str) -> Result<Option<Viewer>, AppError> 
 
 /// The signed-in person of a session, if the session is still valid for them: signed in
 /// since their sessions were last ended everywhere.
-pub async fn session_viewer(
-    db: &Db,
-    signed_in: &super::sessions::SignedIn,
-) -> Result<Option<Viewer>, AppError> {
+pub async fn session_viewer(db: &Db, signed_in: &SignedIn) -> Result<Option<Viewer>, AppError> {
     Ok(viewer_and_epoch(db, &signed_in.user_id)
         .await?
         .filter(|(_, epoch)| *epoch == signed_in.epoch)

@@ -1,0 +1,9 @@
+//! Who is who: organizations and their accounts, users and roles, passwords, sessions, the
+//! partner organizations as records, and the sign-in guard of the partner pages.
+
+pub mod accounts;
+pub mod guard;
+pub mod partners;
+pub mod passwords;
+pub mod sessions;
+pub mod users;

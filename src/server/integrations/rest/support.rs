@@ -1,0 +1,194 @@
+//! What every handler shares: the caller's API key, Partner Center's error object, reading
+//! queries and paths, continuation tokens, and the customer a path names.
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::schema::ErrorObject;
+use crate::error::AppError;
+use crate::server::integrations::api_keys::{self, KeyCaller};
+use crate::server::platform::AppState;
+use crate::server::relationships::customers::{self, CustomerSummary};
+
+/// The most customers one page of `GET /v1/customers` holds, and the default.
+pub const MAX_PAGE: i64 = 500;
+pub const DEFAULT_PAGE: i64 = 100;
+/// The header Partner Center carries a continuation token in.
+pub const CONTINUATION_HEADER: &str = "MS-ContinuationToken";
+
+/// Partner Center's error object, with its HTTP status.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub error_name: &'static str,
+    pub description: String,
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub(super) fn new(
+        status: StatusCode,
+        error_name: &'static str,
+        description: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            error_name,
+            description: description.into(),
+            retry_after: None,
+        }
+    }
+
+    pub(super) fn not_found(what: &str) -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("{what} was not found."),
+        )
+    }
+
+    pub(super) fn bad_request(description: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "BadRequest", description)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorObject {
+            code: self.status.as_u16(),
+            description: self.description,
+            error_name: self.error_name.to_string(),
+        };
+        let mut res = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        res
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let description = crate::i18n::error(crate::i18n::Locale::en, &e);
+        let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
+        let name = match &e {
+            AppError::Invalid(_) | AppError::Transport(_) => "BadRequest",
+            AppError::BadCredentials | AppError::Unauthenticated => "Unauthorized",
+            AppError::Forbidden(_) => "Forbidden",
+            AppError::Conflict(_) => "Conflict",
+            AppError::TooManyAttempts => "TooManyRequests",
+            AppError::Refused(_) => "Refused",
+            AppError::Internal => "InternalServerError",
+        };
+        ApiError::new(status, name, description)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::from(e).into()
+    }
+}
+
+/// An answer of the HTTP stack itself (body too large, unreadable) to an API request, as
+/// the API's error object.
+pub fn refusal(status: StatusCode, description: &str) -> Response {
+    let name = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "PayloadTooLarge",
+        _ => "BadRequest",
+    };
+    ApiError::new(status, name, description).into_response()
+}
+
+/// A query string that could not be read is the caller's mistake, told in the error object.
+pub(super) fn read_query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(q)| q).map_err(|e| {
+        ApiError::bad_request(format!("The query could not be read: {}.", e.body_text()))
+    })
+}
+
+pub(super) fn read_path(p: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    p.map(|Path(p)| p)
+        .map_err(|_| ApiError::not_found("The customer"))
+}
+
+pub(super) async fn not_found() -> ApiError {
+    ApiError::not_found("This API path")
+}
+
+/// The caller of a request: its API key, checked and counted against the key's allowance.
+pub(super) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<KeyCaller, ApiError> {
+    let unauthorized = |text: &str| ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized", text);
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| unauthorized("Send an API key as Authorization: Bearer <key>."))?;
+    let secret = value
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| unauthorized("The Authorization header must be Bearer <key>."))?;
+    let caller = api_keys::authenticate(&state.db, secret)
+        .await?
+        .ok_or_else(|| unauthorized("The API key is not valid: unknown, revoked or expired."))?;
+    if let Err(limited) = state.limits.api_call(&caller.key_id) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Too many requests with this key. Wait, then try again.",
+        );
+        e.retry_after = Some(limited.retry_after_secs());
+        return Err(e);
+    }
+    Ok(caller)
+}
+
+pub(super) fn encode_offset(offset: i64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
+}
+
+pub(super) fn decode_offset(token: &str) -> Option<i64> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.trim())
+        .ok()?;
+    String::from_utf8(bytes)
+        .ok()?
+        .strip_prefix("offset:")?
+        .parse::<i64>()
+        .ok()
+        .filter(|o| (0..=10_000_000).contains(o))
+}
+
+/// The partner's customer `id` (active, or removed: then `relationshipToPartner` is
+/// `none`); any other id is not found.
+pub(super) async fn customer_of(
+    state: &AppState,
+    caller: &KeyCaller,
+    id: &str,
+) -> Result<CustomerSummary, ApiError> {
+    if !crate::domain::is_tenant_id(id) {
+        return Err(ApiError::not_found("The customer"));
+    }
+    customers::customer_of_partner(&state.db, &caller.viewer.org_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("The customer"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_tokens_round_trip_and_refuse_junk() {
+        assert_eq!(decode_offset(&encode_offset(100)), Some(100));
+        assert_eq!(decode_offset("bm9wZQ"), None);
+        assert_eq!(decode_offset("!!"), None);
+        assert_eq!(decode_offset(&encode_offset(-1)), None);
+    }
+}
