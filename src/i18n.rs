@@ -200,7 +200,8 @@ pub fn region(locale: Locale, code: &str) -> String {
         "middle_east_africa" => t!(locale, region_middle_east_africa),
         "asia_pacific" => t!(locale, region_asia_pacific),
         "china" => t!(locale, region_china),
-        other => return other.to_string(),
+        // A country without a market region is a region of its own.
+        other => return crate::domain::country_name(other).to_string(),
     }
     .to_string()
 }
@@ -365,6 +366,18 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
             t!(l, err_domain_taken_unnamed).to_string()
         }
         Problem::DomainTaken(domain) => t!(l, err_domain_taken, domain = domain).to_string(),
+        Problem::OutsideReach {
+            partner,
+            reach,
+            country,
+        } => t!(
+            l,
+            err_outside_reach,
+            partner = partner,
+            reach = region(l, reach),
+            country = region(l, country)
+        )
+        .to_string(),
         Problem::RegisteredMomentAgo => t!(l, err_registered_moment_ago).to_string(),
         Problem::DapRequired(c) => t!(l, err_dap_required, cloud = cloud(l, *c)).to_string(),
         Problem::PhoneFormat => t!(l, err_phone_format).to_string(),
@@ -451,15 +464,24 @@ pub fn refusal(locale: Locale, refusal: &Refusal) -> (String, Vec<String>) {
             (t!(l, refused_role_title).to_string(), vec![text])
         }
         Refusal::DapConflict { partner, holders } => {
-            let mut lines: Vec<String> = holders
-                .iter()
-                .map(|h| {
-                    let service_name = service(l, h.service);
+            // Each holder once, with all the services it holds.
+            let mut by_partner: Vec<(&str, Vec<String>)> = Vec::new();
+            for h in holders {
+                let name = service(l, h.service);
+                match by_partner.iter_mut().find(|(p, _)| *p == h.partner) {
+                    Some((_, services)) => services.push(name),
+                    None => by_partner.push((&h.partner, vec![name])),
+                }
+            }
+            let and = t!(l, and_list).to_string();
+            let mut lines: Vec<String> = by_partner
+                .into_iter()
+                .map(|(holder, services)| {
                     t!(
                         l,
                         refused_dap_holder,
-                        partner = &h.partner,
-                        service = service_name
+                        partner = holder,
+                        service = services.join(&and)
                     )
                     .to_string()
                 })
@@ -608,6 +630,66 @@ mod tests {
             lines[0],
             "Fabrikam holds delegated admin privileges for Office 365."
         );
+    }
+
+    /// A partner holding DAP for several services is named once, with all of them.
+    #[test]
+    fn dap_holders_are_named_once_with_their_services() {
+        let refusal_of = |holders: Vec<(Service, &str)>| Refusal::DapConflict {
+            partner: "Contoso".into(),
+            holders: holders
+                .into_iter()
+                .map(|(service, partner)| crate::domain::DapHolder {
+                    service,
+                    partner: partner.into(),
+                })
+                .collect(),
+        };
+        let (_, lines) = refusal(
+            Locale::en,
+            &refusal_of(vec![
+                (Service::AzureAd, "Fabrikam"),
+                (Service::Office365, "Fabrikam"),
+            ]),
+        );
+        assert_eq!(
+            lines[0],
+            "Fabrikam holds delegated admin privileges for Azure Active Directory and Office 365."
+        );
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let (_, lines) = refusal(
+            Locale::zh_CN,
+            &refusal_of(vec![
+                (Service::AzureAd, "Fabrikam"),
+                (Service::Office365, "Northwind"),
+            ]),
+        );
+        assert_eq!(lines.len(), 3, "{lines:?}");
+    }
+
+    /// The Chinese locales keep one voice and one term each: zh-TW addresses the reader as
+    /// 您 throughout (as its seeds do) and uses the seeds' 系統管理代理人 and 委派系統管理權限;
+    /// zh-CN addresses the reader as 你 on its pages (as its seed does) and keeps 您 for
+    /// the partner's letter to its customer.
+    #[test]
+    fn chinese_locales_keep_one_voice_and_one_term() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let read = |name: &str| -> serde_json::Map<String, serde_json::Value> {
+            let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+            serde_json::from_str(&text).unwrap()
+        };
+        for (key, value) in read("zh-TW") {
+            let text = value.as_str().unwrap_or_default();
+            for wrong in ["你", "系統管理員代理", "委派系統管理員權限"] {
+                assert!(!text.contains(wrong), "zh-TW {key} uses {wrong}: {text}");
+            }
+        }
+        for (key, value) in read("zh-CN") {
+            let text = value.as_str().unwrap_or_default();
+            if !key.starts_with("email_") {
+                assert!(!text.contains('您'), "zh-CN {key} uses 您: {text}");
+            }
+        }
     }
 
     /// Every locale file has exactly the keys of the English one, and the same

@@ -5,6 +5,9 @@
 //! `server` (database and services). `domain` holds the rules, pure and shared. Only
 //! `islands` runs in the browser, hydrated by the small `frontend` crate.
 
+// Page views nest deeply typed frames (error pages inside portal frames inside suspense).
+#![recursion_limit = "256"]
+
 pub mod domain;
 pub mod islands;
 pub mod routes;

@@ -1,6 +1,6 @@
 import { type Browser, type Page } from "@playwright/test";
 import { expect, test } from "../tests/fixtures";
-import { acceptWithAgreement, createCustomerOrg, open, pathOf, requestLink, signUpPartner, uniqueDomain, waitHydrated, webhookReceiver } from "../tests/helpers";
+import { acceptWithAgreement, addUser, createCustomerOrg, open, pathOf, requestLink, setPassword, signUpPartner, uniqueDomain, waitHydrated, webhookReceiver } from "../tests/helpers";
 
 // Renders the real pages (`make screenshots`): every page in every language at 1280 and
 // 375 px into target/screenshots/ for review, and the README's pictures into docs/screenshots/.
@@ -86,7 +86,24 @@ test("screenshots", async ({ browser, page }) => {
   await reseller.getByRole("button", { name: "Next" }).click();
   const indirectLink = await reseller.getByTestId("invitation-link").inputValue();
 
+  // A second partner asking Fourth Coffee for DAP (which Contoso holds), seen by its Global
+  // admin and by a Billing admin of its own.
+  const challenger = await person(browser, "en-US");
+  await signUpPartner(challenger, { orgName: "Northwind Traders IT" });
+  const challengerLink = await requestLink(challenger);
+  await open(customer, "/m365/users");
+  const billingLink = await addUser(customer, "Bill Billing", `bill.${Date.now().toString(36)}@fourthcoffee.example`, "Billing admin");
+  const billing = await person(browser, "en-US");
+  await setPassword(billing, billingLink, "billing-password-123");
+
   for (const [tag, locale] of LOCALES) {
+    for (const who of [customer, billing]) {
+      await who.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", who.url()).toString() }]);
+    }
+    await open(customer, pathOf(challengerLink));
+    await shoot(customer, `dap-conflict-${tag}`);
+    await open(billing, pathOf(challengerLink));
+    await shoot(billing, `billing-decision-${tag}`);
     await page.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", page.url()).toString() }]);
     const visitor = await person(browser, locale);
     for (const [name, path] of [["home", "/"], ["sign-in", "/signin"], ["sign-up", "/signup"]]) {
@@ -114,6 +131,8 @@ test("screenshots", async ({ browser, page }) => {
     await open(signedIn, pathOf(link));
     await shoot(signedIn, `m365-accept-${tag}`);
 
+    await open(page, "/m365/partners");
+    await shoot(page, `error-page-${tag}`);
     await open(page, "/partner/customers");
     await page.locator("li.customer summary").first().click();
     await shoot(page, `customers-${tag}`);

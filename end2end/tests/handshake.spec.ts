@@ -134,7 +134,15 @@ test("a partner holding DAP blocks another partner's DAP request, which can be a
   expect(response?.status()).toBe(409);
   await waitHydrated(customer);
   await expect(customer.getByRole("heading", { name: "Another partner already has delegated admin privileges" })).toBeVisible();
-  await expect(customer.getByText("Holder Partner holds delegated admin privileges for Azure Active Directory.")).toBeVisible();
+  // The holder once, with all its services; the invitation itself stays in view.
+  await expect(customer.getByText("Holder Partner holds delegated admin privileges for Azure Active Directory and Office 365.")).toBeVisible();
+  await expect(customer.getByText("Holder Partner holds")).toHaveCount(1);
+  await expect(customer.getByText("Challenger Partner is asking to become your organization's partner.")).toBeVisible();
+  await expect(customer.getByText("Challenger Partner's Admin agents will act as Global admins in your organization.")).toBeVisible();
+  // Two answers, neither pressed on the reader.
+  await expect(customer.getByRole("button", { name: "Decline" })).not.toHaveClass(/primary/);
+  await expect(customer.getByRole("button", { name: "Accept without delegated admin privileges" })).not.toHaveClass(/primary/);
+  await checkPage(customer);
   await customer.getByRole("button", { name: "Accept without delegated admin privileges" }).click();
   await expect(customer.getByText("Done. Challenger Partner is now authorized as your partner.")).toBeVisible();
   await open(other, "/partner/customers");

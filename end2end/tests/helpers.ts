@@ -167,3 +167,27 @@ export async function webhookReceiver(pathname = "/accord") {
   const port = (server.address() as AddressInfo).port;
   return { got, url: `http://127.0.0.1:${port}${pathname}`, close: () => server.close() };
 }
+
+/** Users page → Add a user; ends on the new user's page and answers their one-time link. */
+export async function addUser(page: Page, name: string, email: string, role: string) {
+  const form = page.getByRole("region", { name: "Add a user" });
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Email").fill(email);
+  await form.getByRole("combobox", { name: "Role" }).selectOption({ label: role });
+  await form.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  await waitHydrated(page);
+  const box = page.getByLabel(`Link for ${name}`);
+  await expect(box).toBeVisible();
+  await checkPage(page);
+  return box.inputValue();
+}
+
+/** Opens a set-password link in a new page, sets the password and ends signed in. */
+export async function setPassword(page: Page, link: string, password: string) {
+  await open(page, pathOf(link));
+  await page.getByLabel("New password").fill(password);
+  await page.getByRole("button", { name: "Set password and sign in" }).click();
+  await expect(page).not.toHaveURL(/\/set-password/);
+  await waitHydrated(page);
+}

@@ -55,7 +55,10 @@ test("indirect reseller connects with a provider, and one invitation makes the c
   await checkPage(reseller);
   const link = await reseller.getByTestId("invitation-link").inputValue();
   expect(link).toMatch(/invType=IndirectResellerRelationship&partnerId=[0-9a-f-]{36}&msppId=\d+&indirectCSPId=[0-9a-f-]{36}&DAP=true&sig=/);
-  expect(await reseller.locator("textarea.draft").inputValue()).toContain(link);
+  const draftText = await reseller.locator("textarea.draft").inputValue();
+  expect(draftText).toContain(link);
+  // The email names the second company and what it will be.
+  expect(draftText).toContain(`${providerName} is our indirect provider: with the same link, ${resellerName} becomes your indirect reseller and ${providerName} your indirect provider`);
 
   // The customer sees both partners and what each will do, and accepts once.
   const customer = await newPage(browser);
@@ -67,6 +70,7 @@ test("indirect reseller connects with a provider, and one invitation makes the c
   await createCustomerOrg(customer, "Tailwind Traders", domain);
   await acceptWithAgreement(customer);
   await expect(customer.getByRole("heading", { name: "Partner authorized", level: 1 })).toBeVisible();
+  await expect(customer.getByText(`Done. ${resellerName} is now your indirect reseller and ${providerName} your indirect provider.`)).toBeVisible();
   await open(customer, "/m365/partners");
   await expect(customer.locator(`li.partner-item[data-partner="${resellerName}"] dd.kind`)).toHaveText("Indirect reseller");
   await expect(customer.locator(`li.partner-item[data-partner="${resellerName}"] dd.dap`)).toHaveText([/^Granted on /, /^Granted on /]);

@@ -1,24 +1,9 @@
 import { checkPage, expect, newPage, test } from "./fixtures";
-import { open, signIn, signUpPartner, uniqueEmail, waitHydrated } from "./helpers";
+import { addUser, open, signIn, signUpPartner, uniqueEmail, waitHydrated } from "./helpers";
 import { type Page } from "@playwright/test";
 
 function userRow(page: Page, email: string) {
   return page.locator(`tr[data-user="${email}"]`);
-}
-
-/** Users page → Add a user; ends on the new user's page and answers their one-time link. */
-async function addUser(page: Page, name: string, email: string, role: string) {
-  const form = page.getByRole("region", { name: "Add a user" });
-  await form.getByLabel("Name").fill(name);
-  await form.getByLabel("Email").fill(email);
-  await form.getByRole("combobox", { name: "Role" }).selectOption({ label: role });
-  await form.getByRole("button", { name: "Add user" }).click();
-  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
-  await waitHydrated(page);
-  const box = page.getByLabel(`Link for ${name}`);
-  await expect(box).toBeVisible();
-  await checkPage(page);
-  return box.inputValue();
 }
 
 test("a Global admin adds a user who sets a password through the link, changes the role and removes the user", async ({ browser, page }) => {

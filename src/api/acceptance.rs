@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Cloud, Refusal, Viewer};
+use crate::domain::{Cloud, Problem, Refusal, Viewer};
 use crate::error::AppError;
 
 /// What the acceptance page shows for one invitation and (if signed in) one organization.
@@ -18,6 +18,9 @@ pub struct InvitationView {
     pub provider_name: Option<String>,
     /// The partner's country: the most likely country of its customers.
     pub partner_country: String,
+    /// The partner's market region, if its country has one (else it reaches only its
+    /// country); told before an organization is created.
+    pub partner_region: Option<String>,
     pub dap: bool,
     pub viewer: Option<Viewer>,
     pub agreement: AgreementView,
@@ -28,8 +31,13 @@ pub struct InvitationView {
     pub has_relationship: bool,
     /// Why the signed-in user cannot accept as the link asks, if they cannot.
     pub refusal: Option<Refusal>,
-    /// Whether accepting without DAP is open to this user (offered on a DAP conflict).
+    /// Whether accepting without DAP is open to this user (offered on a DAP conflict, and
+    /// to a Billing admin when the invitation includes DAP).
     pub can_accept_without_dap: bool,
+    /// Whether this user may answer for the organization (accept without DAP, decline).
+    pub can_decline: bool,
+    /// Someone of the organization declined this partner's invitation today.
+    pub declined_today: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +50,7 @@ pub struct AgreementView {
 /// Verifies the invitation in `query` and describes the page for the signed-in person.
 pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> {
     use crate::server::handshake;
+    use crate::server::relationships::regions;
     let state = super::ctx::state()?;
     let inv = handshake::verify(&state.db, &state.config.secret_key, &query).await?;
     let agreement = handshake::current_agreement(&state.db).await?;
@@ -51,6 +60,7 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
         partner_name: inv.partner.name.clone(),
         provider_name: inv.provider.as_ref().map(|p| p.name.clone()),
         partner_country: inv.partner.country.clone(),
+        partner_region: None,
         dap: inv.params.dap,
         viewer: viewer.clone(),
         agreement: AgreementView {
@@ -63,26 +73,38 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
         has_relationship: false,
         refusal: None,
         can_accept_without_dap: false,
+        can_decline: false,
+        declined_today: false,
     };
     let Some(viewer) = viewer else {
+        // Signed out: the organization may be created next, within the partner's reach.
+        let mut conn = state.db.pool.acquire().await?;
+        view.partner_region = regions::reach(&mut conn, &inv.partner).await?.region;
         return Ok(view);
     };
-    if let Err(AppError::Refused(r)) = handshake::check_acceptor(&inv, &viewer, inv.params.dap) {
-        view.can_accept_without_dap = inv.params.dap
-            && !inv.partner.cloud.requires_dap()
-            && handshake::check_acceptor(&inv, &viewer, false).is_ok();
-        view.refusal = Some(r);
+    let may_accept = handshake::check_acceptor(&inv, &viewer, inv.params.dap);
+    // Partner staff, or an organization of another cloud: nothing of it to show here.
+    if let Err(AppError::Refused(r @ (Refusal::NotACustomer | Refusal::WrongCloud { .. }))) =
+        &may_accept
+    {
+        view.refusal = Some(r.clone());
+        return Ok(view);
+    }
+    // The organization's true state, whatever the role of who is looking.
+    let standing = handshake::standing(&state.db, &inv, &viewer.org_id).await?;
+    view.already_authorized = standing.already_authorized;
+    view.has_relationship = standing.has_relationship;
+    view.declined_today = standing.declined_today;
+    view.can_decline = handshake::check_acceptor(&inv, &viewer, false).is_ok();
+    view.agreement_accepted_at = handshake::acceptance(&state.db, &viewer.org_id, &agreement.id)
+        .await?
+        .map(|a| a.accepted_at);
+    if standing.already_authorized {
         return Ok(view);
     }
     {
         let mut conn = state.db.pool.acquire().await?;
-        match crate::server::relationships::regions::check_region(
-            &mut conn,
-            &inv.partner,
-            &viewer.org_id,
-        )
-        .await
-        {
+        match regions::check_region(&mut conn, &inv.partner, &viewer.org_id).await {
             Ok(()) => {}
             Err(AppError::Refused(r)) => {
                 view.refusal = Some(r);
@@ -91,13 +113,17 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
             Err(e) => return Err(e),
         }
     }
-    let standing = handshake::standing(&state.db, &inv, &viewer.org_id).await?;
-    view.already_authorized = standing.already_authorized;
-    view.has_relationship = standing.has_relationship;
-    view.agreement_accepted_at = handshake::acceptance(&state.db, &viewer.org_id, &agreement.id)
-        .await?
-        .map(|a| a.accepted_at);
-    if !standing.already_authorized && !standing.dap_holders.is_empty() {
+    if let Err(AppError::Refused(r)) = may_accept {
+        // A role that may accept only without DAP (a Billing admin), where that would still
+        // make the partner the organization's reseller.
+        view.can_accept_without_dap = inv.params.dap
+            && !inv.partner.cloud.requires_dap()
+            && !standing.has_relationship
+            && view.can_decline;
+        view.refusal = Some(r);
+        return Ok(view);
+    }
+    if !standing.dap_holders.is_empty() {
         view.refusal = Some(Refusal::DapConflict {
             partner: inv.partner.name.clone(),
             holders: standing.dap_holders,
@@ -207,9 +233,31 @@ pub async fn customer_sign_up(
         async move {
             use crate::server::handshake;
             use crate::server::identity::accounts::{self, CustomerSignUp};
+            use crate::server::relationships::regions;
             super::ctx::limit_sign_up()?;
             let state = super::ctx::state()?;
             let inv = handshake::verify(&state.db, &state.config.secret_key, &invitation).await?;
+            // The region rule before anything is written: an organization the partner could
+            // not work with is not created for its invitation. (A country that is not one is
+            // told by the sign-up itself.)
+            if let Ok(code) = crate::domain::parse_country(&country) {
+                let mut conn = state.db.pool.acquire().await?;
+                match regions::check_country(&mut conn, &inv.partner, &code).await {
+                    // Said on the form, as a mistake the person can correct.
+                    Err(AppError::Refused(Refusal::OtherRegion {
+                        partner,
+                        partner_region,
+                        customer_region,
+                    })) => {
+                        return Err(AppError::Invalid(Problem::OutsideReach {
+                            partner,
+                            reach: partner_region,
+                            country: customer_region,
+                        }))
+                    }
+                    other => other?,
+                }
+            }
             let created = accounts::sign_up_customer(
                 &state.db,
                 inv.partner.cloud,

@@ -41,6 +41,7 @@ pub async fn relationship_request(
                 &viewer.name,
                 &url,
                 dap,
+                provider.as_deref(),
             );
             Ok(RequestDraft {
                 url,
@@ -54,13 +55,15 @@ pub async fn relationship_request(
     )
 }
 
-/// Subject and body of the invitation email in `locale`; the partner may edit both.
+/// Subject and body of the invitation email in `locale`; the partner may edit both. An
+/// indirect reseller's link names its indirect provider, and so does the email.
 pub fn invitation_email(
     locale: crate::i18n::Locale,
     partner: &str,
     sender: &str,
     link: &str,
     dap: bool,
+    provider: Option<&str>,
 ) -> (String, String) {
     use crate::i18n::t;
     let subject = t!(locale, email_subject, partner = partner).to_string();
@@ -82,6 +85,22 @@ pub fn invitation_email(
             sender = sender
         )
         .to_string()
+    };
+    let body = match provider {
+        // After the request itself (the greeting, then the paragraph that asks).
+        Some(provider) => {
+            let note = t!(
+                locale,
+                email_indirect,
+                partner = partner,
+                provider = provider
+            )
+            .to_string();
+            let mut paragraphs: Vec<&str> = body.splitn(3, "\n\n").collect();
+            paragraphs.insert(paragraphs.len().min(2), &note);
+            paragraphs.join("\n\n")
+        }
+        None => body,
     };
     (subject, body)
 }
@@ -118,14 +137,28 @@ mod tests {
     fn the_draft_holds_the_link_and_the_partner_in_every_locale() {
         let link = "https://a.example/m365/partner-invitation?x=1&sig=abc";
         for locale in crate::i18n::ALL {
-            let (subject, body) = invitation_email(locale, "Contoso", "Pat", link, true);
+            let (subject, body) = invitation_email(locale, "Contoso", "Pat", link, true, None);
             assert!(subject.contains("Contoso"), "{subject}");
             assert!(body.contains(link), "{body}");
             assert!(body.trim_end().ends_with("Pat\nContoso"), "{body}");
         }
-        let (_, with) = invitation_email(Locale::en, "Contoso", "Pat", link, true);
+        let (_, with) = invitation_email(Locale::en, "Contoso", "Pat", link, true, None);
         assert!(with.contains("delegated administration privileges"));
-        let (_, without) = invitation_email(Locale::en, "Contoso", "Pat", link, false);
+        let (_, without) = invitation_email(Locale::en, "Contoso", "Pat", link, false, None);
         assert!(!without.contains("delegated"));
+    }
+
+    #[test]
+    fn an_indirect_draft_names_the_provider_after_the_request() {
+        let link = "https://a.example/m365/partner-invitation?x=1&sig=abc";
+        for locale in crate::i18n::ALL {
+            let (_, body) =
+                invitation_email(locale, "Contoso", "Pat", link, false, Some("Fabrikam Dist"));
+            let paragraphs: Vec<&str> = body.split("\n\n").collect();
+            assert!(paragraphs[2].contains("Fabrikam Dist"), "{body}");
+            assert!(paragraphs[2].contains("Contoso"), "{body}");
+            assert!(body.contains(link), "{body}");
+            assert!(body.trim_end().ends_with("Pat\nContoso"), "{body}");
+        }
     }
 }

@@ -71,7 +71,13 @@ pub fn Field(
 /// The country picker: likely countries first, then all of them. The option list is the
 /// same for every request, so it is rendered once and reused.
 #[component]
-pub fn CountrySelect(locale: Locale, #[prop(optional)] suggested: Vec<String>) -> impl IntoView {
+pub fn CountrySelect(
+    locale: Locale,
+    #[prop(optional)] suggested: Vec<String>,
+    /// The id of a text that says more about the choice.
+    #[prop(optional, into)]
+    described_by: Option<String>,
+) -> impl IntoView {
     let options = all_country_options();
     let suggested: Vec<(String, String)> = suggested
         .into_iter()
@@ -79,7 +85,7 @@ pub fn CountrySelect(locale: Locale, #[prop(optional)] suggested: Vec<String>) -
         .map(|c| (crate::domain::country_name(&c).to_string(), c))
         .collect();
     view! {
-        <select name="country" required>
+        <select name="country" required aria-describedby=described_by>
             <option value="">{t!(locale, choose)}</option>
             {(!suggested.is_empty()).then(|| view! {
                 <optgroup label=t!(locale, countries_suggested).to_string()>

@@ -119,6 +119,49 @@ pub fn PageError(locale: Locale, error: crate::error::AppError) -> impl IntoView
     view! { <p class="form-error" role="alert">{i18n::error(locale, &error)}</p> }
 }
 
+/// A whole page saying why this page cannot be shown, with its status, in the frame of
+/// where the person is: the portal of the address for customer pages, the partner portal
+/// for partner staff, else the public frame; with the way to their start page.
+#[component]
+pub fn ErrorPage(locale: Locale, error: crate::error::AppError) -> impl IntoView {
+    set_status(error.status_code());
+    let portal = leptos_router::hooks::use_params_map()
+        .read_untracked()
+        .get("portal")
+        .and_then(|p| Cloud::from_customer_prefix(&p));
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                let viewer = crate::api::ctx::viewer().await.ok().flatten();
+                let title = t!(locale, page_unavailable_title).to_string();
+                let home = match (&viewer, portal) {
+                    (Some(v), _) => v.home(),
+                    (None, Some(cloud)) => crate::routes::customer_home(cloud),
+                    (None, None) => "/".to_string(),
+                };
+                let body = view! {
+                    <section class="card narrow error-page">
+                        <h1>{title.clone()}</h1>
+                        <p class="form-error" role="alert">{i18n::error(locale, &error)}</p>
+                        <p><a href=home>{t!(locale, go_to_start)}</a></p>
+                    </section>
+                };
+                match (portal, viewer) {
+                    (Some(cloud), viewer) => view! {
+                        <PortalFrame cloud locale viewer title=Some(title)>{body}</PortalFrame>
+                    }
+                    .into_any(),
+                    (None, Some(viewer)) if viewer.partner_role().is_some() => view! {
+                        <PartnerFrame locale viewer title>{body}</PartnerFrame>
+                    }
+                    .into_any(),
+                    (None, _) => view! { <PublicFrame locale title>{body}</PublicFrame> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 fn SkipLink(locale: Locale) -> impl IntoView {
     view! { <a class="skip-link" href="#main">{t!(locale, skip_to_content)}</a> }

@@ -37,6 +37,13 @@ pub enum Problem {
     Malformed,
     PartnerIdTaken,
     DomainTaken(String),
+    /// The partner of an invitation reaches organizations only in its country or market
+    /// region (`reach`, a region or country code), not in `country`.
+    OutsideReach {
+        partner: String,
+        reach: String,
+        country: String,
+    },
     RegisteredMomentAgo,
     DapRequired(Cloud),
     PhoneFormat,
@@ -177,6 +184,14 @@ impl std::fmt::Display for Problem {
             Problem::DomainTaken(domain) => write!(
                 f,
                 "The domain {domain} already belongs to an organization. Sign in with that organization's account instead."
+            ),
+            Problem::OutsideReach {
+                partner,
+                reach,
+                country,
+            } => write!(
+                f,
+                "{partner} works with organizations in {reach} only, so it cannot become the partner of an organization in {country}. Nothing was created."
             ),
             Problem::RegisteredMomentAgo => write!(
                 f,

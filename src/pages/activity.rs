@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::layout::{NotFound, PageError, PartnerFrame, PortalFrame};
+use crate::components::layout::{ErrorPage, NotFound, PartnerFrame, PortalFrame};
 use crate::components::request::{query_pairs, raw_query, set_status};
 use crate::components::table::DataTable;
 use crate::domain::{Cloud, Problem, Viewer};
@@ -74,8 +74,8 @@ pub fn PartnerActivityPage() -> impl IntoView {
                             </PartnerFrame>
                         }.into_any()
                     }
-                    Ok(_) => view! { <PageError locale error=AppError::Forbidden(Problem::PartnerOnly) /> }.into_any(),
-                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                    Ok(_) => view! { <ErrorPage locale error=AppError::Forbidden(Problem::PartnerOnly) /> }.into_any(),
+                    Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -107,7 +107,7 @@ pub fn CustomerActivityPage() -> impl IntoView {
                             </PortalFrame>
                         }.into_any()
                     }
-                    Ok(Some(_)) => view! { <PageError locale error=AppError::Forbidden(Problem::CustomerOnly) /> }.into_any(),
+                    Ok(Some(_)) => view! { <ErrorPage locale error=AppError::Forbidden(Problem::CustomerOnly) /> }.into_any(),
                     Ok(None) => view! {
                         <PortalFrame cloud locale viewer=None>
                             <section class="portal-card">
@@ -116,11 +116,7 @@ pub fn CustomerActivityPage() -> impl IntoView {
                             </section>
                         </PortalFrame>
                     }.into_any(),
-                    Err(error) => view! {
-                        <PortalFrame cloud locale viewer=None>
-                            <PageError locale error />
-                        </PortalFrame>
-                    }.into_any(),
+                    Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}
         </Suspense>

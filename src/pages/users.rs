@@ -10,7 +10,7 @@ use crate::api::users::{
     AddUser, ChangeUserRole, NewPasswordLink, RemoveUser, SetPassword, REMOVED_PARAM, SAVED_PARAM,
 };
 use crate::components::form::{Field, FormError, PostForm, Submit};
-use crate::components::layout::{NotFound, PageError, PartnerFrame, PortalFrame, PublicFrame};
+use crate::components::layout::{ErrorPage, NotFound, PartnerFrame, PortalFrame, PublicFrame};
 use crate::components::request::{form_error, query_param, set_status};
 use crate::components::table::DataTable;
 use crate::domain::{Cloud, Viewer, MIN_PASSWORD_LEN};
@@ -98,13 +98,7 @@ fn elsewhere(
     result: Result<Option<(Viewer, AppState)>, AppError>,
 ) -> AnyView {
     match (result, side) {
-        (Err(error), Side::Portal(Some(cloud))) => view! {
-            <PortalFrame cloud locale viewer=None>
-                <PageError locale error />
-            </PortalFrame>
-        }
-        .into_any(),
-        (Err(error), _) => view! { <PageError locale error /> }.into_any(),
+        (Err(error), _) => view! { <ErrorPage locale error /> }.into_any(),
         (Ok(_), Side::Portal(Some(cloud))) => {
             view! { <crate::pages::customer::SignInFirst cloud locale /> }.into_any()
         }
@@ -148,7 +142,7 @@ pub fn UsersPage() -> impl IntoView {
                 };
                 let list = match users::list(&state.db, &viewer).await {
                     Ok(list) => list,
-                    Err(error) => return view! { <PageError locale error /> }.into_any(),
+                    Err(error) => return view! { <ErrorPage locale error /> }.into_any(),
                 };
                 let removed = match removed {
                     Some(id) => users::removed_name(&state.db, &viewer, &id).await.ok().flatten(),
@@ -273,7 +267,7 @@ pub fn UserPage() -> impl IntoView {
                         set_status(404);
                         return view! { <NotFound /> }.into_any();
                     }
-                    Err(error) => return view! { <PageError locale error /> }.into_any(),
+                    Err(error) => return view! { <ErrorPage locale error /> }.into_any(),
                 };
                 let fresh = fresh_link(&user.id).await.map(|token| {
                     crate::api::users::password_link(&state.config.public_url, &token)

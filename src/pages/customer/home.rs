@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::layout::{NotFound, PageError, PortalFrame};
+use crate::components::layout::{ErrorPage, NotFound, PortalFrame};
 use crate::domain::{Cloud, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
@@ -33,7 +33,7 @@ pub fn CustomerHomePage() -> impl IntoView {
                             </section>
                         </PortalFrame>
                     }.into_any(),
-                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                    Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}
         </Suspense>

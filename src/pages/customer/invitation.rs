@@ -124,11 +124,13 @@ fn invitation_page(step: Step) -> impl IntoView {
                         }.into_any()
                     }
                     Ok(v) => {
-                        if let Some(r) = &v.refusal {
-                            set_status(r.status_code());
-                        }
                         let viewer = v.viewer.clone();
                         let title = outcome_title(locale, &v, done.as_deref());
+                        // A refusal's status, unless the page shows an outcome instead (a
+                        // Billing admin's acceptance without DAP is a success).
+                        if let (Some(r), None) = (&v.refusal, &title) {
+                            set_status(r.status_code());
+                        }
                         view! {
                             <PortalFrame cloud locale viewer title>
                                 <InvitationBody locale view=v invitation=invitation.clone() done=done.clone() errors=errors.clone() />
@@ -149,7 +151,7 @@ fn outcome_title(locale: Locale, view: &InvitationView, done: Option<&str>) -> O
         Some(DONE_ACCEPTED) if view.has_relationship => {
             return Some(t!(locale, outcome_accepted_title).to_string())
         }
-        Some(DONE_DECLINED) if signed_in && !view.has_relationship => {
+        Some(DONE_DECLINED) if signed_in && declined(view) => {
             return Some(t!(locale, outcome_declined_title).to_string())
         }
         _ => {}
@@ -158,11 +160,22 @@ fn outcome_title(locale: Locale, view: &InvitationView, done: Option<&str>) -> O
         .then(|| t!(locale, outcome_already_title).to_string())
 }
 
+/// Whether a decline of today stands (a crafted outcome code shows nothing false).
+fn declined(view: &InvitationView) -> bool {
+    view.declined_today && !view.already_authorized
+}
+
 #[component]
 fn RefusalPanel(
     locale: Locale,
     #[prop(optional)] cloud: Option<crate::domain::Cloud>,
     refusal: Refusal,
+    /// Shown under the invitation's summary, as a part of the page (`h2`).
+    #[prop(optional)]
+    nested: bool,
+    /// Lines said after the refusal's own.
+    #[prop(optional)]
+    more: Vec<String>,
 ) -> impl IntoView {
     let (title, lines) = i18n::refusal(locale, &refusal);
     // A DAP conflict is resolved on the Partner relationships page.
@@ -174,8 +187,8 @@ fn RefusalPanel(
     };
     view! {
         <section class="portal-card refusal" data-refusal=refusal.status_code().to_string()>
-            <h1>{title}</h1>
-            {lines.into_iter().map(|l| view! { <p>{l}</p> }).collect_view()}
+            {if nested { view! { <h2>{title}</h2> }.into_any() } else { view! { <h1>{title}</h1> }.into_any() }}
+            {lines.into_iter().chain(more).map(|l| view! { <p>{l}</p> }).collect_view()}
             {partners}
             <p class="muted">{t!(locale, nothing_changed)}</p>
         </section>
@@ -213,13 +226,26 @@ fn InvitationBody(
     match done.as_deref() {
         // Checked against the organization's state: a crafted code shows nothing false.
         Some(DONE_ACCEPTED) if view.has_relationship => {
-            let text = t!(locale, accepted, partner = &partner).to_string();
+            let text = match &view.provider_name {
+                Some(provider) => t!(
+                    locale,
+                    accepted_indirect,
+                    partner = &partner,
+                    provider = provider
+                )
+                .to_string(),
+                None => t!(locale, accepted, partner = &partner).to_string(),
+            };
             let title = t!(locale, outcome_accepted_title).to_string();
             return view! { <Outcome locale cloud=view.cloud title text success=true /> }
                 .into_any();
         }
-        Some(DONE_DECLINED) if signed_in && !view.has_relationship => {
-            let text = t!(locale, declined, partner = &partner).to_string();
+        Some(DONE_DECLINED) if signed_in && declined(&view) => {
+            let text = if view.has_relationship {
+                t!(locale, declined_restore, partner = &partner).to_string()
+            } else {
+                t!(locale, declined, partner = &partner).to_string()
+            };
             let title = t!(locale, outcome_declined_title).to_string();
             return view! { <Outcome locale cloud=view.cloud title text success=false /> }
                 .into_any();
@@ -245,15 +271,54 @@ fn InvitationBody(
     };
 
     if let Some(refusal) = view.refusal.clone() {
+        let cloud = view.cloud;
+        // A refusal the organization can still answer: a DAP conflict, or a role that may
+        // accept only without DAP. The invitation stays in view, with both answers side by
+        // side and neither pressed on the reader.
+        let answerable = view.can_decline
+            && matches!(
+                refusal,
+                Refusal::DapConflict { .. } | Refusal::RoleTooWeak { dap: true, .. }
+            );
+        if !answerable {
+            return view! { <RefusalPanel locale cloud refusal /> }.into_any();
+        }
+        let panel = match &refusal {
+            Refusal::RoleTooWeak { role, .. } if view.has_relationship => {
+                let role = i18n::customer_role(locale, *role);
+                view! {
+                    <section class="portal-card refusal" data-refusal=refusal.status_code().to_string()>
+                        <h2>{t!(locale, already_reseller_title, partner = &partner).to_string()}</h2>
+                        <p>{t!(locale, already_reseller_dap_role, role = role).to_string()}</p>
+                        <p class="muted">{t!(locale, nothing_changed)}</p>
+                    </section>
+                }
+                .into_any()
+            }
+            Refusal::RoleTooWeak { .. } if view.can_accept_without_dap => {
+                let more = vec![t!(locale, role_dap_choice, partner = &partner).to_string()];
+                view! { <RefusalPanel locale cloud refusal=refusal.clone() nested=true more /> }
+                    .into_any()
+            }
+            _ => view! { <RefusalPanel locale cloud refusal=refusal.clone() nested=true /> }
+                .into_any(),
+        };
+        let summary = view! {
+            <Summary locale partner=partner.clone() dap=view.dap restore=view.has_relationship provider=provider.unwrap_or_default() />
+        };
         let offer = view.can_accept_without_dap.then(|| {
             view! {
                 <AcceptForm locale view=view.clone() viewer=viewer.clone() invitation=invitation.clone() without_dap=true error=errors.accept.clone() />
             }
         });
-        let cloud = view.cloud;
         return view! {
-            <RefusalPanel locale cloud refusal />
+            <section class="portal-card">
+                {summary}
+                <p class="muted">{t!(locale, signed_in_as, user = &viewer.email, org = &viewer.org_name).to_string()}</p>
+            </section>
+            {panel}
             {offer}
+            <DeclineForm locale invitation error=errors.decline />
         }
         .into_any();
     }
@@ -276,13 +341,21 @@ fn InvitationBody(
             <p class="muted">{t!(locale, signed_in_as, user = &viewer.email, org = &viewer.org_name).to_string()}</p>
         </section>
         <AcceptForm locale view=view.clone() viewer=viewer.clone() invitation=invitation.clone() without_dap=false error=errors.accept />
+        <DeclineForm locale invitation error=errors.decline />
+    }
+    .into_any()
+}
+
+/// **Decline**: tells the partner, changes nothing else.
+#[component]
+fn DeclineForm(locale: Locale, invitation: String, error: Option<String>) -> impl IntoView {
+    view! {
         <PostForm action=DeclineInvitation::PATH class="decline">
             <input type="hidden" name="invitation" value=invitation />
-            <FormError error=errors.decline />
+            <FormError error />
             <Submit class="button" label=t!(locale, decline).to_string() pending=t!(locale, working).to_string() />
         </PostForm>
     }
-    .into_any()
 }
 
 /// Who is asking, and what they will be able to do.
@@ -398,7 +471,9 @@ fn AcceptForm(
             {without_dap.then(|| view! { <input type="hidden" name="without_dap" value="true" /> })}
             {agreement}
             <FormError error />
-            <Submit label=label.to_string() pending=t!(locale, working).to_string() />
+            // Accepting without DAP is one of two answers to a refusal: not styled as the
+            // expected one.
+            <Submit label=label.to_string() pending=t!(locale, working).to_string() class=if without_dap { "button" } else { "button primary" } />
         </PostForm>
     }
 }
@@ -447,11 +522,17 @@ fn CreateOrgForm(
     let heading = t!(locale, create_org_link).to_string();
     let cloud = i18n::cloud(locale, view.cloud);
     let back = Step::Review.url(view.cloud, &invitation);
+    // Where the partner can work: its market region, or only its own country.
+    let reach = match &view.partner_region {
+        Some(region) => i18n::region(locale, region),
+        None => crate::domain::country_name(&view.partner_country).to_string(),
+    };
     view! {
         <section class="portal-card narrow">
             <h1>{heading.clone()}</h1>
             <p class="asks">{t!(locale, asks, partner = &view.partner_name).to_string()}</p>
             <p class="muted">{t!(locale, create_org_intro, cloud = cloud, partner = &view.partner_name).to_string()}</p>
+            <p class="muted" id="reach">{t!(locale, create_org_reach, partner = &view.partner_name, reach = reach).to_string()}</p>
             <PostForm action=CustomerSignUp::PATH class="stack" label=heading>
                 <input type="hidden" name="invitation" value=invitation />
                 <label class="field"><span class="field-label">{t!(locale, company_name)}</span>
@@ -462,7 +543,7 @@ fn CreateOrgForm(
                     <span class="field-hint" id="domain-hint">{t!(locale, domain_hint)}</span>
                 </div>
                 <label class="field"><span class="field-label">{t!(locale, country)}</span>
-                    <CountrySelect locale suggested=vec![view.partner_country.clone()] /></label>
+                    <CountrySelect locale suggested=vec![view.partner_country.clone()] described_by="reach" /></label>
                 <label class="field"><span class="field-label">{t!(locale, your_name)}</span>
                     <input name="admin_name" required maxlength="120" autocomplete="name" /></label>
                 <label class="field"><span class="field-label">{t!(locale, email)}</span>

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::lifecycle::{RemovePartnerRoles, ROLES_REMOVED_PARAM};
 use crate::components::form::{FormError, PostForm, Submit};
-use crate::components::layout::{NotFound, PageError, PortalFrame};
+use crate::components::layout::{ErrorPage, NotFound, PortalFrame};
 use crate::components::request::{form_error, here, query_param};
 use crate::domain::{Cloud, CustomerRole, Problem, Viewer};
 use crate::error::AppError;
@@ -95,7 +95,7 @@ pub fn PartnerRelationshipsPage() -> impl IntoView {
                         Some(cloud) => view! { <SignInFirst cloud locale /> }.into_any(),
                         None => view! { <NotFound /> }.into_any(),
                     },
-                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                    Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -202,7 +202,7 @@ pub fn RemoveRolesPage() -> impl IntoView {
                         Some(cloud) => view! { <SignInFirst cloud locale /> }.into_any(),
                         None => view! { <NotFound /> }.into_any(),
                     },
-                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                    Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}
         </Suspense>

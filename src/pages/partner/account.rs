@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 use super::customers::CustomerFacts;
 use crate::api::lifecycle::RemoveCustomerRelationship;
 use crate::components::form::{FormError, PostForm, Submit};
-use crate::components::layout::{NotFound, PageError, PartnerFrame};
+use crate::components::layout::{ErrorPage, NotFound, PartnerFrame};
 use crate::components::request::form_error;
 use crate::domain::{PartnerRole, Viewer};
 use crate::error::AppError;
@@ -30,7 +30,7 @@ pub fn CustomerAccountPage() -> impl IntoView {
                 match load(&customer_id).await {
                     Ok((viewer, Some(customer))) => view! { <Account locale viewer customer error /> }.into_any(),
                     Ok((_, None)) => view! { <NotFound /> }.into_any(),
-                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                    Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}
         </Suspense>

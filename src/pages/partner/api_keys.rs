@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 
 use crate::api::api_keys::{CreateApiKey, RevokeApiKey, FRESH_KEY, REVOKED_PARAM};
 use crate::components::form::{Field, FormError, PostForm, Submit};
-use crate::components::layout::{PageError, PartnerFrame};
+use crate::components::layout::{ErrorPage, PartnerFrame};
 use crate::components::request::{form_error, query_param};
 use crate::components::table::DataTable;
 use crate::domain::{PartnerRole, Viewer};
@@ -33,7 +33,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                         let fresh = fresh_key(&keys).await;
                         view! { <Keys locale viewer keys fresh revoked error /> }.into_any()
                     }
-                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                    Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}
         </Suspense>

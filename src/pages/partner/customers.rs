@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::layout::{PageError, PartnerFrame};
+use crate::components::layout::{ErrorPage, PartnerFrame};
 use crate::components::request::query_param;
 use crate::domain::{country_name, Viewer};
 use crate::error::AppError;
@@ -20,14 +20,20 @@ pub fn CustomersPage() -> impl IntoView {
     let locale = i18n::current();
     let page = query_param("page")
         .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| *p >= 1)
+        .filter(|p| (1..=1_000_000).contains(p))
         .unwrap_or(1);
     view! {
         <Suspense>
             {Suspend::new(async move {
                 match load(page).await {
+                    // A page past the end (an old link, fewer customers now): the last page.
+                    Ok((_, customers)) if customers.count == 0 && customers.total > 0 => {
+                        let last = (customers.total + PAGE_SIZE - 1) / PAGE_SIZE;
+                        leptos_axum::redirect(&format!("{CUSTOMERS}?page={last}"));
+                        ().into_any()
+                    }
                     Ok((viewer, customers)) => view! { <Customers locale viewer customers page /> }.into_any(),
-                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                    Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}
         </Suspense>

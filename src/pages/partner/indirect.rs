@@ -7,7 +7,7 @@ use leptos::server_fn::ServerFn;
 
 use crate::api::indirect::{DecideIndirectReseller, RequestIndirectProvider, CHANGED_PARAM};
 use crate::components::form::{Field, FormError, PostForm, Submit};
-use crate::components::layout::{PageError, PartnerFrame};
+use crate::components::layout::{ErrorPage, PageError, PartnerFrame};
 use crate::components::request::{form_error, query_param};
 use crate::components::table::DataTable;
 use crate::domain::{ConnectionState, Membership, PartnerRole, Problem, ProgramType, Viewer};
@@ -98,7 +98,7 @@ fn indirect_page(program: ProgramType) -> impl IntoView {
                         _ => view! { <Resellers locale viewer title connections changed error /> }.into_any(),
                     },
                     Ok((viewer, Err(e))) => refused(locale, viewer, title, e),
-                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                    Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}
         </Suspense>

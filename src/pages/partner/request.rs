@@ -3,7 +3,7 @@ use leptos::server_fn::ServerFn;
 
 use crate::api::invitations::{relationship_request, RotateInvitationLink, ROTATED_PARAM};
 use crate::components::form::{escape, FormError, PostForm, Submit};
-use crate::components::layout::{PageError, PartnerFrame};
+use crate::components::layout::{ErrorPage, PageError, PartnerFrame};
 use crate::components::request::{form_error, query_param};
 use crate::domain::{mailto_href, Viewer};
 use crate::i18n::{self, t, Locale};
@@ -23,7 +23,7 @@ pub fn RequestRelationshipPage() -> impl IntoView {
             {Suspend::new(async move {
                 let viewer = match crate::api::ctx::partner().await {
                     Ok((viewer, _)) => viewer,
-                    Err(error) => return view! { <PageError locale error /> }.into_any(),
+                    Err(error) => return view! { <ErrorPage locale error /> }.into_any(),
                 };
                 let provider = match provider_id {
                     None => None,
@@ -156,7 +156,7 @@ pub fn RequestEmailPage() -> impl IntoView {
             {Suspend::new(async move {
                 let viewer = match crate::api::ctx::partner().await {
                     Ok((viewer, _)) => viewer,
-                    Err(error) => return view! { <PageError locale error /> }.into_any(),
+                    Err(error) => return view! { <ErrorPage locale error /> }.into_any(),
                 };
                 let draft = relationship_request(dap, provider).await;
                 view! {

@@ -11,7 +11,7 @@ use crate::api::webhooks::{
     CreateWebhook, RemoveWebhook, SendTestWebhook, DONE_PARAM, REMOVED_PARAM,
 };
 use crate::components::form::{Field, FormError, PostForm, Submit};
-use crate::components::layout::{NotFound, PageError, PartnerFrame};
+use crate::components::layout::{ErrorPage, NotFound, PartnerFrame};
 use crate::components::request::{form_error, query_param};
 use crate::components::table::DataTable;
 use crate::domain::{PartnerRole, Viewer};
@@ -51,7 +51,7 @@ pub fn WebhooksPage() -> impl IntoView {
                     Ok((viewer, endpoints)) => {
                         view! { <Endpoints locale viewer endpoints removed error /> }.into_any()
                     }
-                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                    Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -195,7 +195,7 @@ pub fn WebhookPage() -> impl IntoView {
                         view! { <EndpointDetail locale viewer endpoint log done=done.clone() errors=errors.clone() /> }.into_any()
                     }
                     Ok(None) => view! { <NotFound /> }.into_any(),
-                    Err(error) => view! { <PageError locale error /> }.into_any(),
+                    Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -24,6 +24,8 @@ pub struct CustomerStanding {
     pub already_authorized: bool,
     /// Other partners holding DAP for services this invitation asks for.
     pub dap_holders: Vec<DapHolder>,
+    /// Someone of the organization declined the partner's invitation today.
+    pub declined_today: bool,
 }
 
 pub async fn standing(
@@ -38,6 +40,15 @@ pub async fn standing(
     }
     let held = dap_held(&mut conn, customer_org_id).await?;
     let own_dap_complete = dap_missing(&held, &inv.partner.id).is_empty();
+    let declined_today = sqlx::query(
+        "SELECT 1 FROM declines WHERE partner_org_id = $1 AND customer_org_id = $2 AND day = $3",
+    )
+    .bind(&inv.partner.id)
+    .bind(customer_org_id)
+    .bind(now() / 86_400)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some();
     Ok(CustomerStanding {
         has_relationship,
         already_authorized: has_relationship && (!inv.params.dap || own_dap_complete),
@@ -46,6 +57,7 @@ pub async fn standing(
         } else {
             Vec::new()
         },
+        declined_today,
     })
 }
 

@@ -66,7 +66,6 @@ impl Api {
 pub fn pages(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
-    let context_state = state.clone();
 
     let pkg = Router::new()
         .fallback_service(
@@ -84,31 +83,38 @@ pub fn pages(state: &AppState) -> Router<AppState> {
         .route("/readyz", get(readyz))
         .route("/locale/{tag}", get(choose_locale))
         .nest_service("/pkg", pkg)
-        .leptos_routes_with_context(
-            state,
-            routes,
-            move || {
-                provide_context(context_state.clone());
-                // Pages and server functions render in the viewer's language.
-                if let Some(parts) = use_context::<http::request::Parts>() {
-                    provide_context(i18n::of_request(&parts.headers, parts.uri.path()));
-                }
-                // A page's inline scripts carry this response's nonce; its policy says so.
-                if let (Some(nonce), Some(res)) = (
-                    leptos::nonce::use_nonce(),
-                    use_context::<leptos_axum::ResponseOptions>(),
-                ) {
-                    if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce)) {
-                        res.insert_header(header::CONTENT_SECURITY_POLICY, value);
-                    }
-                }
-            },
-            {
-                let options = leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(state, routes, page_context(state.clone()), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        // Files of `public/`, else the "page not found" page, dressed and secured as every
+        // other page (its styles and scripts allowed by its own policy).
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context(state.clone()), shell))
+}
+
+/// What every rendered page (and the page-not-found page) can reach: the app's state, the
+/// viewer's language and, in its answer, a Content-Security-Policy naming the nonce of its
+/// inline scripts.
+fn page_context(state: AppState) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        provide_context(state.clone());
+        // Pages and server functions render in the viewer's language.
+        if let Some(parts) = use_context::<http::request::Parts>() {
+            provide_context(i18n::of_request(&parts.headers, parts.uri.path()));
+        }
+        // A page's inline scripts carry this response's nonce; its policy says so.
+        if let (Some(nonce), Some(res)) = (
+            leptos::nonce::use_nonce(),
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) {
+            if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce)) {
+                res.insert_header(header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+    }
 }
 
 /// Wraps `app` (the pages and the capabilities' routes) in the stack every request goes

@@ -1,4 +1,6 @@
-//! The region rule between a partner and a customer organization.
+//! The region rule between a partner and a customer organization: a partner reaches customers
+//! in its own country or its market region (the `country_regions` table). A country without
+//! a region is a region of its own.
 
 use sqlx::Row;
 
@@ -6,35 +8,73 @@ use crate::domain::Refusal;
 use crate::error::AppError;
 use crate::server::identity::partners::Partner;
 
-/// The region rule: a partner reaches customers in its own country or its market region
-/// (the `country_regions` table). A country without a region is a region of its own.
-pub async fn check_region(
+/// Where a partner can find customers: its country, and its market region if the country
+/// has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    pub country: String,
+    pub region: Option<String>,
+}
+
+async fn region_of(
+    conn: &mut sqlx::AnyConnection,
+    country: &str,
+) -> Result<Option<String>, AppError> {
+    Ok(
+        sqlx::query("SELECT region FROM country_regions WHERE country = $1")
+            .bind(country)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get::<String, _>("region"))
+            .transpose()?,
+    )
+}
+
+/// The partner's reach, as the create-organization page says it.
+pub async fn reach(conn: &mut sqlx::AnyConnection, partner: &Partner) -> Result<Reach, AppError> {
+    Ok(Reach {
+        country: partner.country.clone(),
+        region: region_of(conn, &partner.country).await?,
+    })
+}
+
+/// The region rule for an organization in `country` (a country code), checked before an
+/// organization is created for the partner's invitation.
+pub async fn check_country(
     conn: &mut sqlx::AnyConnection,
     partner: &Partner,
-    customer_org_id: &str,
+    country: &str,
 ) -> Result<(), AppError> {
-    let row = sqlx::query(
-        "SELECT p.country AS p_country, c.country AS c_country,
-                (SELECT region FROM country_regions WHERE country = p.country) AS p_region,
-                (SELECT region FROM country_regions WHERE country = c.country) AS c_region
-         FROM partner_orgs p CROSS JOIN customer_orgs c
-         WHERE p.id = $1 AND c.id = $2",
-    )
-    .bind(&partner.id)
-    .bind(customer_org_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(AppError::Refused(Refusal::UnknownPartner))?;
-    let p_country: String = row.try_get("p_country")?;
-    let c_country: String = row.try_get("c_country")?;
-    let p_region: Option<String> = row.try_get("p_region")?;
-    let c_region: Option<String> = row.try_get("c_region")?;
-    if p_country == c_country || (p_region.is_some() && p_region == c_region) {
+    let Reach {
+        country: p_country,
+        region: p_region,
+    } = reach(conn, partner).await?;
+    if p_country == country {
+        return Ok(());
+    }
+    let c_region = region_of(conn, country).await?;
+    if p_region.is_some() && p_region == c_region {
         return Ok(());
     }
     Err(AppError::Refused(Refusal::OtherRegion {
         partner: partner.name.clone(),
         partner_region: p_region.unwrap_or(p_country),
-        customer_region: c_region.unwrap_or(c_country),
+        customer_region: c_region.unwrap_or_else(|| country.to_string()),
     }))
+}
+
+/// The region rule for an existing customer organization (checked on the acceptance page,
+/// and again in the acceptance transaction).
+pub async fn check_region(
+    conn: &mut sqlx::AnyConnection,
+    partner: &Partner,
+    customer_org_id: &str,
+) -> Result<(), AppError> {
+    let country: String = sqlx::query("SELECT country FROM customer_orgs WHERE id = $1")
+        .bind(customer_org_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::Refused(Refusal::UnknownPartner))?
+        .try_get("country")?;
+    check_country(conn, partner, &country).await
 }
