@@ -140,3 +140,27 @@ test("a page someone may not open says so in the frame of where they are, with t
   await expect(page).toHaveURL(/\/partner\/customers$/);
   await checkPage(page);
 });
+
+test("a customer who signs out stays in the portal, signs in there and comes back", async ({ browser, page }) => {
+  await signUpPartner(page, { orgName: "Portal Stay Partners" });
+  const link = await requestLink(page, { dap: false });
+  const customer = await newPage(browser);
+  await open(customer, pathOf(link));
+  const domain = uniqueDomain("portalstay");
+  const admin = await createCustomerOrg(customer, "Portal Stay Customer", domain);
+  await expect(customer.getByText(`Signed in as admin@${domain}`)).toBeVisible();
+  await open(customer, "/m365/home");
+  await customer.getByRole("button", { name: "Sign out" }).click();
+  await expect(customer).toHaveURL(/\/m365\/home$/);
+  await expect(customer.locator(".portal-name")).toHaveText("Microsoft 365 admin center");
+  await expect(customer.getByRole("heading", { name: "Signed out", level: 1 })).toBeVisible();
+  await expect(customer.getByRole("link", { name: /partner account/ })).toHaveCount(0);
+  await checkPage(customer);
+  const form = customer.getByRole("form", { name: "Sign in to your organization" });
+  await form.getByLabel("Email").fill(admin.email);
+  await form.getByLabel("Password").fill(admin.password);
+  await form.getByRole("button", { name: "Sign in" }).click();
+  await expect(customer).toHaveURL(/\/m365\/home$/);
+  await expect(customer.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await checkPage(customer);
+});

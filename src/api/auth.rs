@@ -132,7 +132,11 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
             crate::server::identity::accounts::sign_out_everywhere(&state.db, &viewer.user_id)
                 .await?;
             super::ctx::session().await?.flush().await?;
-            leptos_axum::redirect(SIGN_IN);
+            // A customer stays in its portal (which asks to sign in, in its own look).
+            match viewer.customer_role() {
+                Some(_) => leptos_axum::redirect(&viewer.home()),
+                None => leptos_axum::redirect(SIGN_IN),
+            }
             Ok(())
         }
         .await,

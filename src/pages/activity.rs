@@ -11,7 +11,7 @@ use crate::components::table::DataTable;
 use crate::domain::{Cloud, Problem, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
-use crate::routes::{PARTNER_ACTIVITY, SIGN_IN};
+use crate::routes::PARTNER_ACTIVITY;
 use crate::server::activity::{self, Filter, LogPage, ACTIONS};
 
 /// Entries per page.
@@ -108,14 +108,7 @@ pub fn CustomerActivityPage() -> impl IntoView {
                         }.into_any()
                     }
                     Ok(Some(_)) => view! { <ErrorPage locale error=AppError::Forbidden(Problem::CustomerOnly) /> }.into_any(),
-                    Ok(None) => view! {
-                        <PortalFrame cloud locale viewer=None>
-                            <section class="portal-card">
-                                <h1>{t!(locale, customer_home_signed_out)}</h1>
-                                <p><a class="button primary" href=SIGN_IN>{t!(locale, sign_in)}</a></p>
-                            </section>
-                        </PortalFrame>
-                    }.into_any(),
+                    Ok(None) => view! { <crate::pages::customer::SignInFirst cloud locale /> }.into_any(),
                     Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}

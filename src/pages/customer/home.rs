@@ -5,7 +5,7 @@ use crate::components::layout::{ErrorPage, NotFound, PortalFrame};
 use crate::domain::{Cloud, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
-use crate::routes::{partners_page, SIGN_IN};
+use crate::routes::partners_page;
 use crate::server::relationships::lifecycle::CustomerPartner;
 
 /// Landing page of a signed-in customer admin in their cloud's portal: the organization and
@@ -25,14 +25,7 @@ pub fn CustomerHomePage() -> impl IntoView {
                 };
                 match load().await {
                     Ok(Some((viewer, partners))) => view! { <Home cloud locale viewer partners /> }.into_any(),
-                    Ok(None) => view! {
-                        <PortalFrame cloud locale viewer=None>
-                            <section class="portal-card">
-                                <h1>{t!(locale, customer_home_signed_out)}</h1>
-                                <p><a class="button primary" href=SIGN_IN>{t!(locale, sign_in)}</a></p>
-                            </section>
-                        </PortalFrame>
-                    }.into_any(),
+                    Ok(None) => view! { <super::SignInFirst cloud locale /> }.into_any(),
                     Err(error) => view! { <ErrorPage locale error /> }.into_any(),
                 }
             })}

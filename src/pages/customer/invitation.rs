@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
+use super::sign_in::PortalSignInForm;
 use crate::api::acceptance::{
     load_invitation, AcceptInvitation, CustomerSignUp, DeclineInvitation, InvitationView,
     DONE_ACCEPTED, DONE_DECLINED, DONE_PARAM,
@@ -9,7 +10,7 @@ use crate::api::acceptance::{
 use crate::api::auth::SignIn;
 use crate::components::form::{CountrySelect, FormError, PostForm, Submit};
 use crate::components::layout::{NotFound, PortalFrame};
-use crate::components::request::{form_error, here, query_param, raw_query, set_status};
+use crate::components::request::{form_error, query_param, raw_query, set_status};
 use crate::domain::{
     Cloud, Refusal, Viewer, INVITATION_PATH, MIN_PASSWORD_LEN, NEW_ORGANIZATION_PATH,
 };
@@ -263,7 +264,7 @@ fn InvitationBody(
                 <p class="muted">{t!(locale, agreement_will_ask)}</p>
             </section>
             <div class="portal-columns">
-                <SignInForm locale error=errors.sign_in />
+                <PortalSignInForm locale error=errors.sign_in intro=t!(locale, portal_sign_in_intro).to_string() />
                 <NewHere locale view=view.clone() invitation=invitation.clone() />
             </div>
         }
@@ -475,26 +476,6 @@ fn AcceptForm(
             // expected one.
             <Submit label=label.to_string() pending=t!(locale, working).to_string() class=if without_dap { "button" } else { "button primary" } />
         </PostForm>
-    }
-}
-
-#[component]
-fn SignInForm(locale: Locale, error: Option<String>) -> impl IntoView {
-    let heading = t!(locale, portal_sign_in_heading).to_string();
-    view! {
-        <section class="portal-card">
-            <h2>{heading.clone()}</h2>
-            <p class="muted">{t!(locale, portal_sign_in_intro)}</p>
-            <PostForm action=SignIn::PATH class="stack" label=heading>
-                <input type="hidden" name="next" value=here() />
-                <label class="field"><span class="field-label">{t!(locale, email)}</span>
-                    <input type="email" name="email" required autocomplete="username" /></label>
-                <label class="field"><span class="field-label">{t!(locale, password)}</span>
-                    <input type="password" name="password" required autocomplete="current-password" /></label>
-                <FormError error />
-                <Submit label=t!(locale, sign_in).to_string() pending=t!(locale, signing_in).to_string() />
-            </PostForm>
-        </section>
     }
 }
 

@@ -3,7 +3,9 @@
 mod home;
 mod invitation;
 mod partners;
+mod sign_in;
 
 pub use home::CustomerHomePage;
 pub use invitation::{InvitationPage, NewOrganizationPage};
-pub use partners::{PartnerRelationshipsPage, RemoveRolesPage, SignInFirst};
+pub use partners::{PartnerRelationshipsPage, RemoveRolesPage};
+pub use sign_in::{PortalSignInForm, SignInFirst};

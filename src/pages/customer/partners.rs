@@ -2,14 +2,15 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
+use super::sign_in::SignInFirst;
 use crate::api::lifecycle::{RemovePartnerRoles, ROLES_REMOVED_PARAM};
 use crate::components::form::{FormError, PostForm, Submit};
 use crate::components::layout::{ErrorPage, NotFound, PortalFrame};
-use crate::components::request::{form_error, here, query_param};
+use crate::components::request::{form_error, query_param};
 use crate::domain::{Cloud, CustomerRole, Problem, Viewer};
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
-use crate::routes::{partners_page, SIGN_IN};
+use crate::routes::partners_page;
 use crate::server::relationships::lifecycle::CustomerPartner;
 
 /// What a customer page needs: the portal of the URL, the signed-in customer admin and the
@@ -53,20 +54,6 @@ fn portal() -> Option<Cloud> {
         .read_untracked()
         .get("portal")
         .and_then(|p| Cloud::from_customer_prefix(&p))
-}
-
-/// A page for signed-in customer admins only: the rest are asked to sign in and come back.
-#[component]
-pub fn SignInFirst(cloud: Cloud, locale: Locale) -> impl IntoView {
-    let next: String = url::form_urlencoded::byte_serialize(here().as_bytes()).collect();
-    view! {
-        <PortalFrame cloud locale viewer=None>
-            <section class="portal-card">
-                <h1>{t!(locale, customer_home_signed_out)}</h1>
-                <p><a class="button primary" href=format!("{SIGN_IN}?next={next}")>{t!(locale, sign_in)}</a></p>
-            </section>
-        </PortalFrame>
-    }
 }
 
 /// **Partner relationships**: every partner of the organization, its relationship type
