@@ -16,7 +16,7 @@ pub enum AppError {
     #[error("The email or password is incorrect.")]
     BadCredentials,
     /// Too many sign-in or sign-up attempts in a short time.
-    #[error("Too many attempts. Wait a minute, then try again.")]
+    #[error("Too many attempts. Wait a moment, then try again.")]
     TooManyAttempts,
     /// No session, or it expired.
     #[error("Please sign in to continue.")]

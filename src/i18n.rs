@@ -206,6 +206,18 @@ pub fn region(locale: Locale, code: &str) -> String {
     .to_string()
 }
 
+/// "Too many attempts" with the real wait: seconds under a minute, else whole minutes
+/// (rounded up).
+pub fn too_many_attempts(locale: Locale, seconds: u64) -> String {
+    let wait = match seconds {
+        0..=1 => t!(locale, wait_one_second).to_string(),
+        2..=59 => t!(locale, wait_seconds, n = seconds.to_string()).to_string(),
+        60 => t!(locale, wait_one_minute).to_string(),
+        _ => t!(locale, wait_minutes, n = seconds.div_ceil(60).to_string()).to_string(),
+    };
+    t!(locale, err_too_many_wait, wait = wait).to_string()
+}
+
 /// An activity log action (`relationship.removed`, …) in words.
 pub fn action(locale: Locale, code: &str) -> String {
     match code {
@@ -629,6 +641,26 @@ mod tests {
         assert_eq!(
             lines[0],
             "Fabrikam holds delegated admin privileges for Office 365."
+        );
+    }
+
+    #[test]
+    fn too_many_attempts_names_the_real_wait() {
+        assert_eq!(
+            too_many_attempts(Locale::en, 8),
+            "Too many attempts. Try again in 8 seconds."
+        );
+        assert_eq!(
+            too_many_attempts(Locale::en, 60),
+            "Too many attempts. Try again in a minute."
+        );
+        assert_eq!(
+            too_many_attempts(Locale::en, 61),
+            "Too many attempts. Try again in 2 minutes."
+        );
+        assert_eq!(
+            too_many_attempts(Locale::zh_CN, 8),
+            "尝试次数过多。请在 8 秒后重试。"
         );
     }
 

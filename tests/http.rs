@@ -66,6 +66,8 @@ struct Reply {
     location: Option<String>,
     /// The sentence a person reads (`x-accord-error`, decoded).
     error: Option<String>,
+    /// `Retry-After`, in seconds.
+    retry_after: Option<u64>,
     body: String,
 }
 
@@ -114,6 +116,11 @@ async fn call(
                 .map(|(_, m)| m.into_owned())
                 .collect::<String>()
         });
+    let retry_after = res
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
     let body = axum::body::to_bytes(res.into_body(), 1 << 20)
         .await
         .unwrap();
@@ -122,6 +129,7 @@ async fn call(
         cookie,
         location,
         error,
+        retry_after,
         body: String::from_utf8_lossy(&body).into_owned(),
     }
 }
@@ -389,10 +397,20 @@ async fn repeated_wrong_passwords_are_slowed_down(db: &Db) {
     let r = call(&app, "POST", "/api/sign_in", wrong, None, None).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.body, "\"TooManyAttempts\"");
+    // The sentence names the wait the answer's Retry-After gives.
+    let wait = r.retry_after.expect("Retry-After");
     assert_eq!(
-        r.error.as_deref(),
-        Some("Too many attempts. Wait a minute, then try again.")
+        r.error,
+        Some(accord::i18n::too_many_attempts(
+            accord::i18n::Locale::en,
+            wait
+        ))
     );
+    assert!(r
+        .error
+        .as_deref()
+        .unwrap()
+        .starts_with("Too many attempts. Try again in "));
     // Even the right password waits: the account is being guessed at.
     let right = format!("email=ada%40contoso.example&password={PASSWORD}");
     let r = call(&app, "POST", "/api/sign_in", &right, None, None).await;

@@ -110,7 +110,23 @@ pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             if let Ok(code) = http::StatusCode::from_u16(e.status_code()) {
                 res.set_status(code);
             }
-            let text = crate::i18n::error(crate::i18n::current(), e);
+            let locale = crate::i18n::current();
+            let text = match e {
+                // The sentence names the wait the answer's `Retry-After` gives: a rate
+                // limit's own, else the hashing queue's (then the header is set here).
+                AppError::TooManyAttempts => {
+                    let seconds = retry_after(&res).unwrap_or_else(|| {
+                        use crate::server::identity::passwords::BUSY_RETRY_SECS;
+                        res.insert_header(
+                            http::header::RETRY_AFTER,
+                            http::HeaderValue::from(BUSY_RETRY_SECS),
+                        );
+                        BUSY_RETRY_SECS
+                    });
+                    crate::i18n::too_many_attempts(locale, seconds)
+                }
+                e => crate::i18n::error(locale, e),
+            };
             if let Some(value) = error_header(&text) {
                 res.insert_header(http::HeaderName::from_static("x-accord-error"), value);
             }
@@ -123,4 +139,16 @@ pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
     }
     result
+}
+
+/// The `Retry-After` (seconds) an answer carries already, if any.
+fn retry_after(res: &leptos_axum::ResponseOptions) -> Option<u64> {
+    let parts = res.0.read().ok()?;
+    parts
+        .headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
 }

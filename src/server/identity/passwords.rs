@@ -14,6 +14,8 @@ use crate::error::AppError;
 
 /// How long a sign-in waits for a free hashing slot before it is told to try again.
 const WAIT_FOR_SLOT: std::time::Duration = std::time::Duration::from_secs(8);
+/// ...and after how many seconds it is told to try again (`Retry-After`).
+pub const BUSY_RETRY_SECS: u64 = 8;
 
 /// One hashing slot per core.
 static SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
