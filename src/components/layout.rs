@@ -139,8 +139,12 @@ pub fn ErrorPage(locale: Locale, error: crate::error::AppError) -> impl IntoView
                     (None, Some(cloud)) => crate::routes::customer_home(cloud),
                     (None, None) => "/".to_string(),
                 };
+                let class = match portal {
+                    Some(_) => "portal-card error-page",
+                    None => "card narrow error-page",
+                };
                 let body = view! {
-                    <section class="card narrow error-page">
+                    <section class=class>
                         <h1>{title.clone()}</h1>
                         <p class="form-error" role="alert">{i18n::error(locale, &error)}</p>
                         <p><a href=home>{t!(locale, go_to_start)}</a></p>
