@@ -38,11 +38,20 @@ test("zh-CN: a 21Vianet customer accepts in Simplified Chinese, the portal's def
   await customer.getByRole("button", { name: "接受并授权" }).click();
   await expect(customer.getByRole("alert")).toContainText("电话号码");
   await expect(customer.getByRole("alert")).toBeFocused();
-  await expect(customer.getByLabel("名字")).toHaveValue("王");
+  // The name written 王 芳 fills 姓氏 王 and 名字 芳, family name first.
+  await expect(customer.getByLabel("姓氏")).toHaveValue("王");
+  await expect(customer.getByLabel("名字")).toHaveValue("芳");
+  await expect(customer.locator("fieldset.agreement .field-label").first()).toHaveText("姓氏");
   await customer.getByLabel("电话号码（可选）").fill("+86 10 5555 0100");
   await customer.getByRole("button", { name: "接受并授权" }).click();
   await expect(customer.getByText("已完成。Litware 北京 现已获得授权，成为你的合作伙伴。")).toBeVisible();
   await expect(customer.getByText("已完成。Litware 北京 现已获得授权，成为你的合作伙伴。")).toBeFocused();
+
+  // The signer is recorded as written: 王芳, not 芳 王.
+  await open(page, `/partner/customers`);
+  const row = page.locator(`li[data-customer="${domain}"]`);
+  await row.locator("summary").click();
+  await expect(row.locator("details dl")).toContainText("accepted by 王芳 <");
 });
 
 test("zh-TW: Accept-Language and the switcher choose Traditional Chinese, the choice is kept", async ({ browser, page }) => {

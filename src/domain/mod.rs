@@ -7,6 +7,7 @@ mod cloud;
 mod country;
 mod draft;
 mod invitation;
+mod names;
 mod problem;
 mod program;
 mod refusal;
@@ -22,6 +23,7 @@ pub use invitation::{
     is_tenant_id, link_secret, InvitationParams, InvitationType, LinkError, INVITATION_PATH,
     NEW_ORGANIZATION_PATH, SIGNATURE_PARAM,
 };
+pub use names::{full_name, is_han_name, split_name};
 pub use problem::{Field, Problem};
 pub use program::ProgramType;
 pub use refusal::{DapHolder, Refusal};

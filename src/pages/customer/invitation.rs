@@ -428,11 +428,8 @@ fn AcceptForm(
         }
         .into_any(),
         None => {
-            let (first, last) = viewer
-                .name
-                .split_once(' ')
-                .map(|(f, l)| (f.to_string(), l.to_string()))
-                .unwrap_or((viewer.name.clone(), String::new()));
+            // Split as the person writes it (王伟: 王 + 伟), so both fields start filled.
+            let (first, last) = crate::domain::split_name(&viewer.name);
             view! {
                 <fieldset class="agreement">
                     <legend>{t!(locale, agreement_heading)}</legend>
@@ -443,10 +440,13 @@ fn AcceptForm(
                         </a>
                     </p>
                     <div class="grid-2">
+                        // Chinese readers write the family name first.
+                        {(locale != Locale::en).then(|| view! { <label class="field"><span class="field-label">{t!(locale, last_name)}</span>
+                            <input name="last_name" required maxlength="80" autocomplete="family-name" value=last.clone() /></label> })}
                         <label class="field"><span class="field-label">{t!(locale, first_name)}</span>
                             <input name="first_name" required maxlength="80" autocomplete="given-name" value=first /></label>
-                        <label class="field"><span class="field-label">{t!(locale, last_name)}</span>
-                            <input name="last_name" required maxlength="80" autocomplete="family-name" value=last /></label>
+                        {(locale == Locale::en).then(|| view! { <label class="field"><span class="field-label">{t!(locale, last_name)}</span>
+                            <input name="last_name" required maxlength="80" autocomplete="family-name" value=last.clone() /></label> })}
                         <label class="field"><span class="field-label">{t!(locale, signer_email)}</span>
                             <input type="email" name="signer_email" required autocomplete="email" value=viewer.email.clone() /></label>
                         <label class="field"><span class="field-label">{t!(locale, phone)}</span>

@@ -232,9 +232,8 @@ pub async fn accept_with_fault(
             Event::by(viewer).partner(&partner.id).customer(org).action(
                 "agreement.accepted",
                 &format!(
-                    "{} {} ({}) accepted the {} version {}.",
-                    signer.first_name,
-                    signer.last_name,
+                    "{} ({}) accepted the {} version {}.",
+                    crate::domain::full_name(&signer.first_name, &signer.last_name),
                     signer.email,
                     agreement.name,
                     agreement.version

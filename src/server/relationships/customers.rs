@@ -103,10 +103,9 @@ fn decode_customers(page: Option<String>) -> Result<Vec<CustomerSummary>, AppErr
                     Some(AgreementSummary {
                         agreement,
                         version,
-                        signer: format!(
-                            "{} {}",
-                            r.signer_first_name.unwrap_or_default(),
-                            r.signer_last_name.unwrap_or_default()
+                        signer: crate::domain::full_name(
+                            &r.signer_first_name.unwrap_or_default(),
+                            &r.signer_last_name.unwrap_or_default(),
                         ),
                         signer_email,
                         accepted_at,
