@@ -18,8 +18,8 @@ pub use i18n::Locale;
 pub use leptos_i18n::td_string as t;
 
 use crate::domain::{
-    Cloud, CustomerRole, Field, PartnerRole, Problem, ProgramType, Refusal, RelationshipKind,
-    Service,
+    Cloud, CustomerRole, Facts, Field, PartnerRole, Problem, ProgramType, Refusal,
+    RelationshipKind, Service,
 };
 use crate::error::AppError;
 
@@ -201,9 +201,23 @@ pub fn region(locale: Locale, code: &str) -> String {
         "asia_pacific" => t!(locale, region_asia_pacific),
         "china" => t!(locale, region_china),
         // A country without a market region is a region of its own.
-        other => return crate::domain::country_name(other).to_string(),
+        other => return country(locale, other),
     }
     .to_string()
+}
+
+/// The script a locale writes country names in.
+pub fn name_script(locale: Locale) -> crate::domain::NameScript {
+    match locale {
+        Locale::en => crate::domain::NameScript::English,
+        Locale::zh_CN => crate::domain::NameScript::SimplifiedChinese,
+        Locale::zh_TW => crate::domain::NameScript::TraditionalChinese,
+    }
+}
+
+/// A country's name in the locale's language (CLDR's names).
+pub fn country(locale: Locale, code: &str) -> String {
+    crate::domain::country_name_in(name_script(locale), code).to_string()
 }
 
 /// "Too many attempts" with the real wait: seconds under a minute, else whole minutes
@@ -244,6 +258,153 @@ pub fn action(locale: Locale, code: &str) -> String {
         other => return other.to_string(),
     }
     .to_string()
+}
+
+/// An activity entry's detail in words of the reader's language. Entries store facts
+/// ([`Facts`]); an entry stored as a sentence by an older version is shown as written.
+pub fn detail(locale: Locale, action: &str, stored: &str) -> String {
+    let Some(f) = Facts::from_stored(stored) else {
+        return stored.to_string();
+    };
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (by, org, user, email) = (text(&f.by), text(&f.org), text(&f.user), text(&f.email));
+    let services = |list: &[Service]| {
+        let names: Vec<String> = list.iter().map(|s| service(locale, *s)).collect();
+        names.join(t!(locale, and_list).to_string().as_str())
+    };
+    let role = |code: &Option<String>| match code.as_deref() {
+        Some(c) => match (c.parse::<PartnerRole>(), c.parse::<CustomerRole>()) {
+            (Ok(r), _) => partner_role(locale, r),
+            (_, Ok(r)) => customer_role(locale, r),
+            _ => c.to_string(),
+        },
+        None => String::new(),
+    };
+    let (key, prefix, url) = (text(&f.key), text(&f.prefix), text(&f.url));
+    match action {
+        "user.added" => t!(
+            locale,
+            log_user_added,
+            by = by,
+            user = user,
+            email = email,
+            role = role(&f.role)
+        ),
+        "user.role_changed" => t!(
+            locale,
+            log_user_role_changed,
+            by = by,
+            user = user,
+            email = email,
+            from = role(&f.from_role),
+            role = role(&f.role)
+        ),
+        "user.removed" => t!(
+            locale,
+            log_user_removed,
+            by = by,
+            user = user,
+            email = email
+        ),
+        "user.password_link" => t!(
+            locale,
+            log_user_password_link,
+            by = by,
+            user = user,
+            email = email
+        ),
+        "user.password_set" => t!(locale, log_user_password_set, by = by),
+        "indirect.requested" => t!(locale, log_indirect_requested, by = by, org = org),
+        "indirect.connected" => t!(locale, log_indirect_connected, by = by, org = org),
+        "indirect.declined" => t!(locale, log_indirect_declined, by = by, org = org),
+        "indirect.ended" => t!(locale, log_indirect_ended, by = by, org = org),
+        "dap.removed" => t!(
+            locale,
+            log_dap_removed,
+            by = by,
+            org = org,
+            services = services(&f.services)
+        ),
+        "relationship.removed" if f.kept.is_empty() => {
+            t!(locale, log_relationship_removed, by = by, org = org)
+        }
+        "relationship.removed" => t!(
+            locale,
+            log_relationship_removed_kept,
+            by = by,
+            org = org,
+            services = services(&f.kept)
+        ),
+        "webhook.created" => t!(
+            locale,
+            log_webhook_created,
+            by = by,
+            url = url,
+            events = f.events.join(", ")
+        ),
+        "webhook.removed" => t!(locale, log_webhook_removed, by = by, url = url),
+        "apikey.created" => t!(
+            locale,
+            log_apikey_created,
+            by = by,
+            key = key,
+            prefix = prefix
+        ),
+        "apikey.revoked" => t!(
+            locale,
+            log_apikey_revoked,
+            by = by,
+            key = key,
+            prefix = prefix
+        ),
+        "agreement.accepted" => t!(
+            locale,
+            log_agreement_accepted,
+            by = by,
+            email = email,
+            agreement = agreement_name(locale, &text(&f.agreement)),
+            version = text(&f.version)
+        ),
+        "relationship.established" => {
+            let kind = f
+                .kind
+                .map(|k| relationship_kind(locale, k))
+                .unwrap_or_default();
+            // English names the kind in running text in lower case ("as reseller").
+            let kind = if locale == Locale::en {
+                kind.to_lowercase()
+            } else {
+                kind
+            };
+            t!(
+                locale,
+                log_relationship_established,
+                by = by,
+                org = org,
+                kind = kind
+            )
+        }
+        "dap.granted" => t!(
+            locale,
+            log_dap_granted,
+            by = by,
+            org = org,
+            services = services(&f.services)
+        ),
+        "invitation.declined" => t!(locale, log_invitation_declined, by = by, org = org),
+        "link.rotated" => t!(locale, log_link_rotated, by = by),
+        _ => return stored.to_string(),
+    }
+    .to_string()
+}
+
+/// An agreement's name in the reader's language (the names Accord ships are translated;
+/// an operator's own agreement keeps its name).
+pub fn agreement_name(locale: Locale, name: &str) -> String {
+    match name {
+        "Microsoft Customer Agreement" => t!(locale, agreement_heading).to_string(),
+        other => other.to_string(),
+    }
 }
 
 pub fn cloud(locale: Locale, cloud: Cloud) -> String {
@@ -766,6 +927,69 @@ mod tests {
                     "{}: {key} has other placeholders",
                     tag(*locale)
                 );
+            }
+        }
+    }
+
+    /// The activity log reads in the reader's language: the same stored facts in three
+    /// languages, and an entry stored as a sentence by an older version as it was written.
+    #[test]
+    fn activity_details_read_in_the_readers_language() {
+        let granted = Facts {
+            org: Some("Contoso".into()),
+            services: vec![Service::AzureAd, Service::Office365],
+            ..Facts::by("Fabrikam")
+        }
+        .to_stored();
+        assert_eq!(
+            detail(Locale::en, "dap.granted", &granted),
+            "Fabrikam granted delegated admin privileges to Contoso for Azure Active Directory and Office 365."
+        );
+        assert_eq!(
+            detail(Locale::zh_CN, "dap.granted", &granted),
+            "Fabrikam 已向 Contoso 授予 Azure Active Directory 和 Office 365 的委派管理员权限。"
+        );
+        let added = Facts {
+            user: Some("王芳".into()),
+            email: Some("wang@contoso.cn".into()),
+            role: Some("billing_admin".into()),
+            ..Facts::by("李雷")
+        }
+        .to_stored();
+        assert_eq!(
+            detail(Locale::zh_TW, "user.added", &added),
+            "李雷 已將 王芳（wang@contoso.cn）新增為帳單系統管理員。"
+        );
+        let accepted = Facts {
+            email: Some("a@b.c".into()),
+            agreement: Some("Microsoft Customer Agreement".into()),
+            version: Some("2024-05".into()),
+            ..Facts::by("王芳")
+        }
+        .to_stored();
+        assert_eq!(
+            detail(Locale::zh_CN, "agreement.accepted", &accepted),
+            "王芳（a@b.c）已接受 Microsoft 客户协议（版本 2024-05）。"
+        );
+        let established = Facts {
+            org: Some("Contoso".into()),
+            kind: Some(RelationshipKind::Reseller),
+            ..Facts::by("Fabrikam")
+        }
+        .to_stored();
+        assert_eq!(
+            detail(Locale::en, "relationship.established", &established),
+            "Fabrikam authorized Contoso as reseller."
+        );
+        assert_eq!(
+            detail(Locale::zh_CN, "user.removed", "Ann removed Bob."),
+            "Ann removed Bob."
+        );
+        // Every action the log records has words in every locale.
+        for action in crate::server::events::ACTIONS {
+            for locale in ALL {
+                let text = detail(locale, action, &Facts::by("X").to_stored());
+                assert!(!text.starts_with('{'), "{action} in {locale:?}: {text}");
             }
         }
     }

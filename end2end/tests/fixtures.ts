@@ -13,13 +13,22 @@ import { expect, test as base, type Browser, type BrowserContextOptions, type Pa
 
 const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 const problems = new WeakMap<Page, string[]>();
+const pending = new WeakMap<Page, (() => string | undefined)[]>();
+
+/** What went wrong on a page: its problems, and the 4xx console messages no test asked for. */
+function problemsOf(page: Page): string[] {
+  const late = (pending.get(page) ?? []).map((judge) => judge()).filter((p): p is string => p !== undefined);
+  return [...(problems.get(page) ?? []), ...late];
+}
 const withoutScript = new WeakSet<Page>();
 const tracked: Page[] = [];
 
 function watch(page: Page) {
   if (problems.has(page)) return;
   const list: string[] = [];
+  const late: (() => string | undefined)[] = [];
   problems.set(page, list);
+  pending.set(page, late);
   tracked.push(page);
   // Answers of 4xx the test asked for: a refusal page or a refused form post.
   const expected4xx = new Set<string>();
@@ -35,7 +44,12 @@ function watch(page: Page) {
   page.on("console", (msg) => {
     if (msg.type() !== "error") return;
     const url = msg.location()?.url ?? "";
-    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text()) && expected4xx.has(url)) return;
+    // The console message and the response event of a refused page can come in either
+    // order, so a 4xx message is judged once the test is over (see `problemsOf`).
+    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) {
+      late.push(() => (expected4xx.has(url) ? undefined : `console error: ${msg.text()} (${url})`));
+      return;
+    }
     list.push(`console error: ${msg.text()} (${url})`);
   });
   page.on("pageerror", (e) => list.push(`uncaught: ${e.message}`));
@@ -114,7 +128,7 @@ export const test = base.extend<{ checks: void }>({
       await use();
       for (const p of tracked.splice(0)) {
         if (!p.isClosed() && p.url().startsWith("http")) await checkPage(p);
-        expect(problems.get(p) ?? [], `console and network of ${p.url()}`).toEqual([]);
+        expect(problemsOf(p), `console and network of ${p.url()}`).toEqual([]);
       }
     },
     { auto: true },

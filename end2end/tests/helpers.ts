@@ -119,7 +119,7 @@ export function uniqueDomain(prefix: string) {
 }
 
 /** Customer: from an invitation page, create the organization with its first Global admin. */
-export async function createCustomerOrg(page: Page, company: string, domain: string, country = "US") {
+export async function createCustomerOrg(page: Page, company: string, domain: string, country = "US", adminName = "Casey Customer") {
   await page.getByRole("link", { name: "Create your organization" }).click();
   await waitHydrated(page);
   await checkPage(page);
@@ -127,7 +127,7 @@ export async function createCustomerOrg(page: Page, company: string, domain: str
   await form.getByLabel("Company name").fill(company);
   await form.getByLabel("Domain").fill(domain);
   await form.getByRole("combobox", { name: "Country or region" }).selectOption(country);
-  await form.getByLabel("Your name").fill("Casey Customer");
+  await form.getByLabel("Your name").fill(adminName);
   const email = `admin@${domain}`;
   await form.getByLabel("Email").fill(email);
   await form.getByLabel("Password").fill("customer-password-123");
@@ -136,10 +136,10 @@ export async function createCustomerOrg(page: Page, company: string, domain: str
 }
 
 /** Customer: fill the Microsoft Customer Agreement signer and accept. */
-export async function acceptWithAgreement(page: Page) {
+export async function acceptWithAgreement(page: Page, signer = { first: "Casey", last: "Customer" }) {
   await expect(page.getByRole("group", { name: "Microsoft Customer Agreement" })).toBeVisible();
-  await page.getByLabel("First name").fill("Casey");
-  await page.getByLabel("Last name").fill("Customer");
+  await page.getByLabel("First name").fill(signer.first);
+  await page.getByLabel("Last name").fill(signer.last);
   await page.getByLabel("Phone number (optional)").fill("+1 425 555 0100");
   await page.getByLabel(/I have the authority to accept/).check();
   await page.getByRole("button", { name: "Accept & Authorize" }).click();

@@ -130,6 +130,14 @@ pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             if let Some(value) = error_header(&text) {
                 res.insert_header(http::HeaderName::from_static("x-accord-error"), value);
             }
+            // The session ended under a form: the island keeps what was typed and sends the
+            // person to sign in again.
+            if matches!(e, AppError::Unauthenticated) {
+                res.insert_header(
+                    http::HeaderName::from_static("x-accord-session"),
+                    http::HeaderValue::from_static("ended"),
+                );
+            }
             if matches!(e, AppError::Refused(_)) {
                 res.insert_header(
                     http::HeaderName::from_static("x-accord-reload"),

@@ -78,11 +78,11 @@ pub fn CountrySelect(
     #[prop(optional, into)]
     described_by: Option<String>,
 ) -> impl IntoView {
-    let options = all_country_options();
+    let options = all_country_options(locale);
     let suggested: Vec<(String, String)> = suggested
         .into_iter()
         .filter(|c| crate::domain::is_known_country(c))
-        .map(|c| (crate::domain::country_name(&c).to_string(), c))
+        .map(|c| (crate::i18n::country(locale, &c), c))
         .collect();
     view! {
         <select name="country" required aria-describedby=described_by>
@@ -97,11 +97,19 @@ pub fn CountrySelect(
     }
 }
 
-fn all_country_options() -> &'static str {
-    static OPTIONS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    OPTIONS.get_or_init(|| {
-        crate::domain::COUNTRIES
-            .iter()
+/// Every country as options, named and sorted in the locale's language (built once per locale).
+fn all_country_options(locale: Locale) -> &'static str {
+    static OPTIONS: [std::sync::OnceLock<String>; 3] = [
+        std::sync::OnceLock::new(),
+        std::sync::OnceLock::new(),
+        std::sync::OnceLock::new(),
+    ];
+    let slot = crate::i18n::ALL
+        .iter()
+        .position(|l| *l == locale)
+        .unwrap_or(0);
+    OPTIONS[slot].get_or_init(|| {
+        crate::domain::countries_in(crate::i18n::name_script(locale))
             .map(|(code, name)| format!("<option value=\"{code}\">{}</option>", escape(name)))
             .collect()
     })

@@ -2,6 +2,7 @@
 
 pub mod form;
 pub mod layout;
+pub mod prose;
 pub mod request;
 pub mod scripts;
 pub mod table;

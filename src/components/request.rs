@@ -2,9 +2,7 @@
 
 use leptos::prelude::use_context;
 
-/// Query parameters Leptos adds when a plain form post failed: which server function, and
-/// its encoded error.
-const ERROR_PARAMS: [&str; 2] = ["__path", "__err"];
+use crate::routes::{ERROR_PARAMS, SESSION_PARAM};
 
 fn parts() -> Option<http::request::Parts> {
     use_context::<http::request::Parts>()
@@ -69,6 +67,23 @@ pub fn form_error(path: &str) -> Option<String> {
     }
     let error = ServerFnUrlError::<crate::error::AppError>::decode_err(get("__err")?).from_url()?;
     Some(crate::i18n::error(crate::i18n::current(), &error))
+}
+
+/// Whether the person was sent here because their session ended under a form: the page's
+/// address says so (`session=ended`), or a plain form post came back refused for want of
+/// a session.
+pub fn session_ended() -> bool {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let pairs = query_pairs();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find_map(|(k, v)| (k == name).then_some(v.clone()))
+    };
+    get(SESSION_PARAM).as_deref() == Some("ended")
+        || get("__err")
+            .and_then(|e| ServerFnUrlError::<crate::error::AppError>::decode_err(&e).from_url())
+            .is_some_and(|e| matches!(e, crate::error::AppError::Unauthenticated))
 }
 
 /// Sets the HTTP status of the page being rendered.

@@ -6,6 +6,8 @@ mod agreement;
 mod cloud;
 mod country;
 mod draft;
+#[cfg(feature = "ssr")]
+mod facts;
 mod invitation;
 mod names;
 mod problem;
@@ -17,8 +19,12 @@ mod roles;
 pub use account::*;
 pub use agreement::Agreement;
 pub use cloud::Cloud;
-pub use country::{country_name, is_known_country, COUNTRIES};
+pub use country::{
+    countries_in, country_name, country_name_in, is_known_country, NameScript, COUNTRIES,
+};
 pub use draft::mailto_href;
+#[cfg(feature = "ssr")]
+pub use facts::Facts;
 pub use invitation::{
     is_tenant_id, link_secret, InvitationParams, InvitationType, LinkError, INVITATION_PATH,
     NEW_ORGANIZATION_PATH, SIGNATURE_PARAM,

@@ -14,6 +14,8 @@ use leptos::prelude::*;
 /// translated label shown while the request is under way.
 #[island]
 pub fn Enhance(children: Children) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    restore_typed();
     view! { <div class="enhance" on:submit=on_submit>{children()}</div> }
 }
 
@@ -93,6 +95,17 @@ async fn submit(form: web_sys::HtmlFormElement) {
         return;
     };
     let header = |name: &str| response.headers().get(name).ok().flatten();
+    // The session ended under the form: keep what was typed for this page, and load the
+    // page again, which asks to sign in and comes back here.
+    if header("x-accord-session").as_deref() == Some("ended") {
+        keep_typed(&form);
+        let location = window().location();
+        let path = location.pathname().unwrap_or_default();
+        let search = location.search().unwrap_or_default();
+        let sep = if search.is_empty() { "?" } else { "&" };
+        let _ = location.assign(&format!("{path}{search}{sep}session=ended"));
+        return;
+    }
     if response.ok() || header("x-accord-reload").is_some() {
         let location = window().location();
         let _ = match header("location") {
@@ -130,6 +143,93 @@ fn show_error(form: &web_sys::HtmlFormElement, message: Option<String>) {
         None => {
             region.set_inner_text("");
             region.set_hidden(true);
+        }
+    }
+}
+
+/// Where typed input waits while its person signs in again (this tab only).
+#[cfg(feature = "hydrate")]
+const TYPED_KEY: &str = "accord.typed";
+
+/// The fields of `form` worth keeping over a new sign-in: text a person typed or chose,
+/// never a password, a hidden value or a confirmation box (those are given again).
+#[cfg(feature = "hydrate")]
+fn kept_fields(form: &web_sys::HtmlFormElement) -> Vec<web_sys::Element> {
+    let Ok(list) = form.query_selector_all("input[name], textarea[name], select[name]") else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        .filter(|e| {
+            let kind = e
+                .get_attribute("type")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            !matches!(
+                kind.as_str(),
+                "password" | "hidden" | "checkbox" | "radio" | "submit" | "file"
+            )
+        })
+        .collect()
+}
+
+#[cfg(feature = "hydrate")]
+fn keep_typed(form: &web_sys::HtmlFormElement) {
+    use js_sys::{Array, Reflect, JSON};
+    let fields = Array::new();
+    for e in kept_fields(form) {
+        let value = Reflect::get(&e, &"value".into()).unwrap_or_default();
+        let name = e.get_attribute("name").unwrap_or_default();
+        fields.push(&Array::of2(&name.into(), &value));
+    }
+    let path = window().location().pathname().unwrap_or_default();
+    let action = form.get_attribute("action").unwrap_or_default();
+    let kept = Array::of3(&path.into(), &action.into(), &fields);
+    if let (Ok(Some(storage)), Ok(text)) = (window().session_storage(), JSON::stringify(&kept)) {
+        let _ = storage.set_item(TYPED_KEY, &String::from(text));
+    }
+}
+
+/// Puts back what was kept for this page's form, once the form is on the page again.
+#[cfg(feature = "hydrate")]
+fn restore_typed() {
+    use js_sys::{Array, Reflect, JSON};
+    use wasm_bindgen::JsCast;
+    let Ok(Some(storage)) = window().session_storage() else {
+        return;
+    };
+    let Some(kept) = storage
+        .get_item(TYPED_KEY)
+        .ok()
+        .flatten()
+        .and_then(|t| JSON::parse(&t).ok())
+        .and_then(|v| v.dyn_into::<Array>().ok())
+    else {
+        return;
+    };
+    let text = |v: wasm_bindgen::JsValue| v.as_string().unwrap_or_default();
+    if text(kept.get(0)) != window().location().pathname().unwrap_or_default() {
+        return;
+    }
+    let Some(form) = document().query_selector_all("form").ok().and_then(|list| {
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| n.dyn_into::<web_sys::HtmlFormElement>().ok())
+            .find(|f| f.get_attribute("action").unwrap_or_default() == text(kept.get(1)))
+    }) else {
+        return;
+    };
+    let _ = storage.remove_item(TYPED_KEY);
+    let fields = kept.get(2).dyn_into::<Array>().unwrap_or_default();
+    let present = kept_fields(&form);
+    for pair in fields.iter().filter_map(|p| p.dyn_into::<Array>().ok()) {
+        let name = text(pair.get(0));
+        if let Some(e) = present
+            .iter()
+            .find(|e| e.get_attribute("name").as_deref() == Some(name.as_str()))
+        {
+            let _ = Reflect::set(e, &"value".into(), &pair.get(1));
         }
     }
 }

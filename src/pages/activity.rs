@@ -214,7 +214,7 @@ fn ActivityLog(locale: Locale, log: Log, base: String) -> impl IntoView {
                                         <td class="when" data-label=labels[0].clone()>{i18n::datetime(locale, e.at)}</td>
                                         <td data-label=labels[1].clone()>{e.counterpart.unwrap_or_default()}</td>
                                         <td data-label=labels[2].clone()>{i18n::action(locale, &e.action)}</td>
-                                        <td class="detail" data-label=labels[3].clone()>{e.detail}</td>
+                                        <td class="detail" data-label=labels[3].clone()>{i18n::detail(locale, &e.action, &e.detail)}</td>
                                         <td data-label=labels[4].clone()>{e.actor}</td>
                                     </tr>
                                 }).collect_view()}

@@ -7,8 +7,9 @@ use serde_json::Value;
 use utoipa::OpenApi;
 
 use crate::components::layout::PublicFrame;
+use crate::components::prose::Prose;
 use crate::components::table::DataTable;
-use crate::i18n::{self, t};
+use crate::i18n::{self, t, Locale};
 
 /// One operation of the document, ready to show.
 struct Endpoint {
@@ -45,8 +46,7 @@ fn endpoints() -> Vec<Endpoint> {
                 op.get(k)
                     .and_then(Value::as_str)
                     .unwrap_or_default()
-                    // Markdown code marks read as noise on the page.
-                    .replace('`', "")
+                    .to_string()
             };
             let params = op
                 .get("parameters")
@@ -58,7 +58,7 @@ fn endpoints() -> Vec<Endpoint> {
                                 p.get(k)
                                     .and_then(Value::as_str)
                                     .unwrap_or_default()
-                                    .replace('`', "")
+                                    .to_string()
                             };
                             (
                                 s("name"),
@@ -92,6 +92,53 @@ fn endpoints() -> Vec<Endpoint> {
         }
     }
     out
+}
+
+/// An operation's summary and description in the reader's language; an operation without
+/// words of its own here keeps the document's.
+fn op_words(locale: Locale, e: &Endpoint) -> (String, String) {
+    let words = match (e.method.as_str(), e.path.as_str()) {
+        ("GET", "/v1/customers/relationshiprequests") => Some((t!(locale, apidoc_request), None)),
+        ("GET", "/v1/customers") => Some((t!(locale, apidoc_customers), None)),
+        ("GET", "/v1/customers/{id}") => Some((t!(locale, apidoc_customer), None)),
+        ("PATCH", "/v1/customers/{id}") => Some((
+            t!(locale, apidoc_remove),
+            Some(t!(locale, apidoc_remove_more)),
+        )),
+        ("GET", "/v1/customers/{id}/agreements") => Some((t!(locale, apidoc_agreements), None)),
+        ("GET", "/v1/relationships") => Some((t!(locale, apidoc_relationships), None)),
+        _ => None,
+    };
+    match words {
+        Some((summary, more)) => (
+            summary.to_string(),
+            more.map(|m| m.to_string()).unwrap_or_default(),
+        ),
+        None => (e.summary.clone(), e.description.clone()),
+    }
+}
+
+/// A parameter's description in the reader's language (the document's when unknown).
+fn param_words(locale: Locale, name: &str, english: &str) -> String {
+    match name {
+        "dap" => t!(locale, apidoc_p_dap),
+        "indirectProviderId" => t!(locale, apidoc_p_indirect),
+        "size" => t!(locale, apidoc_p_size),
+        "continuationToken" => t!(locale, apidoc_p_token),
+        "id" => t!(locale, apidoc_p_id),
+        "relationship_type" => t!(locale, apidoc_p_relationship_type),
+        _ => return english.to_string(),
+    }
+    .to_string()
+}
+
+/// Where a parameter goes, in words.
+fn place_words(locale: Locale, place: &str) -> String {
+    match place {
+        "query" => t!(locale, apidoc_in_query).to_string(),
+        "path" => t!(locale, apidoc_in_path).to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// A curl command for the endpoint on this Accord.
@@ -133,6 +180,7 @@ pub fn ApiDocsPage() -> impl IntoView {
         .into_iter()
         .map(|e| {
             let example = curl(&base, &e);
+            let (summary, description) = op_words(locale, &e);
             let heading = format!("{} {}", e.method, e.path);
             let label = heading.clone();
             let params = (!e.params.is_empty()).then(|| {
@@ -140,12 +188,12 @@ pub fn ApiDocsPage() -> impl IntoView {
                     .params
                     .iter()
                     .map(|(name, place, required, about)| {
-                        let name = if *required { format!("{name} *") } else { name.clone() };
+                        let shown = if *required { format!("{name} *") } else { name.clone() };
                         view! {
                             <tr>
-                                <td data-label=labels[0].clone()><code>{name}</code></td>
-                                <td data-label=labels[1].clone()>{place.clone()}</td>
-                                <td data-label=labels[2].clone()>{about.clone()}</td>
+                                <td data-label=labels[0].clone()><code>{shown}</code></td>
+                                <td data-label=labels[1].clone()>{place_words(locale, place)}</td>
+                                <td data-label=labels[2].clone()><Prose text=param_words(locale, name, about) /></td>
                             </tr>
                         }
                     })
@@ -160,13 +208,13 @@ pub fn ApiDocsPage() -> impl IntoView {
             let responses = e
                 .responses
                 .iter()
-                .map(|(status, schema)| view! { <li><code>{status.clone()}</code> " " {schema.clone()}</li> })
+                .map(|(status, schema)| view! { <li><code>{status.clone()}</code> " " <code>{schema.clone()}</code></li> })
                 .collect_view();
             view! {
                 <section class="endpoint" aria-label=label>
                     <h2><code>{heading}</code></h2>
-                    <p>{e.summary}</p>
-                    {(!e.description.is_empty()).then(|| view! { <p class="muted">{e.description}</p> })}
+                    <p><Prose text=summary /></p>
+                    {(!description.is_empty()).then(|| view! { <p class="muted"><Prose text=description /></p> })}
                     {params}
                     {body}
                     <p>{t!(locale, api_responses)}</p>

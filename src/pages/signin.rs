@@ -4,7 +4,7 @@ use leptos::server_fn::ServerFn;
 use crate::api::auth::SignIn;
 use crate::components::form::{Field, FormError, PostForm, Submit};
 use crate::components::layout::PublicFrame;
-use crate::components::request::{form_error, query_param};
+use crate::components::request::{form_error, query_param, session_ended};
 use crate::i18n::{self, t};
 use crate::routes::SIGN_UP;
 
@@ -17,6 +17,7 @@ pub fn SignInPage() -> impl IntoView {
         <PublicFrame locale title=t!(locale, signin_title).to_string()>
             <section class="card narrow">
                 <h1>{t!(locale, signin_title)}</h1>
+                {session_ended().then(|| view! { <p class="notice" role="status">{t!(locale, session_ended)}</p> })}
                 <PostForm action=SignIn::PATH class="stack">
                     <input type="hidden" name="next" value=next />
                     <Field label=t!(locale, email).to_string()>

@@ -423,7 +423,7 @@ fn AcceptForm(
     let agreement = match view.agreement_accepted_at {
         Some(at) => view! {
             <p class="muted">
-                {t!(locale, agreement_already, agreement = &view.agreement.name, version = &view.agreement.version, date = i18n::date(locale, at)).to_string()}
+                {t!(locale, agreement_already, agreement = i18n::agreement_name(locale, &view.agreement.name), version = &view.agreement.version, date = i18n::date(locale, at)).to_string()}
             </p>
         }
         .into_any(),
@@ -436,7 +436,7 @@ fn AcceptForm(
                     <p>{t!(locale, agreement_intro, org = &viewer.org_name).to_string()}</p>
                     <p>
                         <a href=view.agreement.link.clone() target="_blank" rel="noopener noreferrer">
-                            {t!(locale, agreement_link, agreement = &view.agreement.name, version = &view.agreement.version).to_string()}
+                            {t!(locale, agreement_link, agreement = i18n::agreement_name(locale, &view.agreement.name), version = &view.agreement.version).to_string()}
                         </a>
                     </p>
                     <div class="grid-2">
@@ -506,7 +506,7 @@ fn CreateOrgForm(
     // Where the partner can work: its market region, or only its own country.
     let reach = match &view.partner_region {
         Some(region) => i18n::region(locale, region),
-        None => crate::domain::country_name(&view.partner_country).to_string(),
+        None => i18n::country(locale, &view.partner_country),
     };
     view! {
         <section class="portal-card narrow">

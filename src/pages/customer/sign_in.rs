@@ -7,7 +7,7 @@ use leptos::server_fn::ServerFn;
 use crate::api::auth::SignIn;
 use crate::components::form::{FormError, PostForm, Submit};
 use crate::components::layout::PortalFrame;
-use crate::components::request::{form_error, here};
+use crate::components::request::{form_error, here, session_ended};
 use crate::domain::Cloud;
 use crate::i18n::{t, Locale};
 
@@ -40,6 +40,7 @@ pub fn PortalSignInForm(
         <section class="portal-card">
             <h2>{heading.clone()}</h2>
             <p class="muted">{intro}</p>
+            {session_ended().then(|| view! { <p class="notice" role="status">{t!(locale, session_ended)}</p> })}
             <PostForm action=SignIn::PATH class="stack" label=heading>
                 <input type="hidden" name="next" value=here() />
                 <label class="field"><span class="field-label">{t!(locale, email)}</span>

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::components::layout::{ErrorPage, PartnerFrame};
 use crate::components::request::query_param;
-use crate::domain::{country_name, Viewer};
+use crate::domain::Viewer;
 use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
 use crate::routes::{account_page, CUSTOMERS, REQUEST};
@@ -150,7 +150,7 @@ pub fn CustomerFacts(locale: Locale, customer: CustomerSummary) -> impl IntoView
             <dt>{t!(locale, fact_established)}</dt>
             <dd>{i18n::date(locale, customer.established_at)}</dd>
             <dt>{t!(locale, fact_country)}</dt>
-            <dd>{country_name(&customer.country).to_string()}</dd>
+            <dd>{i18n::country(locale, &customer.country)}</dd>
             {customer.dap.iter().map(|(service, granted)| view! {
                 <dt>{t!(locale, fact_dap, service = i18n::service(locale, *service)).to_string()}</dt>
                 <dd>{match granted {
@@ -163,7 +163,7 @@ pub fn CustomerFacts(locale: Locale, customer: CustomerSummary) -> impl IntoView
                 Some(a) => t!(
                     locale,
                     fact_agreement_value,
-                    agreement = &a.agreement,
+                    agreement = i18n::agreement_name(locale, &a.agreement),
                     version = &a.version,
                     signer = &a.signer,
                     email = &a.signer_email,

@@ -379,7 +379,10 @@ fn last_answer(locale: Locale, d: &Delivery) -> String {
         Failure::Url => t!(locale, delivery_url).to_string(),
         Failure::Other => t!(locale, delivery_other).to_string(),
     };
-    if detail.is_empty() || failure == Failure::Status {
+    // The cause a library gave is English; Chinese pages keep to their own words and give
+    // only a value (the refused address).
+    let english_cause = !matches!(failure, Failure::Private);
+    if detail.is_empty() || failure == Failure::Status || (english_cause && locale != Locale::en) {
         words
     } else {
         format!("{words} ({detail})")

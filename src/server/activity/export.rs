@@ -67,7 +67,7 @@ pub async fn download(State(state): State<AppState>, session: Session, req: Requ
                 rfc3339(e.at),
                 e.counterpart.clone().unwrap_or_default(),
                 i18n::action(locale, &e.action),
-                e.detail.clone(),
+                i18n::detail(locale, &e.action, &e.detail),
                 e.actor.clone(),
             ]
         })

@@ -8,7 +8,7 @@ pub mod webhook_outbox;
 
 use sqlx::{Any, Transaction};
 
-use crate::domain::Viewer;
+use crate::domain::{Facts, Viewer};
 use crate::error::AppError;
 use crate::server::platform::db::{new_id, now};
 
@@ -60,9 +60,11 @@ impl<'a> Event<'a> {
         self
     }
 
-    pub fn action(mut self, action: &'a str, detail: &str) -> Self {
+    /// What happened: one of [`ACTIONS`], and its facts (put into words by each reader's
+    /// page, in the reader's language).
+    pub fn action(mut self, action: &'a str, facts: Facts) -> Self {
         self.action = action;
-        self.detail = detail.to_string();
+        self.detail = facts.to_stored();
         self
     }
 

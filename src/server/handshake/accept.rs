@@ -7,8 +7,8 @@ use sqlx::Row;
 use super::agreement::current_agreement;
 use super::links::Invitation;
 use crate::domain::{
-    normalize_email, required_text, CustomerRole, DapHolder, Field, Problem, Refusal, Service,
-    Viewer,
+    normalize_email, required_text, CustomerRole, DapHolder, Facts, Field, Problem, Refusal,
+    Service, Viewer,
 };
 use crate::error::AppError;
 use crate::server::events::{self, Event};
@@ -231,13 +231,15 @@ pub async fn accept_with_fault(
             &mut tx,
             Event::by(viewer).partner(&partner.id).customer(org).action(
                 "agreement.accepted",
-                &format!(
-                    "{} ({}) accepted the {} version {}.",
-                    crate::domain::full_name(&signer.first_name, &signer.last_name),
-                    signer.email,
-                    agreement.name,
-                    agreement.version
-                ),
+                Facts {
+                    email: Some(signer.email.clone()),
+                    agreement: Some(agreement.name.clone()),
+                    version: Some(agreement.version.clone()),
+                    ..Facts::by(&crate::domain::full_name(
+                        &signer.first_name,
+                        &signer.last_name,
+                    ))
+                },
             ),
         )
         .await?;
@@ -267,12 +269,11 @@ pub async fn accept_with_fault(
                 .customer(org)
                 .action(
                     "relationship.established",
-                    &format!(
-                        "{} authorized {} as {}.",
-                        viewer.org_name,
-                        party.name,
-                        kind.label().to_lowercase()
-                    ),
+                    Facts {
+                        org: Some(party.name.clone()),
+                        kind: Some(*kind),
+                        ..Facts::by(&viewer.org_name)
+                    },
                 )
                 .data(serde_json::json!({ "relationshipType": kind.code() })),
         )
@@ -298,7 +299,6 @@ pub async fn accept_with_fault(
         .map_err(conflict_as_internal)?;
     }
     if !missing_dap.is_empty() {
-        let names: Vec<&str> = missing_dap.iter().map(|s| s.label()).collect();
         events::record(
             &mut tx,
             Event::by(viewer)
@@ -306,11 +306,11 @@ pub async fn accept_with_fault(
                 .customer(org)
                 .action(
                     "dap.granted",
-                    &format!(
-                        "Granted delegated admin privileges to {} for {}.",
-                        partner.name,
-                        names.join(" and ")
-                    ),
+                    Facts {
+                        org: Some(partner.name.clone()),
+                        services: missing_dap.clone(),
+                        ..Facts::by(&viewer.org_name)
+                    },
                 )
                 .data(serde_json::json!({
                     "services": missing_dap.iter().map(|s| s.code()).collect::<Vec<_>>()
@@ -347,17 +347,17 @@ pub async fn decline(db: &Db, inv: &Invitation, viewer: &Viewer) -> Result<(), A
     if !first_today {
         return Ok(());
     }
-    let detail = format!(
-        "{} declined the reseller relationship request of {}.",
-        viewer.org_name, inv.partner.name
-    );
+    let facts = Facts {
+        org: Some(inv.partner.name.clone()),
+        ..Facts::by(&viewer.org_name)
+    };
     for (party, _) in inv.parties() {
         events::record(
             &mut tx,
             Event::by(viewer)
                 .partner(&party.id)
                 .customer(&viewer.org_id)
-                .action("invitation.declined", &detail),
+                .action("invitation.declined", facts.clone()),
         )
         .await?;
     }

@@ -2,7 +2,7 @@
 //! reseller's naming a connected provider), rotating its secret, and reading a link back.
 
 use crate::domain::{
-    link_secret, InvitationParams, InvitationType, LinkError, Problem, ProgramType, Refusal,
+    link_secret, Facts, InvitationParams, InvitationType, LinkError, Problem, ProgramType, Refusal,
     RelationshipKind, Viewer,
 };
 use crate::error::AppError;
@@ -122,10 +122,9 @@ pub async fn rotate_link_secret(db: &Db, actor: &Viewer) -> Result<(), AppError>
     .await?;
     events::record(
         &mut tx,
-        Event::by(actor).partner(&actor.org_id).action(
-            "link.rotated",
-            "Rotated the invitation link; earlier links no longer work.",
-        ),
+        Event::by(actor)
+            .partner(&actor.org_id)
+            .action("link.rotated", Facts::by(&actor.name)),
     )
     .await?;
     tx.commit().await?;

@@ -39,14 +39,53 @@ pub async fn require_sign_in(
             next.run(req).await
         }
         Some(v) => Redirect::to(&v.home()).into_response(),
-        None => {
-            let back = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
-            Redirect::to(&format!("/signin?next={}", urlencode(back))).into_response()
-        }
+        None => Redirect::to(&sign_in_for(req.uri())).into_response(),
+    }
+}
+
+/// Where a signed-out person on `uri` signs in: back to the page afterwards, without what
+/// a failed form post added to its address; a session that ended under a form is said so
+/// on the sign-in page (and not again after it).
+fn sign_in_for(uri: &axum::http::Uri) -> String {
+    use crate::routes::{ERROR_PARAMS, SESSION_PARAM};
+    let query = uri.query().unwrap_or_default();
+    let mut ended = false;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| {
+            let key = p.split('=').next().unwrap_or_default();
+            let dropped = ERROR_PARAMS.contains(&key);
+            ended |= dropped && (key == "__err" || *p == format!("{SESSION_PARAM}=ended"));
+            !p.is_empty() && !dropped
+        })
+        .collect();
+    let back = match kept.join("&") {
+        q if q.is_empty() => uri.path().to_string(),
+        q => format!("{}?{q}", uri.path()),
+    };
+    let mut to = format!("/signin?next={}", urlencode(&back));
+    if ended {
+        to.push_str(&format!("&{SESSION_PARAM}=ended"));
+    }
+    to
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sign_in_for;
+
+    #[test]
+    fn sign_in_returns_to_the_page_without_stale_errors() {
+        let at = |u: &str| sign_in_for(&u.parse().unwrap());
+        assert_eq!(at("/partner/users"), "/signin?next=%2Fpartner%2Fusers");
+        assert_eq!(
+            at("/partner/customers?page=2&__path=%2Fapi%2Fx&__err=abc"),
+            "/signin?next=%2Fpartner%2Fcustomers%3Fpage%3D2&session=ended"
+        );
+        assert_eq!(
+            at("/partner/users?session=ended"),
+            "/signin?next=%2Fpartner%2Fusers&session=ended"
+        );
     }
 }
 

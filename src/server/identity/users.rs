@@ -15,7 +15,7 @@ use sqlx::{Any, Row, Transaction};
 
 use super::accounts::{self, NewUser, Org};
 use super::passwords;
-use crate::domain::{CustomerRole, Field, Membership, PartnerRole, Problem, Viewer};
+use crate::domain::{CustomerRole, Facts, Field, Membership, PartnerRole, Problem, Viewer};
 use crate::error::AppError;
 use crate::server::events::{self, Event};
 use crate::server::platform::db::{now, Db};
@@ -338,26 +338,18 @@ pub async fn add(
         &mut tx,
         entry(actor).action(
             "user.added",
-            &format!(
-                "{} added {} ({}) as {}.",
-                actor.name,
-                user.name,
-                user.email,
-                label(role)
-            ),
+            Facts {
+                user: Some(user.name.clone()),
+                email: Some(user.email.clone()),
+                role: Some(role.code().to_string()),
+                ..Facts::by(&actor.name)
+            },
         ),
     )
     .await?;
     tx.commit().await.map_err(accounts::raced)?;
     tracing::info!(org = %actor.org_id, user = %user_id, "user added");
     Ok(Added { user_id, token })
-}
-
-fn label(role: AnyRole) -> &'static str {
-    match role {
-        AnyRole::Partner(r) => r.label(),
-        AnyRole::Customer(r) => r.label(),
-    }
 }
 
 /// What a role change did.
@@ -399,18 +391,17 @@ pub async fn change_role(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    let old = parse_role(actor, &user.role).map(label).unwrap_or("?");
     events::record(
         &mut tx,
         entry(actor).action(
             "user.role_changed",
-            &format!(
-                "{} changed the role of {} ({}) from {old} to {}.",
-                actor.name,
-                user.name,
-                user.email,
-                label(role)
-            ),
+            Facts {
+                user: Some(user.name.clone()),
+                email: Some(user.email.clone()),
+                role: Some(role.code().to_string()),
+                from_role: Some(user.role.clone()),
+                ..Facts::by(&actor.name)
+            },
         ),
     )
     .await?;
@@ -457,7 +448,11 @@ pub async fn remove(
         &mut tx,
         entry(actor).action(
             "user.removed",
-            &format!("{} removed {} ({}).", actor.name, user.name, user.email),
+            Facts {
+                user: Some(user.name.clone()),
+                email: Some(user.email.clone()),
+                ..Facts::by(&actor.name)
+            },
         ),
     )
     .await?;
@@ -477,10 +472,11 @@ pub async fn new_link(db: &Db, actor: &Viewer, user_id: &str) -> Result<String, 
         &mut tx,
         entry(actor).action(
             "user.password_link",
-            &format!(
-                "{} made a new set-password link for {} ({}).",
-                actor.name, user.name, user.email
-            ),
+            Facts {
+                user: Some(user.name.clone()),
+                email: Some(user.email.clone()),
+                ..Facts::by(&actor.name)
+            },
         ),
     )
     .await?;
@@ -571,11 +567,7 @@ pub async fn set_password(
     if let Some(c) = &customer {
         entry = entry.customer(c);
     }
-    events::record(
-        &mut tx,
-        entry.action("user.password_set", &format!("{name} set a password.")),
-    )
-    .await?;
+    events::record(&mut tx, entry.action("user.password_set", Facts::by(&name))).await?;
     tx.commit().await?;
     Ok((user_id, epoch))
 }

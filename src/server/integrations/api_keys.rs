@@ -5,7 +5,9 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::domain::{required_text, Field, Membership, PartnerRole, Problem, ProgramType, Viewer};
+use crate::domain::{
+    required_text, Facts, Field, Membership, PartnerRole, Problem, ProgramType, Viewer,
+};
 use crate::error::AppError;
 use crate::server::events::{self, Event};
 use crate::server::platform::db::{new_id, now, Db};
@@ -115,11 +117,11 @@ pub async fn create(
         &mut tx,
         Event::by(actor).partner(&actor.org_id).action(
             "apikey.created",
-            &format!(
-                "{} made the API key {name} ({}…).",
-                actor.name,
-                &secret[..SHOWN]
-            ),
+            Facts {
+                key: Some(name.to_string()),
+                prefix: Some(secret[..SHOWN].to_string()),
+                ..Facts::by(&actor.name)
+            },
         ),
     )
     .await?;
@@ -188,7 +190,11 @@ pub async fn revoke(db: &Db, actor: &Viewer, key_id: &str) -> Result<(), AppErro
         &mut tx,
         Event::by(actor).partner(&actor.org_id).action(
             "apikey.revoked",
-            &format!("{} revoked the API key {name} ({prefix}…).", actor.name),
+            Facts {
+                key: Some(name),
+                prefix: Some(prefix),
+                ..Facts::by(&actor.name)
+            },
         ),
     )
     .await?;

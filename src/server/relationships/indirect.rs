@@ -8,7 +8,7 @@
 
 use sqlx::{Any, Row, Transaction};
 
-use crate::domain::{ConnectionState, PartnerRole, Problem, ProgramType, Viewer};
+use crate::domain::{ConnectionState, Facts, PartnerRole, Problem, ProgramType, Viewer};
 use crate::error::AppError;
 use crate::server::events::{self, Event};
 use crate::server::identity::partners::{self, Partner};
@@ -162,10 +162,14 @@ async fn log_both(
     reseller: &str,
     provider: &str,
     action: &str,
-    detail: &str,
+    facts: Facts,
 ) -> Result<(), AppError> {
     for org in [reseller, provider] {
-        events::record(tx, Event::by(actor).partner(org).action(action, detail)).await?;
+        events::record(
+            tx,
+            Event::by(actor).partner(org).action(action, facts.clone()),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -250,10 +254,10 @@ pub async fn request(db: &Db, actor: &Viewer, mspp_id: &str) -> Result<Requested
         reseller,
         &provider_id,
         "indirect.requested",
-        &format!(
-            "{} asked {} to connect as its indirect provider.",
-            actor.org_name, provider_name
-        ),
+        Facts {
+            org: Some(provider_name.clone()),
+            ..Facts::by(&actor.org_name)
+        },
     )
     .await?;
     tx.commit().await?;
@@ -330,24 +334,16 @@ pub async fn decide(
     .execute(&mut *tx)
     .await?;
     let reseller = partners::partner_name(&mut tx, reseller_org_id).await?;
-    let (action, detail) = match next {
-        Connected => (
-            "indirect.connected",
-            format!(
-                "{} accepted {} as its indirect reseller.",
-                actor.org_name, reseller
-            ),
-        ),
-        Declined => (
-            "indirect.declined",
-            format!("{} declined the request of {}.", actor.org_name, reseller),
-        ),
-        _ => (
-            "indirect.ended",
-            format!("{} ended its connection with {}.", actor.org_name, reseller),
-        ),
+    let action = match next {
+        Connected => "indirect.connected",
+        Declined => "indirect.declined",
+        _ => "indirect.ended",
     };
-    log_both(&mut tx, actor, reseller_org_id, provider, action, &detail).await?;
+    let facts = Facts {
+        org: Some(reseller),
+        ..Facts::by(&actor.org_name)
+    };
+    log_both(&mut tx, actor, reseller_org_id, provider, action, facts).await?;
     tx.commit().await?;
     Ok(next)
 }

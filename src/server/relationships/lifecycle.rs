@@ -8,7 +8,7 @@
 use sqlx::Row;
 
 use super::customers;
-use crate::domain::{CustomerRole, PartnerRole, Problem, RelationshipKind, Service, Viewer};
+use crate::domain::{CustomerRole, Facts, PartnerRole, Problem, RelationshipKind, Service, Viewer};
 use crate::error::AppError;
 use crate::server::events::{self, Event};
 use crate::server::platform::db::{now, Db};
@@ -200,7 +200,6 @@ pub async fn remove_roles(
         );
         return Err(AppError::Internal);
     }
-    let names: Vec<&str> = services.iter().map(|s| s.label()).collect();
     events::record(
         &mut tx,
         Event::by(actor)
@@ -208,12 +207,11 @@ pub async fn remove_roles(
             .customer(customer)
             .action(
                 "dap.removed",
-                &format!(
-                    "{} removed the delegated admin roles of {} for {}.",
-                    actor.org_name,
-                    partner_name,
-                    names.join(" and ")
-                ),
+                Facts {
+                    org: Some(partner_name.clone()),
+                    services: services.clone(),
+                    ..Facts::by(&actor.org_name)
+                },
             )
             .data(serde_json::json!({
                 "services": services.iter().map(|s| s.code()).collect::<Vec<_>>()
@@ -306,20 +304,11 @@ pub async fn remove_relationship(
             .customer(customer_org_id)
             .action(
                 "relationship.removed",
-                &format!(
-                    "{} removed its reseller relationship with {}{}",
-                    actor.org_name,
-                    customer_name,
-                    if dap_kept.is_empty() {
-                        ".".to_string()
-                    } else {
-                        let names: Vec<&str> = dap_kept.iter().map(|s| s.label()).collect();
-                        format!(
-                            "; delegated admin privileges for {} stay unchanged.",
-                            names.join(" and ")
-                        )
-                    }
-                ),
+                Facts {
+                    org: Some(customer_name.clone()),
+                    kept: dap_kept.clone(),
+                    ..Facts::by(&actor.org_name)
+                },
             )
             .data(serde_json::json!({
                 "delegatedAdminServices": dap_kept.iter().map(|s| s.code()).collect::<Vec<_>>()

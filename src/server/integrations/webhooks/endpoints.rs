@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use super::addresses::check_url;
 use super::signature::new_secret;
-use crate::domain::{PartnerRole, Problem, Viewer};
+use crate::domain::{Facts, PartnerRole, Problem, Viewer};
 use crate::error::AppError;
 use crate::server::events::{self, webhook_outbox, Event, WEBHOOK_EVENTS as EVENTS};
 use crate::server::identity::users;
@@ -99,11 +99,11 @@ pub async fn create(
         &mut tx,
         Event::by(actor).partner(&actor.org_id).action(
             "webhook.created",
-            &format!(
-                "{} registered the webhook {url} for {}.",
-                actor.name,
-                events.join(", ")
-            ),
+            Facts {
+                url: Some(url.to_string()),
+                events: events.iter().map(|e| e.to_string()).collect(),
+                ..Facts::by(&actor.name)
+            },
         ),
     )
     .await?;
@@ -207,7 +207,10 @@ pub async fn remove(db: &Db, actor: &Viewer, id: &str, confirmed: bool) -> Resul
         &mut tx,
         Event::by(actor).partner(&actor.org_id).action(
             "webhook.removed",
-            &format!("{} removed the webhook {url}.", actor.name),
+            Facts {
+                url: Some(url),
+                ..Facts::by(&actor.name)
+            },
         ),
     )
     .await?;
