@@ -63,6 +63,14 @@ pub fn user_page(viewer: &Viewer, user_id: &str) -> String {
     format!("{}/{}", users_page(viewer), url_safe(user_id))
 }
 
+/// Query parameters Leptos adds when a plain form post failed (which server function, and
+/// its encoded error), and the mark of a session that ended under a form (`session=ended`):
+/// they say what just happened, so a page's own address leaves them out.
+pub const ERROR_PARAMS: [&str; 3] = ["__path", "__err", SESSION_PARAM];
+
+/// `?session=ended`: the person's session ended while they were on a form.
+pub const SESSION_PARAM: &str = "session";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,11 +118,3 @@ mod tests {
         assert_eq!(webhook_page("ab-1<script>"), "/partner/webhooks/ab-1script");
     }
 }
-
-/// Query parameters Leptos adds when a plain form post failed (which server function, and
-/// its encoded error), and the mark of a session that ended under a form (`session=ended`):
-/// they say what just happened, so a page's own address leaves them out.
-pub const ERROR_PARAMS: [&str; 3] = ["__path", "__err", SESSION_PARAM];
-
-/// `?session=ended`: the person's session ended while they were on a form.
-pub const SESSION_PARAM: &str = "session";

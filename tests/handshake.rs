@@ -1177,7 +1177,56 @@ async fn indirect_accept_is_atomic(db: &Db) {
     assert_eq!(totals(db).await[2], before[2], "no DAP moved");
 }
 
+/// The agreement is data per cloud: a row for the 21Vianet cloud is what its customers
+/// accept (and the acceptance records it), while other clouds keep the agreement of every
+/// cloud.
+async fn agreement_per_cloud(db: &Db) {
+    use accord::domain::Cloud;
+    sqlx::query(
+        "INSERT INTO agreements (id, template_id, name, version, link, published_at, cloud)
+         VALUES ('21v-2024', $1, 'Online Services Agreement (21Vianet)', '2024-01',
+                 'https://example.cn/agreement', 1704067200, 'china')",
+    )
+    .bind(handshake::CUSTOMER_AGREEMENT_TEMPLATE)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let china = handshake::current_agreement(db, Cloud::China)
+        .await
+        .unwrap();
+    assert_eq!(china.name, "Online Services Agreement (21Vianet)");
+    let public = handshake::current_agreement(db, Cloud::Public)
+        .await
+        .unwrap();
+    assert_eq!(public.name, "Microsoft Customer Agreement");
+
+    let created = accounts::sign_up_partner(
+        db,
+        PartnerSignUp {
+            cloud: "china".into(),
+            country: "CN".into(),
+            ..common::partner_sign_up("Litware", "admin@litware.example", "partner-password-123")
+        },
+    )
+    .await
+    .unwrap();
+    let p = accounts::viewer(db, &created.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let c = customer_in(db, "litware.partner.onmschina.cn", "china", "CN").await;
+    let inv = invitation(db, &p, true).await;
+    handshake::accept(db, &inv, &c, signer(), true)
+        .await
+        .unwrap();
+    let accepted = handshake::acceptance(db, &c.org_id, "21v-2024")
+        .await
+        .unwrap();
+    assert_eq!(accepted.map(|a| a.version).as_deref(), Some("2024-01"));
+}
+
 on_both_databases! {
+    agreement_clouds => agreement_per_cloud;
     indirect => indirect_channel;
     indirect_atomic => indirect_accept_is_atomic;
     concurrent_removals => concurrent_removals_write_once;

@@ -20,6 +20,9 @@ test("zh-CN: a 21Vianet customer accepts in Simplified Chinese, the portal's def
   await waitHydrated(customer);
   await checkPage(customer);
   const form = customer.getByRole("form", { name: "创建你的组织" });
+  // The 21Vianet portal shows its own tenant domains.
+  await expect(form.locator("#domain-hint")).toContainText("contoso.partner.onmschina.cn");
+  await expect(form.getByLabel("域", { exact: true })).toHaveAttribute("placeholder", "contoso.partner.onmschina.cn");
   await form.getByLabel("公司名称").fill("上海咖啡");
   await form.getByLabel("域", { exact: true }).fill(domain);
   await form.getByRole("combobox", { name: "国家/地区" }).selectOption("CN");

@@ -73,7 +73,8 @@ test("zh-CN and zh-TW pages hold no English: activity, countries, agreement, API
     // Country names are the locale's and sorted as its readers sort them.
     const fresh = await newPage(browser, { locale });
     await open(fresh, pathOf(link));
-    await fresh.locator("a[href*='new-organization'], a[href*='signup']").first().click();
+    await fresh.locator("a[href*='new-organization']").first().click();
+    await fresh.waitForURL(/new-organization/);
     const names = await fresh.locator("select[name=country] optgroup").last().locator("option").allTextContents();
     expect(names.length).toBeGreaterThan(240);
     expect(names.filter((n) => /[A-Za-z]/.test(n))).toEqual([]);

@@ -53,7 +53,7 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
     use crate::server::relationships::regions;
     let state = super::ctx::state()?;
     let inv = handshake::verify(&state.db, &state.config.secret_key, &query).await?;
-    let agreement = handshake::current_agreement(&state.db).await?;
+    let agreement = handshake::current_agreement(&state.db, inv.partner.cloud).await?;
     let viewer = super::ctx::viewer().await?;
     let mut view = InvitationView {
         cloud: inv.partner.cloud,

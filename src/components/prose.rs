@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// Splits `text` at backticks into (is code, part); an unpaired mark is kept as text.
 pub fn parts(text: &str) -> Vec<(bool, String)> {
     let pieces: Vec<&str> = text.split('`').collect();
-    if pieces.len() % 2 == 0 {
+    if pieces.len().is_multiple_of(2) {
         return vec![(false, text.to_string())];
     }
     pieces

@@ -50,6 +50,15 @@ impl Cloud {
     }
 
     /// In these clouds the option to not request delegated admin privileges is not available.
+    /// A tenant's default domain as this cloud writes it, for examples and hints
+    /// (21Vianet's tenants live under `partner.onmschina.cn`).
+    pub fn example_domain(self) -> &'static str {
+        match self {
+            Cloud::China => "contoso.partner.onmschina.cn",
+            _ => "contoso.onmicrosoft.com",
+        }
+    }
+
     pub fn requires_dap(self) -> bool {
         matches!(self, Cloud::UsGov | Cloud::Germany)
     }

@@ -230,7 +230,7 @@ pub fn ApiDocsPage() -> impl IntoView {
                 <h1>{title}</h1>
                 <p>{t!(locale, api_docs_intro)}</p>
                 <pre tabindex="0"><code>"Authorization: Bearer acc_…"</code></pre>
-                <p>{t!(locale, api_docs_errors)}</p>
+                <p><Prose text=t!(locale, api_docs_errors).to_string() /></p>
                 <p><a href="/openapi.json">{t!(locale, api_docs_openapi)}</a></p>
                 {list}
             </section>

@@ -502,6 +502,7 @@ fn CreateOrgForm(
 ) -> impl IntoView {
     let heading = t!(locale, create_org_link).to_string();
     let cloud = i18n::cloud(locale, view.cloud);
+    let example = view.cloud.example_domain();
     let back = Step::Review.url(view.cloud, &invitation);
     // Where the partner can work: its market region, or only its own country.
     let reach = match &view.partner_region {
@@ -520,8 +521,8 @@ fn CreateOrgForm(
                     <input name="company" required maxlength="120" autocomplete="organization" /></label>
                 <div class="field">
                     <label class="field"><span class="field-label">{t!(locale, domain)}</span>
-                        <input name="domain" required maxlength="253" placeholder="contoso.onmicrosoft.com" aria-describedby="domain-hint" /></label>
-                    <span class="field-hint" id="domain-hint">{t!(locale, domain_hint)}</span>
+                        <input name="domain" required maxlength="253" placeholder=example aria-describedby="domain-hint" /></label>
+                    <span class="field-hint" id="domain-hint">{t!(locale, domain_hint, example = example).to_string()}</span>
                 </div>
                 <label class="field"><span class="field-label">{t!(locale, country)}</span>
                     <CountrySelect locale suggested=vec![view.partner_country.clone()] described_by="reach" /></label>

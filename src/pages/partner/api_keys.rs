@@ -7,6 +7,7 @@ use leptos::server_fn::ServerFn;
 use crate::api::api_keys::{CreateApiKey, RevokeApiKey, FRESH_KEY, REVOKED_PARAM};
 use crate::components::form::{Field, FormError, PostForm, Submit};
 use crate::components::layout::{ErrorPage, PartnerFrame};
+use crate::components::prose::Prose;
 use crate::components::request::{form_error, query_param};
 use crate::components::table::DataTable;
 use crate::domain::{PartnerRole, Viewer};
@@ -161,7 +162,7 @@ fn Keys(
                 <h1>{title}</h1>
                 {fresh}
                 {revoked}
-                <p class="muted">{intro}</p>
+                <p class="muted"><Prose text=intro /></p>
                 <p><a href=API_DOCS>{t!(locale, api_docs_title)}</a></p>
                 {table}
                 {make}

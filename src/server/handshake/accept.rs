@@ -142,7 +142,7 @@ pub async fn accept_with_fault(
     // In clouds where DAP is part of every reseller relationship the customer cannot opt out.
     let with_dap = inv.params.dap && (with_dap || inv.partner.cloud.requires_dap());
     check_acceptor(inv, viewer, with_dap)?;
-    let agreement = current_agreement(db).await?;
+    let agreement = current_agreement(db, inv.partner.cloud).await?;
     let org = viewer.org_id.as_str();
     let partner = &inv.partner;
     let at = now();

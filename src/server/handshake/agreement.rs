@@ -2,23 +2,27 @@
 
 use sqlx::Row;
 
-use crate::domain::Agreement;
+use crate::domain::{Agreement, Cloud};
 use crate::error::AppError;
 use crate::server::platform::db::Db;
 
 /// Template id of the Microsoft Customer Agreement; its versions are rows of `agreements`.
 pub const CUSTOMER_AGREEMENT_TEMPLATE: &str = "117a77b0-9360-443b-8795-c6dedc750cf9";
 
-/// The agreement version customers accept now (read at most once a minute).
-pub async fn current_agreement(db: &Db) -> Result<Agreement, AppError> {
-    if let Some(agreement) = db.agreement.get() {
-        return Ok(agreement);
+/// The agreement version customers of `cloud` accept now: the newest of the cloud's own
+/// rows, else the newest of the rows for every cloud (read at most once a minute).
+pub async fn current_agreement(db: &Db, cloud: Cloud) -> Result<Agreement, AppError> {
+    let known = db.agreement.get().unwrap_or_default();
+    if let Some((_, agreement)) = known.iter().find(|(c, _)| *c == cloud) {
+        return Ok(agreement.clone());
     }
     let row = sqlx::query(
-        "SELECT id, name, version, link FROM agreements WHERE template_id = $1
-         ORDER BY published_at DESC LIMIT 1",
+        "SELECT id, name, version, link FROM agreements
+         WHERE template_id = $1 AND (cloud = $2 OR cloud IS NULL)
+         ORDER BY CASE WHEN cloud IS NULL THEN 1 ELSE 0 END, published_at DESC LIMIT 1",
     )
     .bind(CUSTOMER_AGREEMENT_TEMPLATE)
+    .bind(cloud.code())
     .fetch_one(&db.pool)
     .await?;
     let agreement = Agreement {
@@ -27,7 +31,9 @@ pub async fn current_agreement(db: &Db) -> Result<Agreement, AppError> {
         version: row.try_get("version")?,
         link: row.try_get("link")?,
     };
-    db.agreement.set(agreement.clone());
+    let mut known = known;
+    known.push((cloud, agreement.clone()));
+    db.agreement.set(known);
     Ok(agreement)
 }
 

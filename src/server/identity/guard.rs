@@ -70,6 +70,10 @@ fn sign_in_for(uri: &axum::http::Uri) -> String {
     to
 }
 
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::sign_in_for;
@@ -87,8 +91,4 @@ mod tests {
             "/signin?next=%2Fpartner%2Fusers&session=ended"
         );
     }
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

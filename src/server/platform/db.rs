@@ -27,7 +27,7 @@ pub struct Db {
     pub sessions: SessionBackend,
     /// The customer agreement in force, read at most once a minute (agreement versions are
     /// published by migrations, so every instance sees a new one within a minute).
-    pub agreement: Recent<crate::domain::Agreement>,
+    pub agreement: Recent<Vec<(crate::domain::Cloud, crate::domain::Agreement)>>,
     /// Rendered pages' parts, reused while their data version is unchanged.
     pub fragments: super::fragments::Fragments,
 }
