@@ -8,7 +8,7 @@ import { acceptWithAgreement, createCustomerOrg, open, pathOf, requestLink, sign
 
 /** Names of products and standards a Chinese page keeps in Latin script. */
 const ALLOWED = new Set(
-  "Accord Microsoft Azure Active Directory Office Entra Vianet API REST JSON CSV OpenAPI HTTP HTTPS Webhook Webhooks ID MPN URL UTC Bearer Authorization YYYY MM DD English".split(" "),
+  "Accord Microsoft Azure Active Directory Office Entra Vianet API REST JSON CSV OpenAPI HTTP HTTPS Webhook Webhooks ID MPN URL UTC Bearer Authorization YYYY MM DD English Standard".split(" "),
 );
 
 /** Latin-script words in the page's text outside code, addresses and the allow-list. */

@@ -63,7 +63,7 @@ pub fn Field(
                 <span class="field-label">{label}</span>
                 {children()}
             </label>
-            {hint.map(|h| view! { <span class="field-hint">{h}</span> })}
+            {hint.map(|h| view! { <span class="field-hint"><crate::components::prose::Prose text=h /></span> })}
         </div>
     }
 }

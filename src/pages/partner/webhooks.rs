@@ -12,6 +12,7 @@ use crate::api::webhooks::{
 };
 use crate::components::form::{Field, FormError, PostForm, Submit};
 use crate::components::layout::{ErrorPage, NotFound, PartnerFrame};
+use crate::components::prose::Prose;
 use crate::components::request::{form_error, query_param};
 use crate::components::table::DataTable;
 use crate::domain::{PartnerRole, Viewer};
@@ -150,7 +151,7 @@ fn Endpoints(
             <div class="narrow-page">
                 <h1>{title}</h1>
                 {removed}
-                <p class="muted">{t!(locale, webhooks_intro)}</p>
+                <p class="muted"><Prose text=t!(locale, webhooks_intro).to_string() /></p>
                 {table}
                 {register}
             </div>
@@ -228,7 +229,7 @@ fn EndpointDetail(
         view! {
             <section class="panel" aria-labelledby="secret-title">
                 <h2 id="secret-title" class="section-title">{t!(locale, webhook_secret_title)}</h2>
-                <p class="note">{t!(locale, webhook_secret_text)}</p>
+                <p class="note"><Prose text=t!(locale, webhook_secret_text).to_string() /></p>
                 <details class="secret" open=created>
                     <summary>{t!(locale, webhook_secret_show)}</summary>
                     <label class="field">
