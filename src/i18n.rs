@@ -350,6 +350,14 @@ pub fn detail(locale: Locale, action: &str, stored: &str) -> String {
             key = key,
             prefix = prefix
         ),
+        "apikey.revoked" if f.user.is_some() => t!(
+            locale,
+            log_apikey_revoked_with_maker,
+            by = by,
+            user = user,
+            key = key,
+            prefix = prefix
+        ),
         "apikey.revoked" => t!(
             locale,
             log_apikey_revoked,
@@ -579,6 +587,18 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::IndirectProviderOnly => t!(l, err_indirect_provider_only).to_string(),
         Problem::IndirectRole => t!(l, err_indirect_role).to_string(),
         Problem::UnknownProvider => t!(l, err_unknown_provider).to_string(),
+        Problem::ProviderOutsideReach {
+            provider,
+            reach,
+            country,
+        } => t!(
+            l,
+            err_provider_outside_reach,
+            provider = provider,
+            reach = region(l, reach),
+            country = region(l, country)
+        )
+        .to_string(),
         Problem::NotYourReseller => t!(l, err_not_your_reseller).to_string(),
         Problem::ConnectionChanged => t!(l, err_connection_changed).to_string(),
         Problem::NotConnected => t!(l, err_not_connected).to_string(),

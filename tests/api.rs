@@ -592,7 +592,63 @@ async fn the_openapi_document_lists_every_endpoint() {
     }
 }
 
+/// A key stands on its maker's standing: a demoted maker's key acts with the maker's current
+/// rights (it reads, but can no longer remove a relationship); a removed maker's keys stop
+/// working, and the activity log says which.
+async fn keys_follow_their_maker(db: &Db) {
+    use accord::server::identity::users;
+    let contoso = partner(db, "Contoso", "direct", "").await;
+    let mine = customer(db, &contoso, "Fourth Coffee").await;
+    let added = users::add(
+        db,
+        &contoso,
+        "Grace Admin",
+        "grace@contoso.example",
+        "global_admin",
+    )
+    .await
+    .unwrap();
+    let grace = accounts::viewer(db, &added.user_id).await.unwrap().unwrap();
+    let key = api_keys::create(db, &grace, "Nightly script", "")
+        .await
+        .unwrap();
+    let app = app(db);
+    let patch = r#"{"relationshipToPartner": "none"}"#;
+    let one = format!("/v1/customers/{mine}");
+
+    users::change_role(db, &contoso, &added.user_id, "sales_agent")
+        .await
+        .unwrap();
+    let (s, _) = api(&app, "GET", "/v1/customers", Some(&key.secret), "").await;
+    assert_eq!(s, StatusCode::OK, "a demoted maker's key still reads");
+    let (s, v) = api(&app, "PATCH", &one, Some(&key.secret), patch).await;
+    assert_error(s, &v, 403);
+    let (s, v) = api(&app, "GET", &one, Some(&key.secret), "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["relationshipToPartner"], "reseller", "{v}");
+
+    users::remove(db, &contoso, &added.user_id, true)
+        .await
+        .unwrap();
+    let (s, v) = api(&app, "GET", "/v1/customers", Some(&key.secret), "").await;
+    assert_error(s, &v, 401);
+    let revoked: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, detail FROM activity WHERE partner_org_id = $1 AND action = 'apikey.revoked'",
+    )
+    .bind(&contoso.org_id)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(revoked.len(), 1, "{revoked:?}");
+    assert!(revoked[0].1.contains("Nightly script"), "{revoked:?}");
+    let listed = api_keys::list(db, &contoso.org_id).await.unwrap();
+    assert!(listed
+        .iter()
+        .all(|k| k.name != "Nightly script" || k.revoked_at.is_some()));
+}
+
 on_both_databases! {
+    maker => keys_follow_their_maker;
     shapes => endpoints_answer_in_partner_centers_shapes;
     keys => keys_are_checked;
     indirect_api => indirect_partners_through_the_api;

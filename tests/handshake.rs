@@ -2,7 +2,7 @@
 
 mod common;
 
-use accord::domain::{CustomerRole, Membership, Refusal, Service, Viewer};
+use accord::domain::{CustomerRole, Membership, Problem, Refusal, Service, Viewer};
 use accord::error::AppError;
 use accord::server::handshake::{self, AcceptOutcome, FaultPoint, Invitation, SignerInput};
 use accord::server::identity::accounts::CustomerSignUp;
@@ -1225,7 +1225,59 @@ async fn agreement_per_cloud(db: &Db) {
     assert_eq!(accepted.map(|a| a.version).as_deref(), Some("2024-01"));
 }
 
+/// The region rule holds for both partners of a combined link: a reseller cannot connect
+/// with a provider that could never serve its customers, and a customer outside the
+/// provider's reach is refused on acceptance (naming the provider), with nothing written.
+async fn indirect_region(db: &Db) {
+    use accord::server::relationships::indirect::{self, Decision};
+    let reseller = indirect_partner(db, "Prairie Resellers", "indirect_reseller", 4300001).await;
+    let provider = indirect_partner(db, "Rio Distribution", "indirect_provider", 4300002).await;
+    let move_provider = |country: &'static str| {
+        sqlx::query("UPDATE partner_orgs SET country = $1 WHERE id = $2")
+            .bind(country)
+            .bind(provider.org_id.clone())
+            .execute(&db.pool)
+    };
+    move_provider("BR").await.unwrap();
+    let connections = || count(db, "indirect_connections");
+    let before = connections().await;
+    let err = indirect::request(db, &reseller, "4300002")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Invalid(Problem::ProviderOutsideReach { provider, .. }) if provider == "Rio Distribution"),
+        "{err:?}"
+    );
+    assert_eq!(connections().await, before, "nothing was asked");
+
+    // A connection made while both were in the same region, then the provider moved.
+    move_provider("US").await.unwrap();
+    indirect::request(db, &reseller, "4300002").await.unwrap();
+    indirect::decide(db, &provider, &reseller.org_id, Decision::Accept)
+        .await
+        .unwrap();
+    move_provider("BR").await.unwrap();
+    let inv = handshake::verify(
+        db,
+        KEY,
+        &indirect_query(db, &reseller, &provider, true).await,
+    )
+    .await
+    .unwrap();
+    let c = customer(db, "prairie.onmicrosoft.com", "public").await;
+    let before = totals(db).await;
+    let err = handshake::accept(db, &inv, &c, signer(), true)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Refused(Refusal::OtherRegion { partner, .. }) if partner == "Rio Distribution"),
+        "{err:?}"
+    );
+    assert_eq!(totals(db).await, before, "nothing written");
+}
+
 on_both_databases! {
+    indirect_region => indirect_region;
     agreement_clouds => agreement_per_cloud;
     indirect => indirect_channel;
     indirect_atomic => indirect_accept_is_atomic;

@@ -104,13 +104,15 @@ pub async fn load_invitation(query: String) -> Result<InvitationView, AppError> 
     }
     {
         let mut conn = state.db.pool.acquire().await?;
-        match regions::check_region(&mut conn, &inv.partner, &viewer.org_id).await {
-            Ok(()) => {}
-            Err(AppError::Refused(r)) => {
-                view.refusal = Some(r);
-                return Ok(view);
+        for (party, _) in inv.parties() {
+            match regions::check_region(&mut conn, party, &viewer.org_id).await {
+                Ok(()) => {}
+                Err(AppError::Refused(r)) => {
+                    view.refusal = Some(r);
+                    return Ok(view);
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => return Err(e),
         }
     }
     if let Err(AppError::Refused(r)) = may_accept {
@@ -242,20 +244,22 @@ pub async fn customer_sign_up(
             // told by the sign-up itself.)
             if let Ok(code) = crate::domain::parse_country(&country) {
                 let mut conn = state.db.pool.acquire().await?;
-                match regions::check_country(&mut conn, &inv.partner, &code).await {
-                    // Said on the form, as a mistake the person can correct.
-                    Err(AppError::Refused(Refusal::OtherRegion {
-                        partner,
-                        partner_region,
-                        customer_region,
-                    })) => {
-                        return Err(AppError::Invalid(Problem::OutsideReach {
+                for (party, _) in inv.parties() {
+                    match regions::check_country(&mut conn, party, &code).await {
+                        // Said on the form, as a mistake the person can correct.
+                        Err(AppError::Refused(Refusal::OtherRegion {
                             partner,
-                            reach: partner_region,
-                            country: customer_region,
-                        }))
+                            partner_region,
+                            customer_region,
+                        })) => {
+                            return Err(AppError::Invalid(Problem::OutsideReach {
+                                partner,
+                                reach: partner_region,
+                                country: customer_region,
+                            }))
+                        }
+                        other => other?,
                     }
-                    other => other?,
                 }
             }
             let created = accounts::sign_up_customer(

@@ -93,6 +93,13 @@ pub enum Problem {
     IndirectRole,
     /// No approved indirect provider of the cloud has this partner id.
     UnknownProvider,
+    /// The provider `provider` works in `reach` (a region or country code) only, not in the
+    /// reseller's `country`: the two could never serve the same customer.
+    ProviderOutsideReach {
+        provider: String,
+        reach: String,
+        country: String,
+    },
     /// The reseller never asked this provider to connect.
     NotYourReseller,
     /// The connection changed in the meantime (e.g. ended before it was accepted).
@@ -283,6 +290,14 @@ impl std::fmt::Display for Problem {
             Problem::UnknownProvider => write!(
                 f,
                 "No indirect provider of your cloud has this partner ID. Check the number with your provider."
+            ),
+            Problem::ProviderOutsideReach {
+                provider,
+                reach,
+                country,
+            } => write!(
+                f,
+                "{provider} works with organizations in {reach} only, so it cannot be the indirect provider of a reseller in {country}. Nothing was sent."
             ),
             Problem::NotYourReseller => {
                 write!(f, "This reseller has not asked to connect with your organization.")

@@ -156,9 +156,13 @@ pub async fn accept_with_fault(
         .execute(&mut *tx)
         .await?;
 
-    if let Err(refused) = check_region(&mut tx, partner, org).await {
-        tx.rollback().await?;
-        return Err(refused);
+    // The region rule holds for every partner the link names (the reseller and, on a
+    // combined link, its indirect provider).
+    for (party, _) in inv.parties() {
+        if let Err(refused) = check_region(&mut tx, party, org).await {
+            tx.rollback().await?;
+            return Err(refused);
+        }
     }
     // The connection with the provider may have ended since the link was verified.
     if let Some(provider) = &inv.provider {

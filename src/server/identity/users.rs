@@ -444,6 +444,33 @@ pub async fn remove(
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
+    // API keys stand on their maker's standing: a removed user's keys stop working with them,
+    // and the log says which (the organization's Global admins read it there).
+    let revoked = sqlx::query(
+        "UPDATE api_keys SET revoked_at = $1, revoked_by_user_id = $2
+         WHERE created_by_user_id = $3 AND revoked_at IS NULL
+         RETURNING name, prefix",
+    )
+    .bind(at)
+    .bind(&actor.user_id)
+    .bind(user_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for key in &revoked {
+        events::record(
+            &mut tx,
+            entry(actor).action(
+                "apikey.revoked",
+                Facts {
+                    key: Some(key.try_get("name")?),
+                    prefix: Some(key.try_get("prefix")?),
+                    user: Some(user.name.clone()),
+                    ..Facts::by(&actor.name)
+                },
+            ),
+        )
+        .await?;
+    }
     events::record(
         &mut tx,
         entry(actor).action(

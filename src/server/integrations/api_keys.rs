@@ -208,8 +208,19 @@ pub struct KeyCaller {
     pub key_id: String,
     pub key_name: String,
     /// The organization, as the services see an actor: the key acts with the rights of an
-    /// Admin agent (no user management), named after the key in the activity log.
+    /// Admin agent (no user management), or fewer if its maker has fewer now, named after
+    /// the key in the activity log.
     pub viewer: Viewer,
+    /// The role its maker holds now: a key never acts with more rights than its maker.
+    pub maker_role: PartnerRole,
+}
+
+/// The role a key acts with: an Admin agent's, unless its maker now holds a lesser role.
+pub fn key_role(maker: PartnerRole) -> PartnerRole {
+    match maker {
+        PartnerRole::GlobalAdmin | PartnerRole::AdminAgent => PartnerRole::AdminAgent,
+        lesser => lesser,
+    }
 }
 
 /// The caller of a working key (`None`: unknown, revoked or expired — all the same to the
@@ -221,9 +232,10 @@ pub async fn authenticate(db: &Db, secret: &str) -> Result<Option<KeyCaller>, Ap
     let at = now();
     let row = sqlx::query(
         "SELECT k.id, k.name, k.created_by_user_id, k.last_used_at, p.id AS p_id,
-                p.name AS p_name, p.cloud, p.program_type, p.approved_at
+                p.name AS p_name, p.cloud, p.program_type, p.approved_at, u.role AS maker_role
          FROM api_keys k JOIN partner_orgs p ON p.id = k.partner_org_id
-         WHERE k.secret_hash = $1 AND k.revoked_at IS NULL
+              JOIN users u ON u.id = k.created_by_user_id
+         WHERE k.secret_hash = $1 AND k.revoked_at IS NULL AND u.removed_at IS NULL
            AND (k.expires_at IS NULL OR k.expires_at > $2)",
     )
     .bind(hash(secret))
@@ -242,6 +254,10 @@ pub async fn authenticate(db: &Db, secret: &str) -> Result<Option<KeyCaller>, Ap
             .await?;
     }
     let bad = || AppError::Internal;
+    let maker_role: PartnerRole = row
+        .try_get::<String, _>("maker_role")?
+        .parse()
+        .map_err(|_| bad())?;
     let program: ProgramType = row
         .try_get::<String, _>("program_type")?
         .parse()
@@ -257,7 +273,7 @@ pub async fn authenticate(db: &Db, secret: &str) -> Result<Option<KeyCaller>, Ap
             .parse()
             .map_err(|_| bad())?,
         membership: Membership::Partner {
-            role: PartnerRole::AdminAgent,
+            role: key_role(maker_role),
             program,
             approved: row.try_get::<Option<i64>, _>("approved_at")?.is_some(),
         },
@@ -266,6 +282,7 @@ pub async fn authenticate(db: &Db, secret: &str) -> Result<Option<KeyCaller>, Ap
         key_id,
         key_name,
         viewer,
+        maker_role,
     }))
 }
 

@@ -8,6 +8,7 @@
 
 use sqlx::{Any, Row, Transaction};
 
+use super::regions;
 use crate::domain::{ConnectionState, Facts, PartnerRole, Problem, ProgramType, Viewer};
 use crate::error::AppError;
 use crate::server::events::{self, Event};
@@ -197,7 +198,7 @@ pub async fn request(db: &Db, actor: &Viewer, mspp_id: &str) -> Result<Requested
     let mut tx = db.begin_write().await?;
     lock_reseller(&mut tx, reseller).await?;
     let provider = sqlx::query(
-        "SELECT id, name FROM partner_orgs
+        "SELECT id, name, country FROM partner_orgs
          WHERE mspp_id = $1 AND program_type = 'indirect_provider' AND cloud = $2
            AND approved_at IS NOT NULL",
     )
@@ -211,6 +212,24 @@ pub async fn request(db: &Db, actor: &Viewer, mspp_id: &str) -> Result<Requested
     };
     let provider_id: String = provider.try_get("id")?;
     let provider_name: String = provider.try_get("name")?;
+    // A provider that could never serve the reseller's customers (the region rule) is not
+    // asked: every combined link of the two would be refused.
+    let provider_country: String = provider.try_get("country")?;
+    let reseller_country: String = sqlx::query("SELECT country FROM partner_orgs WHERE id = $1")
+        .bind(reseller)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("country")?;
+    if let Err((reach, country)) =
+        regions::reaches(&mut tx, &provider_country, &reseller_country).await?
+    {
+        tx.rollback().await?;
+        return Err(AppError::Invalid(Problem::ProviderOutsideReach {
+            provider: provider_name,
+            reach,
+            country,
+        }));
+    }
     match state_of(&mut tx, reseller, &provider_id).await? {
         Some(state @ (ConnectionState::Requested | ConnectionState::Connected)) => {
             tx.rollback().await?;

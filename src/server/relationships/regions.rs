@@ -38,6 +38,27 @@ pub async fn reach(conn: &mut sqlx::AnyConnection, partner: &Partner) -> Result<
     })
 }
 
+/// Whether a partner in `from` (a country code) reaches `to`: the same country, or the same
+/// market region. `Err` holds where each is: the partner's region (or country) and `to`'s.
+pub async fn reaches(
+    conn: &mut sqlx::AnyConnection,
+    from: &str,
+    to: &str,
+) -> Result<Result<(), (String, String)>, AppError> {
+    if from == to {
+        return Ok(Ok(()));
+    }
+    let from_region = region_of(conn, from).await?;
+    let to_region = region_of(conn, to).await?;
+    if from_region.is_some() && from_region == to_region {
+        return Ok(Ok(()));
+    }
+    Ok(Err((
+        from_region.unwrap_or_else(|| from.to_string()),
+        to_region.unwrap_or_else(|| to.to_string()),
+    )))
+}
+
 /// The region rule for an organization in `country` (a country code), checked before an
 /// organization is created for the partner's invitation.
 pub async fn check_country(
@@ -45,22 +66,14 @@ pub async fn check_country(
     partner: &Partner,
     country: &str,
 ) -> Result<(), AppError> {
-    let Reach {
-        country: p_country,
-        region: p_region,
-    } = reach(conn, partner).await?;
-    if p_country == country {
-        return Ok(());
+    match reaches(conn, &partner.country, country).await? {
+        Ok(()) => Ok(()),
+        Err((partner_region, customer_region)) => Err(AppError::Refused(Refusal::OtherRegion {
+            partner: partner.name.clone(),
+            partner_region,
+            customer_region,
+        })),
     }
-    let c_region = region_of(conn, country).await?;
-    if p_region.is_some() && p_region == c_region {
-        return Ok(());
-    }
-    Err(AppError::Refused(Refusal::OtherRegion {
-        partner: partner.name.clone(),
-        partner_region: p_region.unwrap_or(p_country),
-        customer_region: c_region.unwrap_or_else(|| country.to_string()),
-    }))
 }
 
 /// The region rule for an existing customer organization (checked on the acceptance page,

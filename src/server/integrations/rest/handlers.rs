@@ -317,10 +317,13 @@ async fn update_customer(
     }
     customer_of(&state, &caller, &id).await?;
     // Keys are made by Global admins; removing a relationship is the one administrator's
-    // action the API offers, on their behalf.
+    // action the API offers, on their behalf while the maker is a Global admin still (a
+    // demoted maker's key acts with the maker's current rights, and is refused).
     let mut actor = caller.viewer.clone();
     if let Membership::Partner { role, .. } = &mut actor.membership {
-        *role = PartnerRole::GlobalAdmin;
+        if caller.maker_role == PartnerRole::GlobalAdmin {
+            *role = PartnerRole::GlobalAdmin;
+        }
     }
     lifecycle::remove_relationship(&state.db, &actor, &id, true).await?;
     let c = customer_of(&state, &caller, &id).await?;
