@@ -22,9 +22,23 @@ static SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock:
     tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
 });
 
+/// New passwords (sign-ups, set-password links) take at most half the slots, so requests
+/// anyone can send without an account never hold every slot: signing in keeps the rest.
+static NEW_PASSWORD_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new((cores / 2).max(1))
+    });
+
 /// Hashes running now, and the most that ever ran at once (for tests).
 static RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 static MOST_RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static DONE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many argon2 computations this process has run (for tests: which requests cost one).
+pub fn hashes_done() -> usize {
+    DONE.load(std::sync::atomic::Ordering::SeqCst)
+}
 
 /// Runs `work` (one argon2 computation) in a hashing slot on a blocking thread.
 async fn in_slot<T: Send + 'static>(
@@ -43,6 +57,7 @@ async fn in_slot<T: Send + 'static>(
         MOST_RUNNING.fetch_max(now, Ordering::SeqCst);
         let out = work();
         RUNNING.fetch_sub(1, Ordering::SeqCst);
+        DONE.fetch_add(1, Ordering::SeqCst);
         // The hash's 19 MiB block went back to this thread's mimalloc heap; give it back to
         // the system now rather than when this thread next allocates, which for an idle
         // blocking thread may be never.
@@ -56,7 +71,15 @@ async fn in_slot<T: Send + 'static>(
     result
 }
 
+/// Hashes a new password, in the share of the slots new passwords may take.
 pub async fn hash(password: String) -> Result<String, AppError> {
+    let _share = tokio::time::timeout(WAIT_FOR_SLOT, NEW_PASSWORD_SLOTS.acquire())
+        .await
+        .map_err(|_| {
+            tracing::warn!("no free slot for a new password; refused for now");
+            AppError::TooManyAttempts
+        })?
+        .map_err(|_| AppError::Internal)?;
     in_slot(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -124,5 +147,26 @@ mod tests {
             most >= 1 && most <= cores,
             "{most} hashes ran at once on {cores} cores"
         );
+    }
+
+    /// New passwords, which anyone can ask for without an account (sign-ups, set-password
+    /// links), cannot take every slot: a sign-in flooded by them still gets one at once,
+    /// while most of the flood is still waiting (a fair queue shared by all would put it
+    /// behind every one of them).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn new_passwords_leave_sign_in_a_share() {
+        let flood: Vec<_> = (0..24)
+            .map(|i| tokio::spawn(hash(format!("new password {i}"))))
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!verify("a sign-in".into(), None).await.unwrap());
+        let finished = flood.iter().filter(|h| h.is_finished()).count();
+        assert!(
+            finished < flood.len() / 2,
+            "{finished} of the flood ran before the sign-in"
+        );
+        for h in flood {
+            let _ = h.await;
+        }
     }
 }

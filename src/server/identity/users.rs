@@ -553,6 +553,11 @@ pub async fn set_password(
     password: String,
 ) -> Result<(String, i64), AppError> {
     crate::domain::check_password(&password).map_err(AppError::Invalid)?;
+    // Every cheap condition before the costly hash: a link that does not work is told so
+    // without hashing anything (it is checked again, atomically, when it is used).
+    if link_holder(db, token).await?.is_none() {
+        return Err(AppError::Invalid(Problem::PasswordLink));
+    }
     let hash = passwords::hash(password).await?;
     let at = now();
     let mut tx = db.begin_write().await?;
