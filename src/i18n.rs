@@ -606,6 +606,13 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::KeyExpiry => t!(l, err_key_expiry).to_string(),
         Problem::NotYourKey => t!(l, err_not_your_key).to_string(),
         Problem::WebhooksRole => t!(l, err_webhooks_role).to_string(),
+        Problem::IntegrationsAwaitApproval => t!(l, err_integrations_await_approval).to_string(),
+        Problem::TestEventsLimit => t!(
+            l,
+            err_test_events_limit,
+            n = crate::domain::TEST_EVENTS_PER_10_MINUTES.to_string()
+        )
+        .to_string(),
         Problem::WebhookUrl => t!(l, err_webhook_url).to_string(),
         Problem::WebhookHttps => t!(l, err_webhook_https).to_string(),
         Problem::WebhookPrivate => t!(l, err_webhook_private).to_string(),

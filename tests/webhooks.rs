@@ -512,7 +512,106 @@ fn strict_settings() -> Settings {
     settings(false)
 }
 
+/// One partner cannot hold up another's deliveries: partner A floods an endpoint that never
+/// answers (each attempt waits for the 3 s time limit); partner B's event still arrives at
+/// once, while A's endpoint never has more than its share of deliveries in flight. Test
+/// events are limited per endpoint, and a partner waiting for approval makes neither
+/// webhooks nor API keys.
+async fn one_partner_cannot_hold_up_another(db: &Db) {
+    use accord::server::events::webhook_outbox;
+    use accord::server::integrations::api_keys;
+    use accord::server::integrations::webhooks::deliverer::PER_ENDPOINT;
+    let s = settings(true);
+    let (ann, _) = partner(db, "Flooding Partner").await;
+    let (ben, _) = partner(db, "Patient Partner").await;
+
+    // An endpoint that accepts connections and never answers; it counts them.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_url = format!("http://{}/hook", silent.local_addr().unwrap());
+    let opened = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = opened.clone();
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    let slow = webhooks::create(db, &s, &ann, &silent_url, webhooks::EVENTS)
+        .await
+        .unwrap();
+    // A's flood: 40 events due before B's (written as the outbox writes them).
+    let mut tx = db.begin_write().await.unwrap();
+    for i in 0..40 {
+        webhook_outbox::insert_delivery(
+            &mut tx,
+            &slow,
+            &format!("msg_flood_{i}"),
+            webhooks::TEST_EVENT,
+            "{}",
+            0,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+    let fast = webhooks::create(db, &s, &ben, &receiver.url(), webhooks::EVENTS)
+        .await
+        .unwrap();
+    let running = tokio::spawn(Deliverer::new(db.clone(), s.clone()).unwrap().run());
+    let started = Instant::now();
+    webhooks::send_test(db, &ben, &fast).await.unwrap();
+    while receiver.received().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "B's event waited behind A's flood"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        opened.load(std::sync::atomic::Ordering::SeqCst) <= PER_ENDPOINT,
+        "A's endpoint got more than its share at once"
+    );
+    running.abort();
+    holder.abort();
+
+    // Test events: a few per endpoint, then a pause.
+    for _ in 1..accord::domain::TEST_EVENTS_PER_10_MINUTES {
+        webhooks::send_test(db, &ben, &fast).await.unwrap();
+    }
+    let pending = count(db, "webhook_deliveries").await;
+    assert_eq!(
+        webhooks::send_test(db, &ben, &fast).await,
+        Err(AppError::Invalid(Problem::TestEventsLimit))
+    );
+    assert_eq!(count(db, "webhook_deliveries").await, pending);
+
+    // A partner the operator has not approved yet.
+    let created = accounts::sign_up_partner_with(
+        db,
+        common::partner_sign_up("Waiting Partner", "pat@waiting.example", PASSWORD),
+        false,
+    )
+    .await
+    .unwrap();
+    let waiting = viewer(db, &created.user_id).await;
+    assert_eq!(
+        webhooks::create(db, &s, &waiting, &receiver.url(), webhooks::EVENTS).await,
+        Err(AppError::Forbidden(Problem::IntegrationsAwaitApproval))
+    );
+    assert_eq!(
+        api_keys::create(db, &waiting, "Script", "")
+            .await
+            .map(|_| ()),
+        Err(AppError::Forbidden(Problem::IntegrationsAwaitApproval))
+    );
+    receiver.stop().await;
+}
+
 on_both_databases! {
+    fairness => one_partner_cannot_hold_up_another;
     exactly_once => events_arrive_once_signed;
     retries => deliveries_are_retried_until_the_receiver_is_back;
     private => private_addresses_are_refused;

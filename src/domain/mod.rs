@@ -31,6 +31,17 @@ pub use invitation::{
 };
 pub use names::{full_name, is_han_name, split_name};
 pub use problem::{Field, Problem};
+
+/// How many test events one webhook endpoint may be sent in 10 minutes.
+pub const TEST_EVENTS_PER_10_MINUTES: i64 = 5;
+
+/// Whether the viewer's partner organization is approved by the operator (customers: no).
+pub fn is_approved_partner(viewer: &Viewer) -> bool {
+    matches!(
+        viewer.membership,
+        Membership::Partner { approved: true, .. }
+    )
+}
 pub use program::ProgramType;
 pub use refusal::{DapHolder, Refusal};
 pub use relationship::{ConnectionState, RelationshipKind, Service};

@@ -114,6 +114,10 @@ pub enum Problem {
     NotYourKey,
     /// Webhooks are registered and removed by Global admins.
     WebhooksRole,
+    /// Webhooks and API keys wait for the operator's approval of the organization.
+    IntegrationsAwaitApproval,
+    /// Too many test events to one endpoint in a short time.
+    TestEventsLimit,
     /// A webhook URL that cannot be read, or that has a user name, password or fragment.
     WebhookUrl,
     /// Webhook URLs are https.
@@ -318,6 +322,15 @@ impl std::fmt::Display for Problem {
                 "Enter the number of days the key works (1 to 730), or leave it empty for no expiry."
             ),
             Problem::NotYourKey => write!(f, "This API key is not one of your organization's."),
+            Problem::IntegrationsAwaitApproval => write!(
+                f,
+                "Your organization is waiting for approval by the operator of this Accord. You can make webhooks and API keys once it is approved."
+            ),
+            Problem::TestEventsLimit => write!(
+                f,
+                "This endpoint got {} test events in the last 10 minutes. Wait a few minutes before sending another.",
+                crate::domain::TEST_EVENTS_PER_10_MINUTES
+            ),
             Problem::WebhooksRole => {
                 write!(f, "Only Global admins can register, test or remove webhooks.")
             }

@@ -87,6 +87,9 @@ pub async fn create(
     use base64::Engine;
     use rand::RngCore;
     check_admin(actor)?;
+    if !crate::domain::is_approved_partner(actor) {
+        return Err(AppError::Forbidden(Problem::IntegrationsAwaitApproval));
+    }
     let name = required_text(name, Field::KeyName, 80).map_err(AppError::Invalid)?;
     let days = parse_days(expires_in_days).map_err(AppError::Invalid)?;
     let mut bytes = [0u8; 30];

@@ -17,6 +17,47 @@ use crate::server::platform::db::{now, now_ms, Db};
 /// Deliveries the log shows per endpoint.
 pub const LOG_SIZE: i64 = 50;
 
+/// Deliveries in flight at once (per instance)...
+pub const SLOTS: usize = 16;
+/// ...of which one partner's take at most this many, and one endpoint's at most
+/// [`PER_ENDPOINT`]: a partner whose endpoint answers slowly, or who has many events due,
+/// never holds up another partner's deliveries.
+pub const PER_PARTNER: usize = 4;
+pub const PER_ENDPOINT: usize = 2;
+
+/// What this instance is sending now, by partner and by endpoint.
+#[derive(Default)]
+struct InFlight {
+    partners: std::collections::HashMap<String, usize>,
+    endpoints: std::collections::HashMap<String, usize>,
+}
+
+impl InFlight {
+    fn has_room(&self, partner: &str, endpoint: &str) -> bool {
+        self.partners.get(partner).copied().unwrap_or(0) < PER_PARTNER
+            && self.endpoints.get(endpoint).copied().unwrap_or(0) < PER_ENDPOINT
+    }
+
+    fn add(&mut self, partner: &str, endpoint: &str) {
+        *self.partners.entry(partner.to_string()).or_default() += 1;
+        *self.endpoints.entry(endpoint.to_string()).or_default() += 1;
+    }
+
+    fn remove(&mut self, partner: &str, endpoint: &str) {
+        for (map, key) in [
+            (&mut self.partners, partner),
+            (&mut self.endpoints, endpoint),
+        ] {
+            if let Some(n) = map.get_mut(key) {
+                *n -= 1;
+                if *n == 0 {
+                    map.remove(key);
+                }
+            }
+        }
+    }
+}
+
 impl Settings {
     /// The wait after `attempts` failed attempts.
     pub fn backoff(&self, attempts: i64) -> Duration {
@@ -154,6 +195,10 @@ pub struct Deliverer {
     db: Db,
     settings: Settings,
     client: reqwest::Client,
+    slots: Arc<tokio::sync::Semaphore>,
+    in_flight: Arc<std::sync::Mutex<InFlight>>,
+    /// Told each time a delivery ends (a slot is free again).
+    freed: Arc<tokio::sync::Notify>,
 }
 
 impl Deliverer {
@@ -177,38 +222,77 @@ impl Deliverer {
             db,
             settings,
             client,
+            slots: Arc::new(tokio::sync::Semaphore::new(SLOTS)),
+            in_flight: Arc::default(),
+            freed: Arc::default(),
         })
     }
 
-    /// Looks at the outbox every `poll` until stopped (a background job).
+    /// Looks at the outbox until stopped (a background job): starts what is due whenever a
+    /// slot is free, without waiting for the others in flight (no batch waits for its
+    /// slowest delivery), and looks again when a delivery ends or `poll` has passed.
     pub async fn run(self) {
         loop {
-            match self.deliver_due().await {
-                // More may be due at once: look again without waiting.
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "webhook outbox"),
+            if let Err(e) = self.start_due().await {
+                tracing::warn!(error = %e, "webhook outbox");
             }
-            tokio::time::sleep(self.settings.poll).await;
+            tokio::select! {
+                _ = self.freed.notified() => {}
+                _ = tokio::time::sleep(self.settings.poll) => {}
+            }
         }
     }
 
-    /// Makes one attempt of each due delivery (up to 16 at once); returns how many.
+    /// Makes one attempt of each due delivery it can start now (see [`Deliverer::run`]),
+    /// and waits for them; returns how many.
     pub async fn deliver_due(&self) -> Result<usize, AppError> {
+        let started = self.start_due().await?;
+        let n = started.len();
+        for handle in started {
+            let _ = handle.await;
+        }
+        Ok(n)
+    }
+
+    /// Starts the due deliveries there is room for: a free slot, and room in the share of
+    /// the delivery's partner and endpoint. Oldest first, a few per partner at a time.
+    async fn start_due(&self) -> Result<Vec<tokio::task::JoinHandle<()>>, AppError> {
+        let mut started = Vec::new();
+        if self.slots.available_permits() == 0 {
+            return Ok(started);
+        }
         let at = now_ms();
         let due = sqlx::query(
-            "SELECT d.id, d.message_id, d.payload, d.attempts, w.url, w.secret
-             FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-             WHERE d.state = 'pending' AND d.next_attempt_ms <= $1
-               AND (d.lease_until_ms IS NULL OR d.lease_until_ms <= $1)
-               AND w.removed_at IS NULL
-             ORDER BY d.next_attempt_ms, d.id LIMIT 16",
+            "SELECT id, message_id, payload, attempts, webhook_id, partner_org_id, url, secret
+             FROM (SELECT d.id, d.message_id, d.payload, d.attempts, d.next_attempt_ms,
+                          d.webhook_id, w.partner_org_id, w.url, w.secret,
+                          ROW_NUMBER() OVER (PARTITION BY w.partner_org_id
+                                             ORDER BY d.next_attempt_ms, d.id) AS nth
+                   FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                   WHERE d.state = 'pending' AND d.next_attempt_ms <= $1
+                     AND (d.lease_until_ms IS NULL OR d.lease_until_ms <= $1)
+                     AND w.removed_at IS NULL) due
+             WHERE nth <= $2
+             ORDER BY next_attempt_ms, id LIMIT 256",
         )
         .bind(at)
+        .bind((PER_PARTNER * 2) as i64)
         .fetch_all(&self.db.pool)
         .await?;
-        let mut sending = tokio::task::JoinSet::new();
         for row in due {
+            let partner: String = row.try_get("partner_org_id")?;
+            let endpoint: String = row.try_get("webhook_id")?;
+            if !self
+                .in_flight
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .has_room(&partner, &endpoint)
+            {
+                continue;
+            }
+            let Ok(permit) = self.slots.clone().try_acquire_owned() else {
+                break;
+            };
             let id: String = row.try_get("id")?;
             // Taken by exactly one instance: the one whose update finds it still free.
             let taken = sqlx::query(
@@ -235,17 +319,25 @@ impl Deliverer {
                 row.try_get("url")?,
                 row.try_get("secret")?,
             );
+            self.in_flight
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .add(&partner, &endpoint);
             let me = self.clone();
-            sending.spawn(async move {
+            started.push(tokio::spawn(async move {
                 let outcome = me.attempt(&url, &secret, &message_id, &payload).await;
                 if let Err(e) = me.finish(&id, attempts, &outcome).await {
                     tracing::warn!(delivery = %id, error = %e, "webhook delivery outcome not saved");
                 }
-            });
+                me.in_flight
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&partner, &endpoint);
+                drop(permit);
+                me.freed.notify_one();
+            }));
         }
-        let n = sending.len();
-        while sending.join_next().await.is_some() {}
-        Ok(n)
+        Ok(started)
     }
 
     async fn attempt(&self, url: &str, secret: &str, message_id: &str, body: &str) -> Attempt {
@@ -259,9 +351,13 @@ impl Deliverer {
         // client's resolver checks again the addresses it connects to.
         if let Some(url::Host::Domain(name)) = url.host() {
             let port = url.port_or_known_default().unwrap_or(443);
-            match tokio::net::lookup_host((name, port)).await {
-                Err(e) => return Attempt::failed(Failure::Resolve, e.to_string()),
-                Ok(addrs) => {
+            // The lookup has the attempt's time limit too (the lease outlasts both).
+            match tokio::time::timeout(self.settings.timeout, tokio::net::lookup_host((name, port)))
+                .await
+            {
+                Err(_) => return Attempt::failed(Failure::Timeout, ""),
+                Ok(Err(e)) => return Attempt::failed(Failure::Resolve, e.to_string()),
+                Ok(Ok(addrs)) => {
                     if let Some(ip) = addrs
                         .map(|a| a.ip())
                         .find(|ip| !allow_private && !is_public(*ip))

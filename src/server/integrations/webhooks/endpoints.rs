@@ -35,6 +35,9 @@ pub struct Endpoint {
 
 fn check_admin(actor: &Viewer) -> Result<(), AppError> {
     match actor.partner_role() {
+        Some(PartnerRole::GlobalAdmin) if !crate::domain::is_approved_partner(actor) => {
+            Err(AppError::Forbidden(Problem::IntegrationsAwaitApproval))
+        }
         Some(PartnerRole::GlobalAdmin) => Ok(()),
         Some(_) => Err(AppError::Forbidden(Problem::WebhooksRole)),
         None => Err(AppError::Forbidden(Problem::PartnerOnly)),
@@ -234,6 +237,20 @@ pub async fn send_test(db: &Db, actor: &Viewer, id: &str) -> Result<(), AppError
         return Err(AppError::Forbidden(Problem::NotYourWebhook));
     }
     let at = now();
+    // Test events are for trying an endpoint, not for flooding the shared deliverer.
+    let recent: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM webhook_deliveries
+         WHERE webhook_id = $1 AND event_type = $2 AND created_at > $3",
+    )
+    .bind(id)
+    .bind(TEST_EVENT)
+    .bind(at - 600)
+    .fetch_one(&mut *tx)
+    .await?;
+    if recent >= crate::domain::TEST_EVENTS_PER_10_MINUTES {
+        tx.rollback().await?;
+        return Err(AppError::Invalid(Problem::TestEventsLimit));
+    }
     let message_id = format!("msg_{}", new_id());
     let payload = serde_json::json!({
         "type": TEST_EVENT,
