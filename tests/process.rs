@@ -2,7 +2,8 @@
 //! The server binary as it runs in production, as a child process: resident memory through
 //! a burst of 200 concurrent sign-ins, SIGKILL in the middle of a stream of acceptances
 //! (several times, on SQLite and PostgreSQL), SIGKILL between an event's commit and its
-//! webhook delivery, and two instances sharing one PostgreSQL database.
+//! webhook delivery, 16 concurrent exports of long activity logs, and two instances sharing
+//! one PostgreSQL database.
 
 mod common;
 
@@ -207,6 +208,102 @@ async fn memory_stays_bounded_through_a_burst_of_sign_ins() {
         after < idle + 24 * 1024,
         "memory did not come back: idle {idle} kB, after {after} kB"
     );
+}
+
+/// The activity export streams: 16 concurrent exports of logs of over 100,000 entries
+/// (four organizations, four requests each) keep the process under 128 MB; one export per
+/// organization runs at a time (the others are told when to come back), and each file
+/// holds every entry of its log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_stream_in_bounded_memory() {
+    const ENTRIES: i64 = 100_500;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("accord.db").display());
+    let mut logs = Vec::new();
+    {
+        let db = Db::connect(&url).await.unwrap();
+        for i in 0..4 {
+            let name = format!("Exporter {i}");
+            partner_link(&db, &name).await;
+            let org: String = sqlx::query_scalar("SELECT id FROM partner_orgs WHERE name = $1")
+                .bind(&name)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            sqlx::query(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)
+                 INSERT INTO activity (id, at, actor_user_id, actor_name, partner_org_id,
+                                       customer_org_id, action, detail)
+                 SELECT $1 || '-' || i, 1700000000 + i, NULL, 'Bulk Loader', $1, NULL,
+                        'link.rotated', '{\"by\":\"Bulk Loader\"}'
+                 FROM n",
+            )
+            .bind(&org)
+            .bind(ENTRIES)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+            let total: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM activity WHERE partner_org_id = $1")
+                    .bind(&org)
+                    .fetch_one(&db.pool)
+                    .await
+                    .unwrap();
+            logs.push((format!("pat@exporter{i}.example"), total));
+        }
+    }
+    let server = Server::start(&url, dir.path(), &[]).await;
+    let mut cookies = Vec::new();
+    for (i, (email, _)) in logs.iter().enumerate() {
+        let reply = sign_in(server.addr, email, PASSWORD, &format!("10.2.0.{i}")).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        cookies.push(reply.cookie().unwrap());
+    }
+    let idle = server.rss_kib();
+    let addr = server.addr;
+    let exports: Vec<_> = (0..16)
+        .map(|i| {
+            let cookie = cookies[i % 4].clone();
+            tokio::spawn(async move {
+                let reply = http(addr, "GET", "/activity.csv", &[("Cookie", &cookie)], "")
+                    .await
+                    .unwrap();
+                (i % 4, reply)
+            })
+        })
+        .collect();
+    let mut peak = idle;
+    let started = Instant::now();
+    while exports.iter().any(|t| !t.is_finished()) {
+        peak = peak.max(server.rss_kib());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let took = started.elapsed();
+    let mut files = 0;
+    let mut refused = 0;
+    for t in exports {
+        let (org, reply) = t.await.unwrap();
+        match reply.status {
+            200 => {
+                files += 1;
+                let lines = reply.body.trim_end_matches("\r\n").split("\r\n").count() as i64;
+                assert_eq!(lines, logs[org].1 + 1, "every entry and the header");
+            }
+            429 => {
+                refused += 1;
+                assert!(reply.header("retry-after").is_some());
+            }
+            other => panic!("export answered {other}: {}", reply.body),
+        }
+    }
+    println!(
+        "16 concurrent exports of {ENTRIES}+ entries in {took:?}: {files} files, {refused} told \
+         to come back; resident memory idle {} MB, peak {} MB",
+        idle / 1024,
+        peak / 1024
+    );
+    assert!(files >= 4, "one export per organization runs");
+    assert!(peak < 128 * 1024, "peak {} MB", peak / 1024);
 }
 
 /// The test databases of this file: a SQLite file in `dir`, or a fresh PostgreSQL database.

@@ -45,9 +45,20 @@ pub async fn download(State(state): State<AppState>, session: Session, req: Requ
             )
         }
     };
-    let page = match super::list(&state.db, scope, &filter, 0, EXPORT_LIMIT).await {
-        Ok(page) => page,
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, e),
+    // One export per organization at a time, and a few per instance: an export is long,
+    // and the rest of the portal must stay quick while it runs.
+    let org = match scope {
+        super::Scope::Partner(id) | super::Scope::Customer(id) => id.to_string(),
+    };
+    let Some(slot) = ExportSlot::take(&org) else {
+        let mut res = (
+            StatusCode::TOO_MANY_REQUESTS,
+            t!(locale, err_export_busy).to_string(),
+        )
+            .into_response();
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(EXPORT_RETRY_SECS));
+        return res;
     };
     let header: Vec<String> = [
         t!(locale, col_when),
@@ -59,20 +70,49 @@ pub async fn download(State(state): State<AppState>, session: Session, req: Requ
     .into_iter()
     .map(|h| h.to_string())
     .collect();
-    let rows: Vec<Vec<String>> = page
-        .entries
-        .iter()
-        .map(|e| {
-            vec![
-                rfc3339(e.at),
-                e.counterpart.clone().unwrap_or_default(),
-                i18n::action(locale, &e.action),
-                i18n::detail(locale, &e.action, &e.detail),
-                e.actor.clone(),
-            ]
-        })
-        .collect();
-    let mut res = to_csv(&header, &rows).into_response();
+    // Streamed a chunk at a time from the database: memory stays the same whatever the
+    // log's length, and every entry is in the file.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(2);
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let _slot = slot;
+        let Ok(scope) = super::scope_of(&viewer) else {
+            return;
+        };
+        let mut text = String::from('\u{feff}');
+        push_line(&mut text, &header);
+        let mut after: Option<super::After> = None;
+        loop {
+            let rows = match super::chunk(&db, scope, &filter, after.as_ref(), EXPORT_CHUNK).await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::warn!(error = %e, "activity export stopped");
+                    let _ = tx.send(Err(std::io::Error::other("export stopped"))).await;
+                    return;
+                }
+            };
+            let last = rows.len() < EXPORT_CHUNK as usize;
+            for (e, at) in rows {
+                push_line(
+                    &mut text,
+                    &[
+                        rfc3339(e.at),
+                        e.counterpart.clone().unwrap_or_default(),
+                        i18n::action(locale, &e.action),
+                        i18n::detail(locale, &e.action, &e.detail),
+                        e.actor.clone(),
+                    ],
+                );
+                after = Some(at);
+            }
+            // The person left: stop reading.
+            if tx.send(Ok(std::mem::take(&mut text))).await.is_err() || last {
+                return;
+            }
+        }
+    });
+    let body = axum::body::Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    let mut res = body.into_response();
     let headers = res.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -85,8 +125,57 @@ pub async fn download(State(state): State<AppState>, session: Session, req: Requ
     res
 }
 
-/// At most this many entries in one export.
-const EXPORT_LIMIT: i64 = 100_000;
+/// Entries read from the database at a time while an export streams.
+const EXPORT_CHUNK: i64 = 1_000;
+/// Exports running at once in this instance (one per organization).
+const EXPORTS_PER_INSTANCE: usize = 4;
+/// When a refused export may be asked again (seconds).
+const EXPORT_RETRY_SECS: u64 = 10;
+
+/// A running export's place: its organization's one, and one of the instance's few.
+struct ExportSlot {
+    org: String,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+static EXPORTS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
+    std::sync::LazyLock::new(|| {
+        std::sync::Arc::new(tokio::sync::Semaphore::new(EXPORTS_PER_INSTANCE))
+    });
+static EXPORTING: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+impl ExportSlot {
+    /// A place for an export of `org`'s log, if the organization has none running and the
+    /// instance has one free.
+    fn take(org: &str) -> Option<ExportSlot> {
+        let mut running = EXPORTING.lock().unwrap_or_else(|e| e.into_inner());
+        if running.contains(org) {
+            return None;
+        }
+        let permit = EXPORTS.clone().try_acquire_owned().ok()?;
+        running.insert(org.to_string());
+        Some(ExportSlot {
+            org: org.to_string(),
+            _permit: permit,
+        })
+    }
+}
+
+impl Drop for ExportSlot {
+    fn drop(&mut self) {
+        EXPORTING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.org);
+    }
+}
+
+fn push_line(out: &mut String, cells: &[String]) {
+    let cells: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+    out.push_str(&cells.join(","));
+    out.push_str("\r\n");
+}
 
 /// The log as CSV (RFC 4180: CRLF line ends, fields with commas, quotes or line breaks
 /// quoted, quotes doubled), UTF-8 with a byte-order mark so spreadsheet programs read
@@ -95,9 +184,7 @@ const EXPORT_LIMIT: i64 = 100_000;
 pub fn to_csv(header: &[String], rows: &[Vec<String>]) -> String {
     let mut out = String::from('\u{feff}');
     for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
-        let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
+        push_line(&mut out, row);
     }
     out
 }

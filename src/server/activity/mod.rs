@@ -69,6 +69,63 @@ pub struct LogPage {
     pub entries: Vec<LogEntry>,
 }
 
+/// A value bound to a numbered placeholder.
+enum Bind {
+    Text(String),
+    Number(i64),
+}
+
+/// The conditions of `scope` and `filter` (`$1` is the organization) and their values, in
+/// placeholder order from `$2`.
+fn conditions(scope: Scope<'_>, filter: &Filter) -> (Vec<String>, Vec<Bind>) {
+    let (own, other, _, _) = scope.columns();
+    let mut conditions = vec![format!("a.{own} = $1")];
+    let mut binds = Vec::new();
+    let mut push = |condition: String, value: Bind| {
+        binds.push(value);
+        conditions.push(condition.replace('?', &format!("${}", binds.len() + 1)));
+    };
+    if let Some(from) = filter.from {
+        push("a.at >= ?".into(), Bind::Number(from));
+    }
+    if let Some(until) = filter.until {
+        push("a.at < ?".into(), Bind::Number(until));
+    }
+    if let Some(counterpart) = &filter.counterpart {
+        push(format!("a.{other} = ?"), Bind::Text(counterpart.clone()));
+    }
+    if let Some(action) = &filter.action {
+        push("a.action = ?".into(), Bind::Text(action.clone()));
+    }
+    (conditions, binds)
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    id: &str,
+    binds: Vec<Bind>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query = query.bind(id.to_string());
+    for b in binds {
+        query = match b {
+            Bind::Text(t) => query.bind(t),
+            Bind::Number(n) => query.bind(n),
+        };
+    }
+    query
+}
+
+fn entry_of(r: &sqlx::any::AnyRow) -> Result<LogEntry, sqlx::Error> {
+    use sqlx::Row;
+    Ok(LogEntry {
+        at: r.try_get("at")?,
+        counterpart: r.try_get("counterpart")?,
+        action: r.try_get("action")?,
+        detail: r.try_get("detail")?,
+        actor: r.try_get("actor_name")?,
+    })
+}
+
 /// The entries of `scope` that match `filter`, newest first, `limit` from `offset` on.
 pub async fn list(
     db: &Db,
@@ -78,32 +135,9 @@ pub async fn list(
     limit: i64,
 ) -> Result<LogPage, AppError> {
     use sqlx::Row;
-    let (own, other, other_table, id) = scope.columns();
-    // Conditions with their values, numbered in order ($1 is the organization).
-    let mut conditions = vec![format!("a.{own} = $1")];
-    let mut texts: Vec<(usize, String)> = Vec::new();
-    let mut numbers: Vec<(usize, i64)> = Vec::new();
-    let mut next = 2;
-    if let Some(from) = filter.from {
-        conditions.push(format!("a.at >= ${next}"));
-        numbers.push((next, from));
-        next += 1;
-    }
-    if let Some(until) = filter.until {
-        conditions.push(format!("a.at < ${next}"));
-        numbers.push((next, until));
-        next += 1;
-    }
-    if let Some(counterpart) = &filter.counterpart {
-        conditions.push(format!("a.{other} = ${next}"));
-        texts.push((next, counterpart.clone()));
-        next += 1;
-    }
-    if let Some(action) = &filter.action {
-        conditions.push(format!("a.action = ${next}"));
-        texts.push((next, action.clone()));
-        next += 1;
-    }
+    let (_, other, other_table, id) = scope.columns();
+    let (conditions, binds) = conditions(scope, filter);
+    let next = binds.len() + 2;
     let sql = format!(
         "SELECT a.at, a.action, a.detail, a.actor_name, o.name AS counterpart,
                 COUNT(*) OVER () AS total
@@ -114,32 +148,65 @@ pub async fn list(
         conditions.join(" AND "),
         next + 1
     );
-    let mut query = sqlx::query(&sql).bind(id.to_string());
-    for n in 2..next {
-        if let Some((_, v)) = numbers.iter().find(|(i, _)| *i == n) {
-            query = query.bind(*v);
-        } else if let Some((_, v)) = texts.iter().find(|(i, _)| *i == n) {
-            query = query.bind(v.clone());
-        }
-    }
-    let rows = query.bind(limit).bind(offset).fetch_all(&db.pool).await?;
+    let rows = bind_all(sqlx::query(&sql), id, binds)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&db.pool)
+        .await?;
     let total = match rows.first() {
         Some(row) => row.try_get("total")?,
         None => 0,
     };
     let entries = rows
         .iter()
-        .map(|r| {
-            Ok(LogEntry {
-                at: r.try_get("at")?,
-                counterpart: r.try_get("counterpart")?,
-                action: r.try_get("action")?,
-                detail: r.try_get("detail")?,
-                actor: r.try_get("actor_name")?,
-            })
-        })
+        .map(entry_of)
         .collect::<Result<_, sqlx::Error>>()?;
     Ok(LogPage { total, entries })
+}
+
+/// Where the previous chunk of an export ended: its last entry's time and id.
+pub type After = (i64, String);
+
+/// Up to `limit` entries of `scope` that match `filter`, newest first, after `after` (the
+/// end of the previous chunk): an export reads the whole log this way, a chunk at a time,
+/// each read as cheap as the first (no offset).
+pub async fn chunk(
+    db: &Db,
+    scope: Scope<'_>,
+    filter: &Filter,
+    after: Option<&After>,
+    limit: i64,
+) -> Result<Vec<(LogEntry, After)>, AppError> {
+    use sqlx::Row;
+    let (_, other, other_table, id) = scope.columns();
+    let (mut conditions, mut binds) = conditions(scope, filter);
+    if let Some((at, entry)) = after {
+        let (a, b) = (binds.len() + 2, binds.len() + 3);
+        conditions.push(format!("(a.at < ${a} OR (a.at = ${a} AND a.id < ${b}))"));
+        binds.push(Bind::Number(*at));
+        binds.push(Bind::Text(entry.clone()));
+    }
+    let sql = format!(
+        "SELECT a.id, a.at, a.action, a.detail, a.actor_name, o.name AS counterpart
+         FROM activity a LEFT JOIN {other_table} o ON o.id = a.{other}
+         WHERE {}
+         ORDER BY a.at DESC, a.id DESC
+         LIMIT ${}",
+        conditions.join(" AND "),
+        binds.len() + 2
+    );
+    let rows = bind_all(sqlx::query(&sql), id, binds)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let entry = entry_of(r)?;
+            let after = (entry.at, r.try_get::<String, _>("id")?);
+            Ok((entry, after))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(AppError::from)
 }
 
 /// The organizations that appear in `scope`'s log, by name (the counterpart filter).
