@@ -28,7 +28,10 @@ const BLOCKED: &[&str] = &[
     "203.0.113.0/24",
     "224.0.0.0/4",
     "240.0.0.0/4",
-    "::/127",
+    // IPv4-compatible (`::127.0.0.1`, `::7f00:1`, also `::` and `::1`) and IPv4-translated
+    // (`::ffff:0:127.0.0.1`) addresses: the IPv4 address inside is what gets reached.
+    "::/96",
+    "::ffff:0:0:0/96",
     "64:ff9b::/96",
     "64:ff9b:1::/48",
     "100::/64",
@@ -137,6 +140,9 @@ mod tests {
             "fd00::1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            "::127.0.0.1",
+            "::7f00:1",
+            "::ffff:0:7f00:1",
             "64:ff9b::a00:1",
             "2002:7f00:1::",
             "224.0.0.1",
@@ -169,6 +175,9 @@ mod tests {
             "https://intranet/",
             "https://printer.local/",
             "https://10.0.0.8:8443/",
+            "https://[::127.0.0.1]/",
+            "https://[::7f00:1]/",
+            "https://[::ffff:0:7f00:1]/",
         ] {
             assert_eq!(
                 check_url(private, false),
