@@ -40,18 +40,26 @@ pub fn hashes_done() -> usize {
     DONE.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+/// A permit of `slots`, waiting [`WAIT_FOR_SLOT`] at most (then: try again later).
+async fn wait_for(
+    slots: &'static tokio::sync::Semaphore,
+    busy: &'static str,
+) -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    tokio::time::timeout(WAIT_FOR_SLOT, slots.acquire())
+        .await
+        .map_err(|_| {
+            tracing::warn!("{busy}");
+            AppError::TooManyAttempts
+        })?
+        .map_err(|_| AppError::Internal)
+}
+
 /// Runs `work` (one argon2 computation) in a hashing slot on a blocking thread.
 async fn in_slot<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
     use std::sync::atomic::Ordering;
-    let permit = tokio::time::timeout(WAIT_FOR_SLOT, SLOTS.acquire())
-        .await
-        .map_err(|_| {
-            tracing::warn!("no free password-hashing slot; sign-in refused for now");
-            AppError::TooManyAttempts
-        })?
-        .map_err(|_| AppError::Internal)?;
+    let permit = wait_for(&SLOTS, "no free password-hashing slot; refused for now").await?;
     let result = tokio::task::spawn_blocking(move || {
         let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
         MOST_RUNNING.fetch_max(now, Ordering::SeqCst);
@@ -73,13 +81,11 @@ async fn in_slot<T: Send + 'static>(
 
 /// Hashes a new password, in the share of the slots new passwords may take.
 pub async fn hash(password: String) -> Result<String, AppError> {
-    let _share = tokio::time::timeout(WAIT_FOR_SLOT, NEW_PASSWORD_SLOTS.acquire())
-        .await
-        .map_err(|_| {
-            tracing::warn!("no free slot for a new password; refused for now");
-            AppError::TooManyAttempts
-        })?
-        .map_err(|_| AppError::Internal)?;
+    let _share = wait_for(
+        &NEW_PASSWORD_SLOTS,
+        "no free slot for a new password; refused for now",
+    )
+    .await?;
     in_slot(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
