@@ -618,6 +618,7 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::WebhookPrivate => t!(l, err_webhook_private).to_string(),
         Problem::WebhookEvents => t!(l, err_webhook_events).to_string(),
         Problem::TooManyWebhooks => t!(l, err_too_many_webhooks).to_string(),
+        Problem::TooManyKeys => t!(l, err_too_many_keys).to_string(),
         Problem::NotYourWebhook => t!(l, err_not_your_webhook).to_string(),
         Problem::ConfirmRemoveWebhook => t!(l, err_confirm_remove_webhook).to_string(),
     }

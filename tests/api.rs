@@ -645,6 +645,28 @@ async fn keys_follow_their_maker(db: &Db) {
     assert!(listed
         .iter()
         .all(|k| k.name != "Nightly script" || k.revoked_at.is_some()));
+
+    // At most 20 working keys per organization; a revoked one makes room.
+    let mut made = Vec::new();
+    for i in 0..api_keys::MAX_KEYS {
+        made.push(
+            api_keys::create(db, &contoso, &format!("Key {i}"), "")
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(
+        api_keys::create(db, &contoso, "One more", "")
+            .await
+            .map(|_| ()),
+        Err(accord::error::AppError::Conflict(
+            accord::domain::Problem::TooManyKeys
+        ))
+    );
+    api_keys::revoke(db, &contoso, &made[0].id).await.unwrap();
+    api_keys::create(db, &contoso, "One more", "")
+        .await
+        .unwrap();
 }
 
 on_both_databases! {

@@ -128,6 +128,8 @@ pub enum Problem {
     WebhookEvents,
     /// The organization has as many webhooks as it can have.
     TooManyWebhooks,
+    /// The organization has the most working API keys it may have.
+    TooManyKeys,
     /// The webhook is not (or no longer) one of the organization's.
     NotYourWebhook,
     /// Removing a webhook was not confirmed.
@@ -347,6 +349,10 @@ impl std::fmt::Display for Problem {
                 "Webhooks are sent to public internet addresses only, not to private, local or link-local ones."
             ),
             Problem::WebhookEvents => write!(f, "Choose at least one event to send."),
+            Problem::TooManyKeys => write!(
+                f,
+                "Your organization has 20 working API keys, the most it can have. Revoke one first."
+            ),
             Problem::TooManyWebhooks => write!(
                 f,
                 "Your organization has 20 webhooks, the most it can have. Remove one first."

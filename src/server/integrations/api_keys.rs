@@ -12,6 +12,9 @@ use crate::error::AppError;
 use crate::server::events::{self, Event};
 use crate::server::platform::db::{new_id, now, Db};
 
+/// Working (not revoked, not expired) keys an organization may have.
+pub const MAX_KEYS: i64 = 20;
+
 /// What every key starts with, so logs and leak scanners recognise one.
 pub const KEY_PREFIX: &str = "acc_";
 /// How many characters of a key are kept to show it in lists.
@@ -101,6 +104,20 @@ pub async fn create(
     let at = now();
     let id = new_id();
     let mut tx = db.begin_write().await?;
+    // Serializes the organization's new keys, so the limit holds under concurrency.
+    crate::server::identity::users::lock_org(&mut tx, actor).await?;
+    let working: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM api_keys WHERE partner_org_id = $1 AND revoked_at IS NULL
+           AND (expires_at IS NULL OR expires_at > $2)",
+    )
+    .bind(&actor.org_id)
+    .bind(at)
+    .fetch_one(&mut *tx)
+    .await?;
+    if working >= MAX_KEYS {
+        tx.rollback().await?;
+        return Err(AppError::Conflict(Problem::TooManyKeys));
+    }
     sqlx::query(
         "INSERT INTO api_keys (id, partner_org_id, name, prefix, secret_hash, created_at,
              created_by_user_id, expires_at)
