@@ -363,6 +363,28 @@ async fn keys_are_checked(db: &Db) {
 
     let (s, v) = api(&app, "GET", "/v1/customers", None, "").await;
     assert_error(s, &v, 401);
+    // A method the path does not take, and a cross-site request: the API's error object.
+    let (s, v) = api(&app, "DELETE", "/v1/customers", Some(&key.secret), "").await;
+    assert_error(s, &v, 405);
+    let res = app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .method("PATCH")
+                .uri(format!("/v1/customers/{theirs}"))
+                .header(header::HOST, "accord.test")
+                .header("sec-fetch-site", "cross-site")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(patch))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    assert_error(status, &serde_json::from_slice(&bytes).unwrap(), 403);
     for bad in [
         "",
         "acc_",

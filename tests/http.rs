@@ -384,6 +384,17 @@ async fn bundle_is_served_precompressed_and_immutable(db: &Db) {
     );
     let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
     assert_eq!(&body[..], b"console.log('plain');");
+    // A name that is not there is not cached (the next deployment may bring it).
+    let req = Request::builder()
+        .uri("/pkg/accord.def456.js")
+        .body(Body::empty())
+        .unwrap();
+    let res = app_with_site(db, site.path().to_str().unwrap())
+        .oneshot(req)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
 }
 
 async fn repeated_wrong_passwords_are_slowed_down(db: &Db) {

@@ -15,7 +15,6 @@ use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -61,6 +60,19 @@ impl Api {
     }
 }
 
+/// The bundle's files are named after their content, so a file is cached for a year; a name
+/// that is not there is not cached at all (it may be there after the next deployment).
+async fn cache_bundle(mut res: axum::response::Response) -> axum::response::Response {
+    let value = if res.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-store"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
+}
+
 /// The pages and server functions (Leptos), the bundle under `/pkg`, health checks and the
 /// language switcher, with Accord's shell around every page.
 pub fn pages(state: &AppState) -> Router<AppState> {
@@ -73,10 +85,7 @@ pub fn pages(state: &AppState) -> Router<AppState> {
                 .precompressed_br()
                 .precompressed_gzip(),
         )
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        ));
+        .layer(axum::middleware::map_response(cache_bundle));
 
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -307,6 +316,18 @@ async fn choose_locale(Path(tag): Path<String>, Query(q): Query<ChooseLocale>) -
     res
 }
 
+/// The refusal of a cross-site request: under `/v1` in the API's error shape (Partner
+/// Center's error object), elsewhere a sentence.
+fn cross_site(path: &str) -> Response {
+    const TEXT: &str = "Cross-site requests are not accepted.";
+    if path == "/v1" || path.starts_with("/v1/") {
+        let body =
+            serde_json::json!({ "code": 403, "description": TEXT, "errorName": "Forbidden" });
+        return (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
+    }
+    (StatusCode::FORBIDDEN, TEXT).into_response()
+}
+
 /// CSRF defence for every state-changing request, server functions included: browsers
 /// mark cross-site requests with `Sec-Fetch-Site` and `Origin`; both must point here (the
 /// `Host` the request reached, or `ACCORD_PUBLIC_URL` when a proxy rewrote the host).
@@ -317,11 +338,7 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
     let headers = req.headers();
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     if matches!(fetch_site, Some("cross-site") | Some("same-site")) {
-        return (
-            StatusCode::FORBIDDEN,
-            "Cross-site requests are not accepted.",
-        )
-            .into_response();
+        return cross_site(req.uri().path());
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         // HTTP/2 carries the host in the URI's authority instead of a Host header.
@@ -338,11 +355,7 @@ async fn refuse_cross_site(State(state): State<AppState>, req: Request, next: Ne
         let same_origin =
             origin_host.eq_ignore_ascii_case(host) || origin.eq_ignore_ascii_case(public);
         if origin == "null" || !same_origin {
-            return (
-                StatusCode::FORBIDDEN,
-                "Cross-site requests are not accepted.",
-            )
-                .into_response();
+            return cross_site(req.uri().path());
         }
     }
     next.run(req).await

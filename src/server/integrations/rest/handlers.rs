@@ -39,6 +39,16 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/v1/{*rest}", axum::routing::any(not_found))
         .route("/v1", axum::routing::any(not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// A method the path does not take (`DELETE /v1/customers`), in the API's error shape.
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        "This API path does not take this method.",
+    )
 }
 
 /// The OpenAPI 3.1 document of the API, generated from the handlers and types below.
