@@ -49,6 +49,7 @@ pub async fn add_user(name: String, email: String, role: String) -> Result<(), A
     super::ctx::reply(
         async move {
             let (state, viewer) = signed_in().await?;
+            super::ctx::limited(state.limits.user_add(&viewer.org_id))?;
             let added =
                 crate::server::identity::users::add(&state.db, &viewer, &name, &email, &role)
                     .await?;

@@ -53,6 +53,9 @@ pub struct Limits {
     answers_per_user: Arc<DefaultKeyedRateLimiter<String>>,
     /// REST API requests, per API key.
     calls_per_key: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Users added, per organization: adding tells whether an address has an account, so
+    /// it must not serve as a fast way to ask.
+    user_adds_per_org: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 fn quota(a: Allowance) -> Quota {
@@ -101,7 +104,18 @@ impl Limits {
                 burst: 120,
                 every: Duration::from_millis(100),
             }))),
+            user_adds_per_org: Arc::new(RateLimiter::keyed(quota(Allowance {
+                burst: 20,
+                every: Duration::from_secs(30),
+            }))),
         }
+    }
+
+    /// Counts one user added (or tried) by the organization `org_id`.
+    pub fn user_add(&self, org_id: &str) -> Result<(), Limited> {
+        self.user_adds_per_org
+            .check_key(&org_id.to_string())
+            .map_err(limited)
     }
 
     /// The same limits with another allowance for a user's answers to invitations.
@@ -170,6 +184,7 @@ impl Limits {
         self.per_address.retain_recent();
         self.answers_per_user.retain_recent();
         self.calls_per_key.retain_recent();
+        self.user_adds_per_org.retain_recent();
         self.failures_per_client.shrink();
         self.failures_per_account.shrink();
     }
@@ -511,6 +526,17 @@ mod tests {
     #[test]
     fn account_keys_stay_small() {
         assert_eq!(account_key(&"A".repeat(70_000)).len(), 254);
+    }
+
+    #[test]
+    fn users_are_added_at_a_human_pace() {
+        let limits = limits();
+        for _ in 0..20 {
+            assert!(limits.user_add("contoso").is_ok());
+        }
+        let held = limits.user_add("contoso").unwrap_err();
+        assert!(held.retry_after_secs() >= 1, "{held:?}");
+        assert!(limits.user_add("fabrikam").is_ok(), "per organization");
     }
 
     #[test]
