@@ -849,6 +849,12 @@ async fn malformed_bodies_are_refused(db: &Db) {
     let (status, _, text) = page(&app, "/m365/partner-invitation?partnerId=%00", &[]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(text.contains("could not be read"), "{text}");
+    // In a page's path too (a user's or webhook's id is looked up in the database).
+    for path in ["/partner/users/a%00b", "/m365%00/partners"] {
+        let (status, _, text) = page(&app, path, &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(text.contains("could not be read"), "{path}: {text}");
+    }
 }
 
 /// Whether `cookie` opens the partner's Customers page (else it is sent to sign in).

@@ -170,7 +170,7 @@ pub fn stack(app: Router<AppState>, state: AppState, api: Api) -> Router {
 
 /// Refuses a body larger than `BODY_LIMIT` with 413, whether it announces its length or
 /// is sent in chunks (then it is read up to the limit, never further). A request whose
-/// query or body holds a NUL character (raw or `%00`) is refused with 400: no text Accord
+/// path, query or body holds a NUL character (raw or `%00`) is refused with 400: no text Accord
 /// keeps can contain one, and PostgreSQL would fail on it.
 async fn limit_body(State(api): State<Api>, req: Request, next: Next) -> Response {
     // The REST API answers its refusals as its error object (JSON), never as text.
@@ -187,7 +187,9 @@ async fn limit_body(State(api): State<Api>, req: Request, next: Next) -> Respons
     };
     // Worked out only for a refusal: most requests never need it.
     let locale = |req: &Request| i18n::of_request(req.headers(), req.uri().path());
-    if req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
+    if req.uri().query().is_some_and(|q| has_nul(q.as_bytes()))
+        || has_nul(req.uri().path().as_bytes())
+    {
         let locale = locale(&req);
         return match req.uri().path().starts_with("/api/") {
             true => malformed(locale),
