@@ -71,6 +71,22 @@ pub const ERROR_PARAMS: [&str; 3] = ["__path", "__err", SESSION_PARAM];
 /// `?session=ended`: the person's session ended while they were on a form.
 pub const SESSION_PARAM: &str = "session";
 
+/// A raw query string without [`ERROR_PARAMS`], and whether what was left out says the
+/// session ended under a form (a failed form post's `__err`, or `session=ended`).
+pub fn without_error_params(query: &str) -> (String, bool) {
+    let mut ended = false;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| {
+            let key = p.split('=').next().unwrap_or_default();
+            let dropped = ERROR_PARAMS.contains(&key);
+            ended |= dropped && (key == "__err" || *p == format!("{SESSION_PARAM}=ended"));
+            !p.is_empty() && !dropped
+        })
+        .collect();
+    (kept.join("&"), ended)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 use leptos::prelude::use_context;
 
-use crate::routes::{ERROR_PARAMS, SESSION_PARAM};
+use crate::routes::SESSION_PARAM;
 
 fn parts() -> Option<http::request::Parts> {
     use_context::<http::request::Parts>()
@@ -31,13 +31,7 @@ pub fn raw_query() -> String {
     let raw = parts()
         .and_then(|p| p.uri.query().map(str::to_string))
         .unwrap_or_default();
-    raw.split('&')
-        .filter(|p| {
-            let key = p.split('=').next().unwrap_or_default();
-            !p.is_empty() && !ERROR_PARAMS.contains(&key)
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    crate::routes::without_error_params(&raw).0
 }
 
 /// The path of the page being rendered.

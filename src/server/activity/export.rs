@@ -79,8 +79,8 @@ pub async fn download(State(state): State<AppState>, session: Session, req: Requ
         let Ok(scope) = super::scope_of(&viewer) else {
             return;
         };
-        let mut text = String::from('\u{feff}');
-        push_line(&mut text, &header);
+        // The byte-order mark and the header row, then the entries.
+        let mut text = to_csv(&header, &[]);
         let mut after: Option<super::After> = None;
         loop {
             let rows = match super::chunk(&db, scope, &filter, after.as_ref(), EXPORT_CHUNK).await {

@@ -47,19 +47,9 @@ pub async fn require_sign_in(
 /// a failed form post added to its address; a session that ended under a form is said so
 /// on the sign-in page (and not again after it).
 fn sign_in_for(uri: &axum::http::Uri) -> String {
-    use crate::routes::{ERROR_PARAMS, SESSION_PARAM};
-    let query = uri.query().unwrap_or_default();
-    let mut ended = false;
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|p| {
-            let key = p.split('=').next().unwrap_or_default();
-            let dropped = ERROR_PARAMS.contains(&key);
-            ended |= dropped && (key == "__err" || *p == format!("{SESSION_PARAM}=ended"));
-            !p.is_empty() && !dropped
-        })
-        .collect();
-    let back = match kept.join("&") {
+    use crate::routes::{without_error_params, SESSION_PARAM};
+    let (kept, ended) = without_error_params(uri.query().unwrap_or_default());
+    let back = match kept {
         q if q.is_empty() => uri.path().to_string(),
         q => format!("{}?{q}", uri.path()),
     };
