@@ -5,7 +5,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Problem, Refusal};
+use crate::domain::{Problem, Refusal, Said};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -35,7 +35,7 @@ pub enum AppError {
     Internal,
     /// The request did not reach the server function or its answer could not be read.
     #[error("The request could not be completed: {0}")]
-    Transport(String),
+    Transport(Said),
 }
 
 impl AppError {
@@ -54,18 +54,14 @@ impl AppError {
 
 impl AppError {
     /// The error as a page may show it when it comes from the page's own URL (the `__err`
-    /// of a plain form post that came back): anyone can write such a URL, so no text from
-    /// it is shown. Free text is dropped (a taken domain is not named, a transport error
-    /// becomes the generic one) and refusals are left to the page, which shows them from
-    /// the server's state.
+    /// of a plain form post that came back): anyone can write such a URL, so it carries no
+    /// text (every text in an error is [`Said`], which is never read back), a transport
+    /// error becomes the generic one, and refusals are left to the page, which shows them
+    /// from the server's state.
     pub fn from_url(self) -> Option<AppError> {
         match self {
             AppError::Refused(_) => None,
             AppError::Transport(_) => Some(AppError::Internal),
-            AppError::Invalid(Problem::DomainTaken(_))
-            | AppError::Conflict(Problem::DomainTaken(_)) => {
-                Some(AppError::Conflict(Problem::DomainTaken(String::new())))
-            }
             other => Some(other),
         }
     }
@@ -83,7 +79,7 @@ impl FromServerFnError for AppError {
                 tracing::info!(error = %value, "malformed request");
                 AppError::Invalid(Problem::Malformed)
             }
-            other => AppError::Transport(other.to_string()),
+            other => AppError::Transport(other.to_string().into()),
         }
     }
 }

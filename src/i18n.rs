@@ -547,6 +547,10 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
             t!(l, err_domain_taken_unnamed).to_string()
         }
         Problem::DomainTaken(domain) => t!(l, err_domain_taken, domain = domain).to_string(),
+        // Read from a URL: no names (see `Said`).
+        Problem::OutsideReach { partner, .. } if partner.is_empty() => {
+            t!(l, err_outside_reach_unnamed).to_string()
+        }
         Problem::OutsideReach {
             partner,
             reach,
@@ -587,6 +591,9 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::IndirectProviderOnly => t!(l, err_indirect_provider_only).to_string(),
         Problem::IndirectRole => t!(l, err_indirect_role).to_string(),
         Problem::UnknownProvider => t!(l, err_unknown_provider).to_string(),
+        Problem::ProviderOutsideReach { provider, .. } if provider.is_empty() => {
+            t!(l, err_provider_outside_reach_unnamed).to_string()
+        }
         Problem::ProviderOutsideReach {
             provider,
             reach,
@@ -619,6 +626,7 @@ pub fn problem(locale: Locale, problem: &Problem) -> String {
         Problem::WebhookEvents => t!(l, err_webhook_events).to_string(),
         Problem::TooManyWebhooks => t!(l, err_too_many_webhooks).to_string(),
         Problem::TooManyKeys => t!(l, err_too_many_keys).to_string(),
+        Problem::TooManyUsers => t!(l, err_too_many_users).to_string(),
         Problem::NotYourWebhook => t!(l, err_not_your_webhook).to_string(),
         Problem::ConfirmRemoveWebhook => t!(l, err_confirm_remove_webhook).to_string(),
     }

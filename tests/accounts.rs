@@ -182,7 +182,68 @@ async fn session_lifecycle(db: &Db) {
     assert!(store.load(&expired.id).await.unwrap().is_none());
 }
 
+/// An organization has at most `MAX_USERS` users; removed users make room again.
+async fn users_per_organization_are_capped(db: &Db) {
+    use accord::domain::Problem;
+    use accord::server::identity::users::{self, MAX_USERS};
+    let created = accounts::sign_up_partner(db, sign_up("ada@contoso.example"))
+        .await
+        .unwrap();
+    let admin = accounts::viewer(db, &created.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    // Everyone but two, written straight into the table (a thousand adds would take long).
+    let mut tx = db.pool.begin().await.unwrap();
+    for i in 0..MAX_USERS - 2 {
+        sqlx::query(
+            "INSERT INTO users (id, email, name, password_hash, partner_org_id, role, created_at)
+             VALUES ($1, $2, 'Staff', '', $3, 'sales_agent', 0)",
+        )
+        .bind(format!("staff-{i}"))
+        .bind(format!("staff-{i}@contoso.example"))
+        .bind(&created.org_id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let last = users::add(
+        db,
+        &admin,
+        "Last One",
+        "last@contoso.example",
+        "sales_agent",
+    )
+    .await
+    .unwrap();
+    let refused = users::add(
+        db,
+        &admin,
+        "One Too Many",
+        "more@contoso.example",
+        "sales_agent",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused, AppError::Conflict(Problem::TooManyUsers));
+    assert_eq!(count(db, "users").await, MAX_USERS);
+    users::remove(db, &admin, &last.user_id, true)
+        .await
+        .unwrap();
+    users::add(
+        db,
+        &admin,
+        "One More",
+        "more@contoso.example",
+        "sales_agent",
+    )
+    .await
+    .expect("a removed user makes room");
+}
+
 on_both_databases! {
+    users_capped => users_per_organization_are_capped;
     sign_up_creates => sign_up_creates_org_and_global_admin;
     duplicate_email => duplicate_email_is_refused_and_writes_nothing;
     invalid_input => invalid_input_writes_nothing;

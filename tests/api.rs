@@ -697,3 +697,57 @@ on_both_databases! {
     keys => keys_are_checked;
     indirect_api => indirect_partners_through_the_api;
 }
+
+/// Requests with keys that are not valid are limited per client address (10, then one
+/// every 6 s): a client guessing keys is answered 429 before any key is looked up, and
+/// whatever key it sends then; other clients are not held back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_keys_are_limited_per_client() {
+    let test_db = common::sqlite().await;
+    let db = &test_db.db;
+    let contoso = partner(db, "Contoso", "direct", "").await;
+    let key = api_keys::create(db, &contoso, "Script", "").await.unwrap();
+    let app = app(db);
+    let from = |peer: &'static str, key: String| {
+        let app = app.clone();
+        async move {
+            let mut req = Request::builder()
+                .method("GET")
+                .uri("/v1/customers")
+                .header(header::HOST, "accord.test")
+                .header(header::AUTHORIZATION, format!("Bearer {key}"))
+                .body(Body::empty())
+                .unwrap();
+            req.extensions_mut().insert(axum::extract::ConnectInfo(
+                peer.parse::<std::net::SocketAddr>().unwrap(),
+            ));
+            let res = app.oneshot(req).await.unwrap();
+            let retry = res.headers().get(header::RETRY_AFTER).cloned();
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (serde_json::from_slice::<Value>(&bytes).unwrap(), retry)
+        }
+    };
+    let guesser = "198.51.100.66:5000";
+    for i in 0..10 {
+        let (v, _) = from(guesser, format!("acc_guess-{i:040}")).await;
+        assert_eq!(v["errorName"], "Unauthorized", "{v}");
+    }
+    let (v, retry) = from(guesser, "acc_guess-eleven".into()).await;
+    assert_eq!(v["errorName"], "TooManyRequests", "{v}");
+    let retry: u64 = retry
+        .expect("Retry-After")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=6).contains(&retry), "Retry-After {retry}");
+    // The guesser waits even with a good key; another client is not held back.
+    let (v, _) = from(guesser, key.secret.clone()).await;
+    assert_eq!(v["errorName"], "TooManyRequests", "{v}");
+    let (v, _) = from("192.0.2.10:5000", key.secret.clone()).await;
+    assert!(v["items"].is_array(), "{v}");
+    let (v, _) = from("192.0.2.11:5000", "acc_guess".into()).await;
+    assert_eq!(v["errorName"], "Unauthorized", "{v}");
+}

@@ -337,3 +337,42 @@ fn pages_are_reached_only_through_the_router() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The body of `pub enum <name> { … }` in `code` (comments removed).
+fn enum_body<'a>(code: &'a str, name: &str) -> &'a str {
+    let start = code
+        .find(&format!("pub enum {name} {{"))
+        .unwrap_or_else(|| panic!("enum {name} not found"));
+    let body = &code[start..];
+    let mut depth = 0;
+    for (i, c) in body.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &body[..i];
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("enum {name} not closed")
+}
+
+/// Errors are read back from URLs anyone can write (a form post's `__err`): every text
+/// they carry is `Said`, which is never read back, so no error can bring foreign words
+/// onto a page.
+#[test]
+fn errors_carry_no_text_that_is_read_back() {
+    for (file, name) in [("domain/problem.rs", "Problem"), ("error.rs", "AppError")] {
+        let code = code_of(&std::fs::read_to_string(src().join(file)).unwrap());
+        let body = enum_body(&code, name);
+        for word in ["String", "str", "Cow", "Box", "Vec"] {
+            let found = body
+                .split(|c: char| !is_ident(c))
+                .any(|ident| ident == word);
+            assert!(!found, "enum {name} in {file} holds a {word}: use `Said`");
+        }
+    }
+}

@@ -134,3 +134,106 @@ async fn keep_alive_connections_serve_several_requests() {
         .await
         .is_some());
 }
+
+/// A connection from `source` (any 127.x.y.z: all of them are this machine on Linux).
+async fn connect_from(addr: std::net::SocketAddr, source: &str) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    socket.connect(addr).await.unwrap()
+}
+
+/// Whether the server refused `s` at once (503) rather than keeping it open.
+async fn refused(s: &mut TcpStream) -> bool {
+    match closed_within(s, Duration::from_millis(100)).await {
+        Some((_, answer)) => String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 503"),
+        None => false,
+    }
+}
+
+/// A few greedy addresses cannot fill the server: the last quarter of the connections is
+/// kept for clients that hold none yet.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn greedy_addresses_leave_room_for_new_clients() {
+    // Silent connections stay open for the whole test.
+    let limits = ConnectionLimits {
+        header_read_timeout: Duration::from_secs(60),
+        ..limits(40, 20)
+    };
+    let (addr, _stop) = spawn_for_tests(app(), limits).await.unwrap();
+    let mut held = Vec::new();
+    let mut refusals = [0usize; 2];
+    for (n, greedy) in ["127.0.0.2", "127.0.0.3"].into_iter().enumerate() {
+        for _ in 0..20 {
+            let mut s = connect_from(addr, greedy).await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            if refused(&mut s).await {
+                refusals[n] += 1;
+            } else {
+                held.push(s);
+            }
+        }
+    }
+    println!(
+        "2 greedy addresses, 20 connections each, server cap 40: {} held, {refusals:?} refused",
+        held.len()
+    );
+    assert_eq!(held.len(), 30, "three quarters of the cap at most");
+    // Clients that hold nothing get in, up to the whole cap.
+    for i in 0..10 {
+        let mut s = connect_from(addr, &format!("127.0.1.{}", i + 1)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        assert!(!refused(&mut s).await, "new client {i} refused");
+        held.push(s);
+    }
+}
+
+/// Behind a trusted proxy, the requests in progress are capped per forwarded client: one
+/// client cannot take all of them, while others are served.
+#[tokio::test]
+async fn requests_are_capped_per_forwarded_client() {
+    use accord::server::platform::serve::{spawn_behind_proxies_for_tests, Proxies};
+    let slow = Router::new().route("/", get(|| async { "ok" })).route(
+        "/slow",
+        get(|| async {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            "slow"
+        }),
+    );
+    let proxies = Proxies {
+        trusted: vec!["127.0.0.1/32".parse().unwrap()],
+        header: Default::default(),
+    };
+    let (addr, _stop) = spawn_behind_proxies_for_tests(slow, limits(100, 4), proxies)
+        .await
+        .unwrap();
+    let request = |path: &'static str, client: &'static str| async move {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "GET {path} HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: {client}\r\nConnection: close\r\n\r\n"
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        out
+    };
+    let greedy: Vec<_> = (0..4)
+        .map(|_| tokio::spawn(request("/slow", "203.0.113.7")))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let over = request("/", "203.0.113.7").await;
+    assert!(over.starts_with("HTTP/1.1 503"), "{over}");
+    assert!(
+        over.contains("retry-after: 5") || over.contains("Retry-After: 5"),
+        "{over}"
+    );
+    let other = request("/", "198.51.100.9").await;
+    assert!(other.starts_with("HTTP/1.1 200"), "{other}");
+    for g in greedy {
+        assert!(g.await.unwrap().starts_with("HTTP/1.1 200"));
+    }
+    // Once its requests are done, the client is served again.
+    assert!(request("/", "203.0.113.7")
+        .await
+        .starts_with("HTTP/1.1 200"));
+}

@@ -314,13 +314,7 @@ async fn sign_in(app: &Router, email: &str) -> String {
         )))
         .unwrap();
     let res = app.clone().oneshot(req).await.unwrap();
-    res.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
+    common::cookies_of(res.headers()).expect("a signed-in session")
 }
 
 async fn hostile_input_never_breaks_anything(db: &Db) {

@@ -1245,7 +1245,7 @@ async fn indirect_region(db: &Db) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, AppError::Invalid(Problem::ProviderOutsideReach { provider, .. }) if provider == "Rio Distribution"),
+        matches!(&err, AppError::Invalid(Problem::ProviderOutsideReach { provider, .. }) if provider.as_str() == "Rio Distribution"),
         "{err:?}"
     );
     assert_eq!(connections().await, before, "nothing was asked");

@@ -62,6 +62,8 @@ async fn partner(db: &Db, email: &str, cloud: &str) -> String {
 struct Reply {
     status: StatusCode,
     cookie: Option<String>,
+    /// A secret handed to the next page (`accord_fresh_…=…`), as a `Cookie` value.
+    fresh: Option<String>,
     /// Where the answer sends the browser next.
     location: Option<String>,
     /// The sentence a person reads (`x-accord-error`, decoded).
@@ -97,11 +99,21 @@ async fn call(
         .await
         .unwrap();
     let status = res.status();
+    // The session's cookie as set (a sign-in also sets the device's).
     let cookie = res
         .headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("accord_session="))
         .map(|v| v.to_string());
+    let fresh = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("accord_fresh_"))
+        .map(|v| v.split(';').next().unwrap().to_string());
     let location = res
         .headers()
         .get(header::LOCATION)
@@ -127,6 +139,7 @@ async fn call(
     Reply {
         status,
         cookie,
+        fresh,
         location,
         error,
         retry_after,
@@ -976,6 +989,16 @@ async fn crafted_error_links_show_no_foreign_text(db: &Db) {
         AppError::Transport(SCAM.into()),
         AppError::Conflict(Problem::DomainTaken(SCAM.into())),
         AppError::Invalid(Problem::DomainTaken(SCAM.into())),
+        AppError::Invalid(Problem::OutsideReach {
+            partner: SCAM.into(),
+            reach: SCAM.into(),
+            country: SCAM.into(),
+        }),
+        AppError::Invalid(Problem::ProviderOutsideReach {
+            provider: SCAM.into(),
+            reach: "BR".into(),
+            country: SCAM.into(),
+        }),
     ] {
         let (status, _, body) = page(&app, &link(crafted.clone()), &[]).await;
         assert_eq!(status, StatusCode::OK);
@@ -1248,17 +1271,43 @@ fn link_token(html: &str) -> Option<String> {
 
 /// Adds a user through the Users page's form; answers the new user's id and the token of
 /// their set-password link, which their page shows once.
-async fn add_through_form(app: &Router, admin: &str, form: &str) -> (String, String) {
+async fn add_through_form(db: &Db, app: &Router, admin: &str, form: &str) -> (String, String) {
     let r = call(app, "POST", "/api/add_user", form, Some(admin), None).await;
     ok(&r, "add user");
     let location = r.location.expect("add user answers with the user's page");
     let user_id = location.rsplit('/').next().unwrap().to_string();
-    let (status, _, html) = page(app, &location, &[("cookie", admin)]).await;
+    let fresh = r.fresh.expect("the link is handed to the user's page");
+    let (status, headers, html) =
+        page(app, &location, &[("cookie", &format!("{admin}; {fresh}"))]).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     let token = link_token(&html).expect("the new user's page shows their link");
+    assert!(
+        headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|c| c.to_str().unwrap().starts_with("accord_fresh_link=;")),
+        "the page clears the cookie that brought the link"
+    );
+    assert!(
+        !session_store_holds(db, &token).await,
+        "the link is not kept in the session store"
+    );
     let (_, _, again) = page(app, &location, &[("cookie", admin)]).await;
     assert_eq!(link_token(&again), None, "the link is shown once");
     (user_id, token)
+}
+
+/// Whether any session in the store holds `secret`.
+async fn session_store_holds(db: &Db, secret: &str) -> bool {
+    let sql = match db.dialect {
+        accord::server::platform::db::Dialect::Sqlite => "SELECT data FROM tower_sessions",
+        accord::server::platform::db::Dialect::Postgres => {
+            "SELECT data FROM tower_sessions.session"
+        }
+    };
+    let rows: Vec<(Vec<u8>,)> = sqlx::query_as(sql).fetch_all(&db.pool).await.unwrap();
+    rows.iter()
+        .any(|(data,)| data.windows(secret.len()).any(|w| w == secret.as_bytes()))
 }
 
 /// Users: a Global admin adds a user, who sets a password through a one-time link; role
@@ -1272,6 +1321,7 @@ async fn users_are_managed(db: &Db) {
 
     // Added, without a password until the link is used.
     let (sam, token) = add_through_form(
+        db,
         &app,
         &admin,
         "name=Sam+Sales&email=Sam%40Users.example&role=admin_agent",
@@ -1492,6 +1542,7 @@ async fn users_are_managed(db: &Db) {
     assert!(list.contains("Sam Sales was removed"), "{list}");
     assert!(!list.contains("sam@users.example"), "{list}");
     let (again, _) = add_through_form(
+        db,
         &app,
         &admin,
         "name=Sam+Again&email=sam%40users.example&role=sales_agent",
@@ -1510,10 +1561,11 @@ async fn users_are_managed(db: &Db) {
     )
     .await;
     ok(&r, "new link");
+    let cookies = format!("{admin}; {}", r.fresh.expect("the link is handed over"));
     let (_, _, html) = page(
         &app,
         &format!("/partner/users/{pat}"),
-        &[("cookie", &admin)],
+        &[("cookie", &cookies)],
     )
     .await;
     let fresh = link_token(&html).expect("the new link is shown");
@@ -1618,6 +1670,7 @@ async fn customer_users_are_managed(db: &Db) {
     let fourth = customer_of(db, &contoso, "Fourth Coffee", "casey@fourth-users.example").await;
     let casey = sign_in(&app, "casey@fourth-users.example").await;
     let (_, token) = add_through_form(
+        db,
         &app,
         &casey,
         "name=Bea&email=bea%40fourth-users.example&role=billing_admin",

@@ -7,123 +7,14 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use accord::server::Db;
-use common::{http, HttpReply};
+use common::http;
 
-const PASSWORD: &str = "process-test-password";
-const KEY: &str = "process-test-key-process-test-key-0123";
-
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    /// Starts `accord` on a free port with `database_url`, and waits until it is ready.
-    async fn start(
-        database_url: &str,
-        data_dir: &std::path::Path,
-        extra: &[(&str, &str)],
-    ) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
-        command
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", database_url)
-            .env("LEPTOS_SITE_ADDR", addr.to_string())
-            .env("LEPTOS_OUTPUT_NAME", "accord")
-            .env("LEPTOS_SITE_ROOT", "target/site")
-            .env("ACCORD_PUBLIC_URL", "http://accord.test")
-            .env("ACCORD_DATA_DIR", data_dir)
-            .env("ACCORD_SECRET_KEY", KEY)
-            .env("ACCORD_PARTNER_SIGNUP", "open")
-            // Every request of these tests comes from 127.0.0.1; X-Forwarded-For tells the
-            // simulated clients apart.
-            .env("ACCORD_TRUSTED_PROXIES", "127.0.0.1")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
-        for (k, v) in extra {
-            command.env(k, v);
-        }
-        let child = command.spawn().expect("start the accord binary");
-        wait_until(
-            "accord did not become ready",
-            Duration::from_secs(30),
-            || async move {
-                matches!(http(addr, "GET", "/readyz", &[], "").await, Ok(r) if r.status == 200)
-            },
-        )
-        .await;
-        Server { child, addr }
-    }
-
-    fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap()
-    }
-
-    fn kill(mut self) {
-        // SIGKILL: no shutdown, no flushing; whatever was committed must be all there is.
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-const JSON: (&str, &str) = ("Accept", "application/json");
-const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
-
-/// Asks `done` every 50 ms until it answers true; fails the test with `what` once `within`
-/// has passed.
-async fn wait_until<F, Fut>(what: &str, within: Duration, mut done: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + within;
-    while !done().await {
-        assert!(Instant::now() < deadline, "{what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn enc(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-async fn sign_in(addr: SocketAddr, email: &str, password: &str, client: &str) -> HttpReply {
-    let body = format!("email={}&password={}", enc(email), enc(password));
-    http(
-        addr,
-        "POST",
-        "/api/sign_in",
-        &[JSON, FORM, ("X-Forwarded-For", client)],
-        &body,
-    )
-    .await
-    .unwrap()
-}
+use common::server::{
+    device_cookie, enc, sign_in, sign_in_with, wait_until, Server, FORM, JSON, KEY, PASSWORD,
+};
 
 async fn partner_link(db: &Db, name: &str) -> String {
     common::partner_with_link(db, name, PASSWORD, KEY.as_bytes()).await
@@ -144,33 +35,37 @@ async fn memory_stays_bounded_through_a_burst_of_sign_ins() {
     }
     let server = Server::start(&url, dir.path(), &[]).await;
     // Warm up: the first sign-ins set up the runtime's threads and the database pools.
+    let mut device = None;
     for i in 0..4 {
-        sign_in(
+        let reply = sign_in(
             server.addr,
             "pat@contoso.example",
             PASSWORD,
             &format!("10.0.0.{i}"),
         )
         .await;
+        device = device_cookie(&reply);
     }
+    let device = device.expect("a sign-in sets the device cookie");
     let idle = server.rss_kib();
     let addr = server.addr;
     let burst: Vec<_> = (0..200)
         .map(|i| {
+            let device = device.clone();
             tokio::spawn(async move {
-                // Half right, half wrong, each from its own client.
-                let password = if i % 2 == 0 {
-                    PASSWORD
-                } else {
-                    "wrong-password-123"
-                };
+                // Half right (the owner's browser, which the account knows, so the account's
+                // ceiling on guesses does not hold it back), half wrong (guesses at accounts
+                // that do not exist, each costing a hash all the same), each from its own
+                // client.
                 let client = format!("10.1.{}.{}", i / 250, i % 250);
-                (
-                    i % 2 == 0,
-                    sign_in(addr, "pat@contoso.example", password, &client)
-                        .await
-                        .status,
-                )
+                let reply = if i % 2 == 0 {
+                    let cookie = Some(device.as_str());
+                    sign_in_with(addr, "pat@contoso.example", PASSWORD, &client, cookie).await
+                } else {
+                    let email = format!("nobody-{i}@contoso.example");
+                    sign_in(addr, &email, "wrong-password-123", &client).await
+                };
+                (i % 2 == 0, reply.status)
             })
         })
         .collect();

@@ -253,9 +253,9 @@ pub async fn customer_sign_up(
                             customer_region,
                         })) => {
                             return Err(AppError::Invalid(Problem::OutsideReach {
-                                partner,
-                                reach: partner_region,
-                                country: customer_region,
+                                partner: partner.into(),
+                                reach: partner_region.into(),
+                                country: customer_region.into(),
                             }))
                         }
                         other => other?,

@@ -8,9 +8,10 @@ use crate::routes::{url_safe, API_KEYS};
 
 /// Query parameter naming the key just revoked.
 pub const REVOKED_PARAM: &str = "revoked";
-/// Session key of the key just made: `(key id, secret)`; the page shows it once.
+/// Cookie of the key just made: `(key id, secret)` (see `ctx::hand_over`); the page shows
+/// it once.
 #[cfg(feature = "ssr")]
-pub const FRESH_KEY: &str = "fresh_api_key";
+pub const FRESH_KEY: &str = "accord_fresh_key";
 
 /// Makes an API key (Global admins); the page then shows its secret once.
 #[server(endpoint = "create_api_key")]
@@ -26,10 +27,7 @@ pub async fn create_api_key(name: String, days: Option<String>) -> Result<(), Ap
                 days.as_deref().unwrap_or_default(),
             )
             .await?;
-            super::ctx::session()
-                .await?
-                .insert(FRESH_KEY, (created.id, created.secret))
-                .await?;
+            super::ctx::hand_over(FRESH_KEY, API_KEYS, &created.id, &created.secret)?;
             leptos_axum::redirect(API_KEYS);
             Ok(())
         }

@@ -18,20 +18,35 @@ pub async fn sign_in(
     super::ctx::reply(
         async move {
             use super::ctx::limited;
-            use crate::server::identity::accounts;
+            use crate::server::identity::{accounts, guesses};
             let state = super::ctx::state()?;
             let address = super::ctx::client_address();
             limited(state.limits.attempt(address))?;
             limited(state.limits.begin_sign_in(&email, address))?;
+            let device = super::ctx::cookie(guesses::DEVICE_COOKIE);
+            let allowance = state.limits.per_account();
+            let begun = limited(
+                guesses::begin(&state.db, allowance, &email, device.as_deref(), address).await?,
+            )?;
             let session = super::ctx::session().await?;
-            let user_id = match accounts::authenticate(&state.db, &email, password).await {
-                Ok(user_id) => {
-                    state.limits.signed_in(&email, address);
-                    user_id
+            // A failure was counted when the attempt began.
+            let user_id = accounts::authenticate(&state.db, &email, password).await?;
+            state.limits.signed_in(&email, address);
+            let device = guesses::signed_in(
+                &state.db,
+                allowance,
+                &email,
+                begun,
+                device.as_deref(),
+                address,
+            )
+            .await?;
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                let cookie = guesses::device_cookie(&device, state.config.secure_cookies());
+                if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+                    res.append_header(http::header::SET_COOKIE, value);
                 }
-                // The attempt was counted as a failure when it began.
-                Err(e) => return Err(e),
-            };
+            }
             start_session(&session, &user_id).await?;
             let viewer = accounts::viewer(&state.db, &user_id)
                 .await?

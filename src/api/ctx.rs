@@ -38,10 +38,68 @@ pub fn client_address() -> Option<std::net::IpAddr> {
     ))
 }
 
+/// The value of the request's cookie `name`, if it sent one.
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then(|| v.trim().to_string())
+        })
+}
+
+/// Hands a secret that is shown once (a new API key, a set-password link) to the page at
+/// `path` that shows it: `(id, secret)` travels in a cookie of that path only, which lives
+/// five minutes, and never through the session store (which would keep it until that page
+/// is opened, or the session ends). The page takes it with [`take_over`].
+pub fn hand_over(name: &str, path: &str, id: &str, secret: &str) -> Result<(), AppError> {
+    let res = use_context::<leptos_axum::ResponseOptions>().ok_or(AppError::Internal)?;
+    res.append_header(
+        http::header::SET_COOKIE,
+        once_cookie(name, path, &format!("{id}.{secret}"), 300)?,
+    );
+    Ok(())
+}
+
+/// The `(id, secret)` [`hand_over`] gave the page at `path`, if the browser sent it; the
+/// answer clears the cookie, so it is shown this once.
+pub fn take_over(name: &str, path: &str) -> Option<(String, String)> {
+    let value = cookie(name)?;
+    let res = use_context::<leptos_axum::ResponseOptions>()?;
+    res.append_header(
+        http::header::SET_COOKIE,
+        once_cookie(name, path, "", 0).ok()?,
+    );
+    let (id, secret) = value.split_once('.')?;
+    Some((id.to_string(), secret.to_string()))
+}
+
+fn once_cookie(
+    name: &str,
+    path: &str,
+    value: &str,
+    max_age: u32,
+) -> Result<http::HeaderValue, AppError> {
+    let secure = if state()?.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    http::HeaderValue::from_str(&format!(
+        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
+    ))
+    .map_err(|_| AppError::Internal)
+}
+
 /// The error of a rate-limited attempt; the answer says when to try again (`Retry-After`).
-pub fn limited(
-    result: Result<(), crate::server::platform::limits::Limited>,
-) -> Result<(), AppError> {
+pub fn limited<T>(
+    result: Result<T, crate::server::platform::limits::Limited>,
+) -> Result<T, AppError> {
     result.map_err(|limited| {
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.insert_header(

@@ -11,10 +11,10 @@ use crate::routes::{url_safe, user_page, users_page, SET_PASSWORD, SIGN_IN};
 pub const REMOVED_PARAM: &str = "removed";
 pub const SAVED_PARAM: &str = "saved";
 
-/// Session key of the set-password link just made: `(user id, token)`. The user's page
-/// shows it once and forgets it; only a hash of the token is stored in the database.
+/// Cookie of the set-password link just made: `(user id, token)` (see `ctx::hand_over`).
+/// The user's page shows it once; only a hash of the token is stored in the database.
 #[cfg(feature = "ssr")]
-pub const FRESH_LINK_KEY: &str = "fresh_password_link";
+pub const FRESH_LINK_KEY: &str = "accord_fresh_link";
 
 /// The set-password link of `token` on this Accord.
 #[cfg(feature = "ssr")]
@@ -33,14 +33,10 @@ async fn signed_in() -> Result<(crate::server::AppState, Viewer), AppError> {
     Ok((super::ctx::state()?, viewer))
 }
 
-/// Keeps the new link in the session for the user's page to show once.
+/// Hands the new link to the user's page, which shows it once.
 #[cfg(feature = "ssr")]
-async fn show_once(user_id: &str, token: &str) -> Result<(), AppError> {
-    super::ctx::session()
-        .await?
-        .insert(FRESH_LINK_KEY, (user_id.to_string(), token.to_string()))
-        .await?;
-    Ok(())
+fn show_once(viewer: &Viewer, user_id: &str, token: &str) -> Result<(), AppError> {
+    super::ctx::hand_over(FRESH_LINK_KEY, &user_page(viewer, user_id), user_id, token)
 }
 
 /// Adds a user (Global admins); their page then shows their set-password link once.
@@ -53,7 +49,7 @@ pub async fn add_user(name: String, email: String, role: String) -> Result<(), A
             let added =
                 crate::server::identity::users::add(&state.db, &viewer, &name, &email, &role)
                     .await?;
-            show_once(&added.user_id, &added.token).await?;
+            show_once(&viewer, &added.user_id, &added.token)?;
             leptos_axum::redirect(&user_page(&viewer, &added.user_id));
             Ok(())
         }
@@ -106,7 +102,7 @@ pub async fn new_password_link(user: String) -> Result<(), AppError> {
         async move {
             let (state, viewer) = signed_in().await?;
             let token = crate::server::identity::users::new_link(&state.db, &viewer, &user).await?;
-            show_once(&user, &token).await?;
+            show_once(&viewer, &user, &token)?;
             leptos_axum::redirect(&user_page(&viewer, &user));
             Ok(())
         }

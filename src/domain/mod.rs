@@ -30,7 +30,7 @@ pub use invitation::{
     NEW_ORGANIZATION_PATH, SIGNATURE_PARAM,
 };
 pub use names::{full_name, is_han_name, split_name};
-pub use problem::{Field, Problem};
+pub use problem::{Field, Problem, Said};
 
 /// How many test events one webhook endpoint may be sent in 10 minutes.
 pub const TEST_EVENTS_PER_10_MINUTES: i64 = 5;

@@ -5,6 +5,60 @@ use serde::{Deserialize, Serialize};
 
 use super::{Cloud, MIN_PASSWORD_LEN};
 
+/// Words the server puts into an error (a domain, a partner's name, a region code). They
+/// are written out with the error, but never read back in: an error read from a request
+/// (the `__err` of a form post that came back, a URL anyone can write) holds no text of
+/// its own, whatever was sent. Every text in [`Problem`] and `AppError` is one of these
+/// (`tests/architecture.rs` checks it), so no sentence shown from a URL carries text an
+/// attacker chose.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Said(String);
+
+impl Said {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Said {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for Said {
+    fn from(s: String) -> Self {
+        Said(s)
+    }
+}
+
+impl From<&str> for Said {
+    fn from(s: &str) -> Self {
+        Said(s.to_string())
+    }
+}
+
+impl Serialize for Said {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Said {
+    /// Reads whatever stands there and keeps none of it.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer)?;
+        Ok(Said::default())
+    }
+}
+
 /// A free-text field a problem can be about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Field {
@@ -36,13 +90,13 @@ pub enum Problem {
     /// The request's fields are missing or unreadable (not sent by Accord's own forms).
     Malformed,
     PartnerIdTaken,
-    DomainTaken(String),
+    DomainTaken(Said),
     /// The partner of an invitation reaches organizations only in its country or market
     /// region (`reach`, a region or country code), not in `country`.
     OutsideReach {
-        partner: String,
-        reach: String,
-        country: String,
+        partner: Said,
+        reach: Said,
+        country: Said,
     },
     RegisteredMomentAgo,
     DapRequired(Cloud),
@@ -96,9 +150,9 @@ pub enum Problem {
     /// The provider `provider` works in `reach` (a region or country code) only, not in the
     /// reseller's `country`: the two could never serve the same customer.
     ProviderOutsideReach {
-        provider: String,
-        reach: String,
-        country: String,
+        provider: Said,
+        reach: Said,
+        country: Said,
     },
     /// The reseller never asked this provider to connect.
     NotYourReseller,
@@ -130,6 +184,8 @@ pub enum Problem {
     TooManyWebhooks,
     /// The organization has the most working API keys it may have.
     TooManyKeys,
+    /// The organization has the most users it may have.
+    TooManyUsers,
     /// The webhook is not (or no longer) one of the organization's.
     NotYourWebhook,
     /// Removing a webhook was not confirmed.
@@ -352,6 +408,10 @@ impl std::fmt::Display for Problem {
             Problem::TooManyKeys => write!(
                 f,
                 "Your organization has 20 working API keys, the most it can have. Revoke one first."
+            ),
+            Problem::TooManyUsers => write!(
+                f,
+                "Your organization has 1,000 users, the most it can have. Remove one first."
             ),
             Problem::TooManyWebhooks => write!(
                 f,

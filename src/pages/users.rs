@@ -269,7 +269,7 @@ pub fn UserPage() -> impl IntoView {
                     }
                     Err(error) => return view! { <ErrorPage locale error /> }.into_any(),
                 };
-                let fresh = fresh_link(&user.id).await.map(|token| {
+                let fresh = fresh_link(&viewer, &user.id).map(|token| {
                     crate::api::users::password_link(&state.config.public_url, &token)
                 });
                 view! { <UserDetail locale viewer user fresh saved errors /> }.into_any()
@@ -278,23 +278,12 @@ pub fn UserPage() -> impl IntoView {
     }
 }
 
-/// The set-password link made for `user_id` a moment ago, taken out of the session: it is
-/// shown this once.
-async fn fresh_link(user_id: &str) -> Option<String> {
-    let session = crate::api::ctx::session().await.ok()?;
-    let (for_user, token): (String, String) = session
-        .get(crate::api::users::FRESH_LINK_KEY)
-        .await
-        .ok()
-        .flatten()?;
-    if for_user != user_id {
-        return None;
-    }
-    session
-        .remove::<(String, String)>(crate::api::users::FRESH_LINK_KEY)
-        .await
-        .ok()?;
-    Some(token)
+/// The set-password link made for `user_id` a moment ago, handed over by a cookie of the
+/// user's page: shown this once.
+fn fresh_link(viewer: &Viewer, user_id: &str) -> Option<String> {
+    let page = crate::routes::user_page(viewer, user_id);
+    let (for_user, token) = crate::api::ctx::take_over(crate::api::users::FRESH_LINK_KEY, &page)?;
+    (for_user == user_id).then_some(token)
 }
 
 #[derive(Clone, Default)]

@@ -38,7 +38,7 @@ pub use platform::{AppState, Config, Db, PartnerSignUpMode};
 pub fn router(state: AppState) -> Router {
     let app = http::pages(&state)
         .route("/activity.csv", get(activity::export::download))
-        .merge(rest::routes())
+        .merge(rest::routes(&state))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             identity::guard::require_sign_in,
@@ -84,7 +84,10 @@ pub async fn run() -> Result<(), String> {
         limits: platform::limits::Limits::default(),
     };
     let jobs = start_jobs(&state)?;
-    let trusted_proxies = state.config.trusted_proxies.clone();
+    let proxies = platform::serve::Proxies {
+        trusted: state.config.trusted_proxies.clone(),
+        header: state.config.forwarded_header,
+    };
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -94,7 +97,7 @@ pub async fn run() -> Result<(), String> {
         listener,
         app,
         platform::serve::ConnectionLimits::default(),
-        trusted_proxies,
+        proxies,
         shutdown_signal(),
     )
     .await
@@ -118,10 +121,15 @@ fn start_jobs(state: &AppState) -> Result<platform::jobs::Jobs, String> {
             tracing::warn!(error = %e, "deleting expired sessions stopped");
         }
     });
-    let limits = state.limits.clone();
+    let (limits, db) = (state.limits.clone(), state.db.clone());
     jobs.every("rate-limit pruning", Duration::from_secs(300), move || {
-        let limits = limits.clone();
-        async move { limits.shrink() }
+        let (limits, db) = (limits.clone(), db.clone());
+        async move {
+            limits.shrink();
+            if let Err(e) = identity::guesses::prune(&db).await {
+                tracing::warn!(error = %e, "pruning sign-in counts failed");
+            }
+        }
     });
     Ok(jobs)
 }

@@ -134,10 +134,16 @@ impl HttpReply {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The session cookie this answer sets, as a `Cookie` header value.
+    /// The cookies this answer sets (the session's, and the device's at a sign-in), as a
+    /// `Cookie` header value.
     pub fn cookie(&self) -> Option<String> {
-        self.header("set-cookie")
-            .map(|c| c.split(';').next().unwrap_or_default().to_string())
+        let pairs: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.split(';').next().unwrap_or_default())
+            .collect();
+        (!pairs.is_empty()).then(|| pairs.join("; "))
     }
 }
 
@@ -236,53 +242,83 @@ pub async fn sqlite() -> TestDb {
 }
 
 pub async fn postgres() -> TestDb {
-    use sqlx::Connection;
-    let admin = pg_admin_url();
-    let name = format!("accord_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL must answer at {admin} for the database tests (run scripts/ensure-postgres): {e}")
-    });
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create test database");
-    conn.close().await.ok();
-    let (base, _) = admin.rsplit_once('/').expect("admin URL has a database");
-    let url = format!("{base}/{name}");
-    let db = Db::connect(&url)
+    let mut empty = EmptyPostgres::create().await;
+    let db = Db::connect(&empty.url)
         .await
         .expect("PostgreSQL database migrates");
     TestDb {
         db,
-        url,
+        url: empty.url.clone(),
         _dir: None,
-        pg_name: Some(name),
+        // The TestDb drops the database from now on.
+        pg_name: Some(std::mem::take(&mut empty.name)),
     }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some(name) = self.pg_name.take() else {
-            return;
-        };
-        let admin = pg_admin_url();
-        // Drop is synchronous: drop the database from a thread with its own runtime.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                use sqlx::Connection;
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut conn)
-                        .await;
-                }
-            });
-        })
-        .join();
+        if let Some(name) = self.pg_name.take() {
+            drop_postgres(name);
+        }
     }
+}
+
+/// A PostgreSQL database with nothing in it, not even Accord's schema (a server started on
+/// it writes the schema of its own version), dropped with this value.
+pub struct EmptyPostgres {
+    pub url: String,
+    name: String,
+}
+
+impl EmptyPostgres {
+    pub async fn create() -> EmptyPostgres {
+        use sqlx::Connection;
+        let admin = pg_admin_url();
+        let name = format!("accord_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| {
+                panic!("PostgreSQL must answer at {admin} (run scripts/ensure-postgres): {e}")
+            });
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        conn.close().await.ok();
+        let (base, _) = admin.rsplit_once('/').expect("admin URL has a database");
+        EmptyPostgres {
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for EmptyPostgres {
+    fn drop(&mut self) {
+        if !self.name.is_empty() {
+            drop_postgres(std::mem::take(&mut self.name));
+        }
+    }
+}
+
+fn drop_postgres(name: String) {
+    let admin = pg_admin_url();
+    // Drop is synchronous: drop the database from a thread with its own runtime.
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            use sqlx::Connection;
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        });
+    })
+    .join();
 }
 
 /// Runs one async test body against SQLite and against PostgreSQL.
@@ -375,3 +411,17 @@ impl Receiver {
         let _ = self.task.await;
     }
 }
+
+/// The cookies an answer sets, as one `Cookie` header value (`None` when it sets none).
+pub fn cookies_of(headers: &http::HeaderMap) -> Option<String> {
+    let pairs: Vec<&str> = headers
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default())
+        .collect();
+    (!pairs.is_empty()).then(|| pairs.join("; "))
+}
+
+#[cfg(target_os = "linux")]
+pub mod server;

@@ -31,7 +31,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                 };
                 match loaded.await {
                     Ok((viewer, keys)) => {
-                        let fresh = fresh_key(&keys).await;
+                        let fresh = fresh_key(&keys);
                         view! { <Keys locale viewer keys fresh revoked error /> }.into_any()
                     }
                     Err(error) => view! { <ErrorPage locale error /> }.into_any(),
@@ -41,10 +41,9 @@ pub fn ApiKeysPage() -> impl IntoView {
     }
 }
 
-/// The key made a moment ago, with its secret, taken out of the session: shown this once.
-async fn fresh_key(keys: &[ApiKey]) -> Option<(String, String)> {
-    let session = crate::api::ctx::session().await.ok()?;
-    let (id, secret): (String, String) = session.remove(FRESH_KEY).await.ok().flatten()?;
+/// The key made a moment ago, with its secret, handed over by a cookie: shown this once.
+fn fresh_key(keys: &[ApiKey]) -> Option<(String, String)> {
+    let (id, secret) = crate::api::ctx::take_over(FRESH_KEY, crate::routes::API_KEYS)?;
     let key = keys.iter().find(|k| k.id == id)?;
     Some((key.name.clone(), secret))
 }

@@ -133,7 +133,7 @@ pub async fn sign_up_customer(
         .await?
         .is_some();
     if domain_taken {
-        return Err(AppError::Conflict(Problem::DomainTaken(domain)));
+        return Err(AppError::Conflict(Problem::DomainTaken(domain.into())));
     }
     sqlx::query(
         "INSERT INTO customer_orgs (id, name, domain, country, cloud, created_at, updated_at)

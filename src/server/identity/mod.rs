@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod guard;
+pub mod guesses;
 pub mod partners;
 pub mod passwords;
 pub mod sessions;

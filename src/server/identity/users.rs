@@ -316,6 +316,9 @@ pub struct Added {
     pub token: String,
 }
 
+/// The most users an organization may have (removed users do not count).
+pub const MAX_USERS: i64 = 1000;
+
 /// Adds a user to the actor's organization. The user has no password until they open their
 /// set-password link.
 pub async fn add(
@@ -331,6 +334,17 @@ pub async fn add(
     let at = now();
     let mut tx = db.begin_write().await?;
     lock_org(&mut tx, actor).await?;
+    let members: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM users WHERE {} = $1 AND removed_at IS NULL",
+        org_column(actor)
+    ))
+    .bind(&actor.org_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if members >= MAX_USERS {
+        tx.rollback().await?;
+        return Err(AppError::Conflict(Problem::TooManyUsers));
+    }
     accounts::refuse_taken_email(&mut tx, &user.email).await?;
     let user_id = user.insert(&mut tx, org_of(actor), role.code()).await?;
     let token = replace_link(&mut tx, actor, &user_id, at).await?;

@@ -4,9 +4,9 @@
 //!   and sign-up spam; IPv6 clients are counted per /64, the block one subscriber holds);
 //! - only *failed* sign-ins count against an account, and first against the pair
 //!   (account, address): the client that guesses is slowed down, not the account's owner;
-//! - failures from everywhere also count against the account, more slowly; when that
-//!   allowance is spent, a client that has already failed for the account waits, while a
-//!   client that has not failed (the owner at their usual desk) still signs in.
+//! - failures from everywhere also count against the account, in the database so every
+//!   instance shares the count (`identity::guesses`, with the allowance `per_account`
+//!   given here); clients the account knows are not held back by it.
 //!
 //! Behind a reverse proxy the client's address is taken from `Forwarded` /
 //! `X-Forwarded-For` only when the connection comes from a trusted proxy
@@ -47,8 +47,8 @@ pub struct Limits {
     per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// Failed sign-ins per (account, client address).
     failures_per_client: Arc<Failures<(String, IpAddr)>>,
-    /// Failed sign-ins per account, from anywhere.
-    failures_per_account: Arc<Failures<String>>,
+    /// Failed sign-ins per account, from anywhere (counted in the database).
+    per_account: Allowance,
     /// A customer's answers to invitations (accept, decline), per user.
     answers_per_user: Arc<DefaultKeyedRateLimiter<String>>,
     /// REST API requests, per API key.
@@ -56,6 +56,8 @@ pub struct Limits {
     /// Users added, per organization: adding tells whether an address has an account, so
     /// it must not serve as a fast way to ask.
     user_adds_per_org: Arc<DefaultKeyedRateLimiter<String>>,
+    /// REST API requests refused for want of a valid key, per client address.
+    bad_keys_per_address: Arc<Failures<IpAddr>>,
 }
 
 fn quota(a: Allowance) -> Quota {
@@ -95,7 +97,7 @@ impl Limits {
         Limits {
             per_address: Arc::new(RateLimiter::keyed(quota(per_address))),
             failures_per_client: Arc::new(Failures::new(per_client)),
-            failures_per_account: Arc::new(Failures::new(per_account)),
+            per_account,
             answers_per_user: Arc::new(RateLimiter::keyed(quota(Allowance {
                 burst: 20,
                 every: Duration::from_secs(3),
@@ -108,6 +110,10 @@ impl Limits {
                 burst: 20,
                 every: Duration::from_secs(30),
             }))),
+            bad_keys_per_address: Arc::new(Failures::new(Allowance {
+                burst: 10,
+                every: Duration::from_secs(6),
+            })),
         }
     }
 
@@ -143,6 +149,22 @@ impl Limits {
             .map_err(limited)
     }
 
+    /// Whether a REST API request from `address` may be looked at: a client that sent too
+    /// many keys that are not valid waits (whatever key it sends now).
+    pub fn api_client(&self, address: Option<IpAddr>) -> Result<(), Limited> {
+        match address {
+            Some(ip) => self.bad_keys_per_address.check(&bucket(ip)),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a REST API request from `address` refused for want of a valid key.
+    pub fn bad_key(&self, address: Option<IpAddr>) {
+        if let Some(ip) = address {
+            self.bad_keys_per_address.add(bucket(ip));
+        }
+    }
+
     /// Counts one answer (accept or decline) to an invitation by `user_id`.
     pub fn answer(&self, user_id: &str) -> Result<(), Limited> {
         self.answers_per_user
@@ -150,33 +172,25 @@ impl Limits {
             .map_err(limited)
     }
 
-    /// Whether a sign-in to `email` from `address` may be tried now; if so, it is counted
-    /// as a failure at once (so parallel guesses cannot all pass the check) and forgiven
-    /// by `signed_in` when the password was right.
+    /// Whether a sign-in to `email` from `address` may be tried now, as far as the client's
+    /// own allowance goes; if so, it is counted as a failure at once (so parallel guesses
+    /// cannot all pass the check) and forgiven by `signed_in` when the password was right.
     pub fn begin_sign_in(&self, email: &str, address: Option<IpAddr>) -> Result<(), Limited> {
-        let account = account_key(email);
-        let client = (account.clone(), address.map(bucket).unwrap_or(UNKNOWN));
+        let client = (account_key(email), address.map(bucket).unwrap_or(UNKNOWN));
         self.failures_per_client.check(&client)?;
-        // A client that failed for this account within the account's window is held to
-        // the account's allowance too; one that never failed is not.
-        if self
-            .failures_per_client
-            .failed_within(&client, self.failures_per_account.window())
-        {
-            self.failures_per_account.check(&account)?;
-        }
         self.failures_per_client.add(client);
-        self.failures_per_account.add(account);
         Ok(())
     }
 
-    /// Records a successful sign-in: the attempt is not a failure after all, and the
-    /// client's earlier failures are forgiven.
+    /// Records a successful sign-in: the client's failures are forgiven.
     pub fn signed_in(&self, email: &str, address: Option<IpAddr>) {
-        let account = account_key(email);
-        let client = (account.clone(), address.map(bucket).unwrap_or(UNKNOWN));
+        let client = (account_key(email), address.map(bucket).unwrap_or(UNKNOWN));
         self.failures_per_client.forget(&client);
-        self.failures_per_account.refund(&account);
+    }
+
+    /// The allowance of failed sign-ins per account, from anywhere.
+    pub fn per_account(&self) -> Allowance {
+        self.per_account
     }
 
     /// Drops the state of keys that are back to a full allowance.
@@ -186,7 +200,7 @@ impl Limits {
         self.calls_per_key.retain_recent();
         self.user_adds_per_org.retain_recent();
         self.failures_per_client.shrink();
-        self.failures_per_account.shrink();
+        self.bad_keys_per_address.shrink();
     }
 }
 
@@ -195,7 +209,7 @@ const UNKNOWN: IpAddr = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
 
 /// The account an attempt is counted against: the email as sign-in reads it, cut to the
 /// longest an email can be, so keys cannot be made large.
-fn account_key(email: &str) -> String {
+pub fn account_key(email: &str) -> String {
     email
         .trim()
         .chars()
@@ -358,11 +372,6 @@ impl<K: Hash + Eq> Failures<K> {
         self.allowance.every * self.allowance.burst.saturating_sub(1)
     }
 
-    /// How long a burst of failures takes to be forgiven.
-    fn window(&self) -> Duration {
-        self.allowance.every * self.allowance.burst.max(1)
-    }
-
     fn check(&self, key: &K) -> Result<(), Limited> {
         let now = Instant::now();
         match self.lock().get(key) {
@@ -371,13 +380,6 @@ impl<K: Hash + Eq> Failures<K> {
             }),
             _ => Ok(()),
         }
-    }
-
-    /// Whether `key` failed within the last `window`.
-    fn failed_within(&self, key: &K, window: Duration) -> bool {
-        self.lock()
-            .get(key)
-            .is_some_and(|(_, last)| last.elapsed() < window)
     }
 
     /// Counts one failure. The time never runs further ahead than one period past the
@@ -389,17 +391,6 @@ impl<K: Hash + Eq> Failures<K> {
         *tat =
             ((*tat).max(now) + self.allowance.every).min(now + self.slack() + self.allowance.every);
         *last = now;
-    }
-
-    /// Takes back one failure counted in advance.
-    fn refund(&self, key: &K) {
-        let now = Instant::now();
-        if let Some((tat, _)) = self.lock().get_mut(key) {
-            *tat = tat
-                .checked_sub(self.allowance.every)
-                .unwrap_or(now)
-                .max(now);
-        }
     }
 
     fn forget(&self, key: &K) {
@@ -481,46 +472,6 @@ mod tests {
         assert!(succeed(&limits, "ada@contoso.example", mallory).is_err());
         assert!(succeed(&limits, "ada@contoso.example", owner).is_ok());
         assert!(fail(&limits, "grace@contoso.example", mallory).is_ok());
-    }
-
-    #[test]
-    fn failures_from_everywhere_hold_back_only_clients_that_failed() {
-        let limits = limits();
-        for i in 0..4 {
-            assert!(fail(
-                &limits,
-                "ada@contoso.example",
-                ip(&format!("203.0.113.{i}"))
-            )
-            .is_ok());
-        }
-        // The account's allowance is spent: a guesser that failed before waits, even with
-        // its own allowance left, and still after its own period has passed (it is
-        // remembered for the account's whole window)...
-        assert!(fail(&limits, "ada@contoso.example", ip("203.0.113.0")).is_err());
-        // ...a client that never failed still gets in...
-        assert!(succeed(&limits, "ada@contoso.example", ip("192.0.2.10")).is_ok());
-        // ...and once it fails, it waits too, one account period at most.
-        assert!(fail(&limits, "ada@contoso.example", ip("192.0.2.10")).is_ok());
-        let held = fail(&limits, "ada@contoso.example", ip("192.0.2.10")).unwrap_err();
-        assert!(held.retry_after <= Duration::from_secs(600), "{held:?}");
-        // A success forgives the client's own failures.
-        limits.signed_in("ada@contoso.example", ip("192.0.2.10"));
-        assert!(succeed(&limits, "ada@contoso.example", ip("192.0.2.10")).is_ok());
-    }
-
-    #[test]
-    fn a_long_attack_never_holds_an_account_for_hours() {
-        let limits = limits();
-        for i in 0..200 {
-            let _ = fail(
-                &limits,
-                "ada@contoso.example",
-                ip(&format!("203.0.{}.{}", i / 250, i % 250)),
-            );
-        }
-        let held = fail(&limits, "ada@contoso.example", ip("203.0.0.1")).unwrap_err();
-        assert!(held.retry_after <= Duration::from_secs(600), "{held:?}");
     }
 
     #[test]

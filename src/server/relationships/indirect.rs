@@ -225,9 +225,9 @@ pub async fn request(db: &Db, actor: &Viewer, mspp_id: &str) -> Result<Requested
     {
         tx.rollback().await?;
         return Err(AppError::Invalid(Problem::ProviderOutsideReach {
-            provider: provider_name,
-            reach,
-            country,
+            provider: provider_name.into(),
+            reach: reach.into(),
+            country: country.into(),
         }));
     }
     match state_of(&mut tx, reseller, &provider_id).await? {

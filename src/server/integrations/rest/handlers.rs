@@ -26,7 +26,7 @@ use crate::server::relationships::{indirect, lifecycle};
 
 /// The API's routes (`/v1/…` and `/openapi.json`); anything else under `/v1` is a 404 in
 /// the API's error shape.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/v1/customers/relationshiprequests",
@@ -36,6 +36,11 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/customers/{id}", get(customer).patch(update_customer))
         .route("/v1/customers/{id}/agreements", get(agreements))
         .route("/v1/relationships", get(partner_relationships))
+        // Only the routes above take a key.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::support::limit_bad_keys,
+        ))
         .route("/openapi.json", get(openapi))
         .route("/v1/{*rest}", axum::routing::any(not_found))
         .route("/v1", axum::routing::any(not_found))

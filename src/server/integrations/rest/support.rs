@@ -120,6 +120,40 @@ pub(super) async fn not_found() -> ApiError {
     ApiError::not_found("This API path")
 }
 
+/// Requests refused for want of a valid API key (401) are counted per client address; a
+/// client over its allowance is answered 429 before its key is even looked up.
+pub(super) async fn limit_bad_keys(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let address = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|axum::extract::ConnectInfo(peer)| {
+            crate::server::platform::limits::client_address(
+                peer.ip(),
+                req.headers(),
+                &state.config.trusted_proxies,
+                state.config.forwarded_header,
+            )
+        });
+    if let Err(limited) = state.limits.api_client(address) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Too many requests without a valid API key. Wait, then try again.",
+        );
+        e.retry_after = Some(limited.retry_after_secs());
+        return e.into_response();
+    }
+    let res = next.run(req).await;
+    if res.status() == StatusCode::UNAUTHORIZED {
+        state.limits.bad_key(address);
+    }
+    res
+}
+
 /// The caller of a request: its API key, checked and counted against the key's allowance.
 pub(super) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<KeyCaller, ApiError> {
     let unauthorized = |text: &str| ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized", text);
