@@ -1182,6 +1182,34 @@ async fn activity_log_is_scoped(db: &Db) {
     );
 }
 
+/// A page number that is not one (too large for the database, negative, not a number) shows
+/// a page of Customers, never an error.
+async fn customers_page_numbers_out_of_range(db: &Db) {
+    let contoso = partner(db, "ada@contoso.example", "public").await;
+    customer_of(db, &contoso, "Fourth Coffee", "casey@fourthcoffee.example").await;
+    let app = app(db);
+    let ada = sign_in(&app, "ada@contoso.example").await;
+    for page in [
+        "9223372036854775807",
+        "99999999999999999999",
+        "-1",
+        "0",
+        "abc",
+        "1e9",
+    ] {
+        let uri = format!("/partner/customers?page={page}");
+        let r = call(&app, "GET", &uri, "", Some(&ada), None).await;
+        assert!(
+            r.status == StatusCode::OK || r.status.is_redirection(),
+            "page={page}: {}",
+            r.status
+        );
+        if r.status == StatusCode::OK {
+            assert!(r.body.contains("Fourth Coffee"), "page={page}");
+        }
+    }
+}
+
 /// The Customers page is rendered once per version of the partner's customers and reused;
 /// every change shows on the next request, in every language.
 async fn customers_page_shows_each_change_at_once(db: &Db) {
@@ -2239,6 +2267,7 @@ async fn every_server_function_is_authorized(db: &Db) {
 }
 
 on_both_databases! {
+    customers_page_numbers => customers_page_numbers_out_of_range;
     crafted_errors => crafted_error_links_show_no_foreign_text;
     sessions => sessions_end_for_good;
     security_headers => pages_carry_security_headers;

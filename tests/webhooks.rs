@@ -570,6 +570,12 @@ async fn one_partner_cannot_hold_up_another(db: &Db) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    println!(
+        "A's flood of 40 events to an endpoint that never answers: B's event delivered {:?} \
+         after it happened; A's endpoint had {} deliveries open (its share: {PER_ENDPOINT})",
+        started.elapsed(),
+        opened.load(std::sync::atomic::Ordering::SeqCst)
+    );
     assert!(
         opened.load(std::sync::atomic::Ordering::SeqCst) <= PER_ENDPOINT,
         "A's endpoint got more than its share at once"

@@ -176,6 +176,14 @@ fn mac(key: &[u8], message: &str) -> HmacSha256 {
     mac
 }
 
+/// Whether `s` has the shape of the random tokens Accord makes (set-password links, device
+/// cookies): 32 bytes in base64url without padding, 43 URL-safe characters.
+pub fn is_token(s: &str) -> bool {
+    s.len() == 43
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// A tenant id is a lower-case hyphenated UUID.
 pub fn is_tenant_id(s: &str) -> bool {
     s.len() == 36

@@ -26,8 +26,8 @@ pub use draft::mailto_href;
 #[cfg(feature = "ssr")]
 pub use facts::Facts;
 pub use invitation::{
-    is_tenant_id, link_secret, InvitationParams, InvitationType, LinkError, INVITATION_PATH,
-    NEW_ORGANIZATION_PATH, SIGNATURE_PARAM,
+    is_tenant_id, is_token, link_secret, InvitationParams, InvitationType, LinkError,
+    INVITATION_PATH, NEW_ORGANIZATION_PATH, SIGNATURE_PARAM,
 };
 pub use names::{full_name, is_han_name, split_name};
 pub use problem::{Field, Problem, Said};

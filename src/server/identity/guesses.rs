@@ -20,6 +20,7 @@ use std::net::IpAddr;
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::is_token;
 use crate::error::AppError;
 use crate::server::platform::db::{now, now_ms, Db};
 use crate::server::platform::limits::{account_key, bucket, Allowance, Limited};
@@ -51,14 +52,6 @@ fn clients(device: Option<&str>, address: Option<IpAddr>) -> Vec<String> {
         .map(|t| hex(Sha256::digest(format!("device:{t}").as_bytes())));
     let address = address.map(|ip| hex(Sha256::digest(format!("address:{}", bucket(ip)))));
     device.into_iter().chain(address).collect()
-}
-
-/// A device token as Accord makes them: 32 random bytes, base64url without padding.
-pub fn is_token(token: &str) -> bool {
-    token.len() == 43
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn new_token() -> String {

@@ -533,8 +533,21 @@ pub struct LinkHolder {
     pub org_name: String,
 }
 
+/// Lookups of set-password links, which anyone can ask for without an account, use at
+/// most two database connections at once: a flood of them waits here, not in the pool's
+/// queue, where it would hold up sign-ins and every page.
+static LINK_LOOKUPS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// The holder of a working link (`None` when unknown, used, expired or the user removed).
 pub async fn link_holder(db: &Db, token: &str) -> Result<Option<LinkHolder>, AppError> {
+    // Only a token of the shape `new_token` makes is looked up.
+    if !crate::domain::is_token(token) {
+        return Ok(None);
+    }
+    let _turn = LINK_LOOKUPS
+        .acquire()
+        .await
+        .map_err(|_| AppError::Internal)?;
     let row = sqlx::query(
         "SELECT u.name, u.email, COALESCE(p.name, c.name) AS org_name
          FROM password_links l
