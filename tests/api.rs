@@ -228,11 +228,13 @@ async fn endpoints_answer_in_partner_centers_shapes(db: &Db) {
         "CustomerCompanyProfile"
     );
     assert_eq!(first["id"], first["companyProfile"]["tenantId"]);
+    // Link URIs are relative to /v1, as Partner Center's are.
     let next = v["links"]["next"]["uri"]
         .as_str()
         .expect("a next link")
         .to_string();
-    let (_, v) = api(&app, "GET", &next, Some(&key), "").await;
+    assert!(next.starts_with("/customers?"), "{next}");
+    let (_, v) = api(&app, "GET", &format!("/v1{next}"), Some(&key), "").await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     assert_eq!(
         v["items"][0]["companyProfile"]["companyName"],
@@ -515,41 +517,61 @@ async fn indirect_partners_through_the_api(db: &Db) {
         .unwrap()
         .secret;
     let app = app(db);
+    // Partner Center, "Retrieve a list of indirect providers" (signed in as an indirect
+    // reseller): GET /v1/relationships?relationship_type=IsIndirectResellerOf — CIPP's call
+    // (https://learn.microsoft.com/partner-center/developer/retrieve-a-list-of-indirect-providers).
     let (s, v) = api(
         &app,
         "GET",
-        "/v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf",
+        "/v1/relationships?relationship_type=IsIndirectResellerOf",
         Some(&r_key),
         "",
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["totalCount"], 1);
-    assert_eq!(v["items"][0]["id"], provider.org_id.as_str());
-    assert_eq!(v["items"][0]["name"], "Adventure Works");
-    assert_eq!(v["items"][0]["mpnId"], "4200002");
-    assert_eq!(
-        v["items"][0]["attributes"]["objectType"],
-        "PartnerRelationship"
-    );
-    let (_, v) = api(
-        &app,
-        "GET",
-        "/v1/relationships?relationship_type=IsIndirectResellerOf",
-        Some(&p_key),
-        "",
-    )
-    .await;
-    assert_eq!(v["items"][0]["name"], "Lakeshore");
-    let (_, v) = api(
-        &app,
-        "GET",
-        "/v1/relationships?relationship_type=IsIndirectResellerOf",
-        Some(&r_key),
-        "",
-    )
-    .await;
-    assert_eq!(v["totalCount"], 0);
+    let item = &v["items"][0];
+    assert_eq!(item["id"], provider.org_id.as_str());
+    assert_eq!(item["name"], "Adventure Works");
+    assert_eq!(item["mpnId"], "4200002");
+    assert_eq!(item["relationshipType"], "is_indirect_reseller_of");
+    assert_eq!(item["state"], "Active");
+    assert_eq!(item["location"], "US");
+    assert_eq!(item["attributes"]["objectType"], "PartnerRelationship");
+    // "Retrieve a list of indirect resellers" (signed in as an indirect provider), in the
+    // snake-case spelling too
+    // (https://learn.microsoft.com/partner-center/developer/retrieve-a-list-of-indirect-resellers).
+    for kind in [
+        "IsIndirectCloudSolutionProviderOf",
+        "is_indirect_cloud_solution_provider_of",
+    ] {
+        let uri = format!("/v1/relationships?relationship_type={kind}");
+        let (s, v) = api(&app, "GET", &uri, Some(&p_key), "").await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["items"][0]["name"], "Lakeshore");
+        assert_eq!(
+            v["items"][0]["relationshipType"],
+            "is_indirect_cloud_solution_provider_of"
+        );
+    }
+    // The other side's question is told, never answered with an empty list.
+    for (key, kind, hint) in [
+        (
+            &r_key,
+            "IsIndirectCloudSolutionProviderOf",
+            "IsIndirectResellerOf",
+        ),
+        (
+            &p_key,
+            "IsIndirectResellerOf",
+            "IsIndirectCloudSolutionProviderOf",
+        ),
+    ] {
+        let uri = format!("/v1/relationships?relationship_type={kind}");
+        let (s, v) = api(&app, "GET", &uri, Some(key), "").await;
+        assert_error(s, &v, 400);
+        assert!(v["description"].as_str().unwrap().contains(hint), "{v}");
+    }
 
     let uri = format!(
         "/v1/customers/relationshiprequests?indirectProviderId={}",
@@ -750,4 +772,336 @@ async fn unknown_keys_are_limited_per_client() {
     assert!(v["items"].is_array(), "{v}");
     let (v, _) = from("192.0.2.11:5000", "acc_guess".into()).await;
     assert_eq!(v["errorName"], "Unauthorized", "{v}");
+}
+
+/// A request with any headers; answers the status and the JSON body.
+async fn call(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "accord.test");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// The ids of a page's customers.
+fn ids_of(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Paging as Partner Center's clients page: seven customers, three a page, followed
+/// (1) as the link is given, relative to /v1; (2) as the .NET SDK builds it,
+/// `"/v1/" + links.next.uri` (PartnerCenter-DotNet-SDK, `Microsoft.Store.PartnerCenter/
+/// Enumerators/ResourceCollectionEnumerator.cs` → `…Customers.Query(seek query)`); (3) with
+/// the SDK's seek call, `GET /v1/customers?seekOperation=Next` and the token in the
+/// `MS-ContinuationToken` header, no size
+/// (https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers). Each
+/// reaches the last page, each customer once, three a page.
+async fn partner_center_paging(db: &Db) {
+    let contoso = partner(db, "Contoso", "direct", "").await;
+    let mut all = Vec::new();
+    for company in [
+        "Alpine", "Bellows", "Coho", "Datum", "Elecrow", "Fabrikam", "Graphic",
+    ] {
+        all.push(customer(db, &contoso, company).await);
+    }
+    all.sort();
+    let key = api_keys::create(db, &contoso, "SDK", "")
+        .await
+        .unwrap()
+        .secret;
+    let auth = format!("Bearer {key}");
+    let app = app(db);
+    for style in ["as given", "sdk", "seek"] {
+        let (s, mut v) = call(
+            &app,
+            "GET",
+            "/v1/customers?size=3",
+            &[("authorization", &auth)],
+            "",
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let mut seen = ids_of(&v);
+        let mut pages = 1;
+        while let Some(next) = v["links"].get("next").cloned() {
+            let uri = next["uri"].as_str().unwrap();
+            let token = next["headers"][0]["value"].as_str().unwrap();
+            assert_eq!(next["headers"][0]["key"], "MS-ContinuationToken");
+            let (s, page) = match style {
+                "as given" => {
+                    call(
+                        &app,
+                        "GET",
+                        &format!("/v1{uri}"),
+                        &[("authorization", &auth)],
+                        "",
+                    )
+                    .await
+                }
+                "sdk" => {
+                    call(
+                        &app,
+                        "GET",
+                        &format!("/v1/{uri}"),
+                        &[("authorization", &auth)],
+                        "",
+                    )
+                    .await
+                }
+                _ => {
+                    call(
+                        &app,
+                        "GET",
+                        "/v1/customers?seekOperation=Next",
+                        &[("authorization", &auth), ("MS-ContinuationToken", token)],
+                        "",
+                    )
+                    .await
+                }
+            };
+            assert_eq!(s, StatusCode::OK, "{style}: {page}");
+            assert!(
+                ids_of(&page).len() <= 3,
+                "{style}: the first call's size is kept"
+            );
+            seen.extend(ids_of(&page));
+            v = page;
+            pages += 1;
+            assert!(pages <= 3, "{style}: more pages than customers");
+        }
+        assert_eq!(pages, 3, "{style}");
+        assert_eq!(v["totalCount"], 7);
+        seen.sort();
+        assert_eq!(seen, all, "{style}: each customer once");
+    }
+    // A seek call without a token, or with another operation, is told what is missing.
+    let (s, v) = call(
+        &app,
+        "GET",
+        "/v1/customers?seekOperation=Next",
+        &[("authorization", &auth)],
+        "",
+    )
+    .await;
+    assert_error(s, &v, 400);
+    assert!(
+        v["description"]
+            .as_str()
+            .unwrap()
+            .contains("MS-ContinuationToken"),
+        "{v}"
+    );
+    let (s, v) = call(
+        &app,
+        "GET",
+        "/v1/customers?seekOperation=Previous",
+        &[("authorization", &auth)],
+        "",
+    )
+    .await;
+    assert_error(s, &v, 400);
+}
+
+/// Requests exactly as Partner Center's clients send them.
+async fn partner_center_clients_requests(db: &Db) {
+    let contoso = partner(db, "Contoso", "direct", "").await;
+    let alpine = customer(db, &contoso, "Alpine Ski House").await;
+    let alpaca = customer(db, &contoso, "Alpaca Tours").await;
+    let coho = customer(db, &contoso, "Coho Winery").await;
+    let key = api_keys::create(db, &contoso, "Scripts", "")
+        .await
+        .unwrap()
+        .secret;
+    let app = app(db);
+    // The scheme in any case (RFC 9110 §11.1): some clients write `bearer`.
+    let lower = format!("bearer {key}");
+    let (s, v) = call(
+        &app,
+        "GET",
+        "/v1/customers",
+        &[("authorization", &lower)],
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let auth = format!("Bearer {key}");
+    let h = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+    ];
+
+    // Partner Center's customer filter (https://learn.microsoft.com/partner-center/
+    // developer/get-a-list-of-customers-by-company-name-or-domain): only the matches.
+    let filter = |field: &str, value: &str| {
+        let json = format!(r#"{{"Field":"{field}","Value":"{value}","Operator":"starts_with"}}"#);
+        url::form_urlencoded::byte_serialize(json.as_bytes()).collect::<String>()
+    };
+    let (s, v) = call(
+        &app,
+        "GET",
+        &format!("/v1/customers?size=5&filter={}", filter("Domain", "alp")),
+        &h,
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["totalCount"], 2, "{v}");
+    let mut found = ids_of(&v);
+    found.sort();
+    let mut expected = vec![alpine.clone(), alpaca.clone()];
+    expected.sort();
+    assert_eq!(found, expected);
+    let (_, v) = call(
+        &app,
+        "GET",
+        &format!(
+            "/v1/customers?size=1&filter={}",
+            filter("CompanyName", "alpi")
+        ),
+        &h,
+        "",
+    )
+    .await;
+    assert_eq!(ids_of(&v), vec![alpine.clone()]);
+    // size=0 with a filter: every match; a filtered listing pages with its filter.
+    let (_, v) = call(
+        &app,
+        "GET",
+        &format!("/v1/customers?size=0&filter={}", filter("domain", "ALP")),
+        &h,
+        "",
+    )
+    .await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 2, "{v}");
+    let (_, v) = call(
+        &app,
+        "GET",
+        &format!("/v1/customers?size=1&filter={}", filter("Domain", "alp")),
+        &h,
+        "",
+    )
+    .await;
+    let token = v["links"]["next"]["headers"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let seek = [
+        ("authorization", auth.as_str()),
+        ("MS-ContinuationToken", token.as_str()),
+    ];
+    let (_, v) = call(&app, "GET", "/v1/customers?seekOperation=Next", &seek, "").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    assert!(v["links"].get("next").is_none(), "two matches in all: {v}");
+    assert_ne!(ids_of(&v), vec![coho.clone()]);
+    // A filter that cannot be read is refused, never answered unfiltered.
+    for bad in [
+        r#"{"Field":"Country","Value":"us","Operator":"starts_with"}"#,
+        r#"{"Field":"Domain","Value":"a","Operator":"equals"}"#,
+        "alp",
+    ] {
+        let q: String = url::form_urlencoded::byte_serialize(bad.as_bytes()).collect();
+        let (s, v) = call(&app, "GET", &format!("/v1/customers?filter={q}"), &h, "").await;
+        assert_error(s, &v, 400);
+    }
+
+    // agreementType (https://learn.microsoft.com/partner-center/developer/
+    // get-confirmation-of-customer-consent-to-microsoft-cloud-agreement).
+    for (kind, n) in [
+        ("MicrosoftCloudAgreement", 0),
+        ("All", 1),
+        ("microsoftcustomeragreement", 1),
+    ] {
+        let (s, v) = call(
+            &app,
+            "GET",
+            &format!("/v1/customers/{alpine}/agreements?agreementType={kind}"),
+            &h,
+            "",
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{kind}: {v}");
+        assert_eq!(v["totalCount"], n, "{kind}");
+    }
+    let (s, v) = call(
+        &app,
+        "GET",
+        &format!("/v1/customers/{alpine}/agreements?agreementType=Other"),
+        &h,
+        "",
+    )
+    .await;
+    assert_error(s, &v, 400);
+
+    // PowerShell's boolean, and a parameter given twice.
+    let (s, v) = call(
+        &app,
+        "GET",
+        "/v1/customers/relationshiprequests?dap=False",
+        &h,
+        "",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["url"].as_str().unwrap().contains("DAP=false"), "{v}");
+    let (s, v) = call(&app, "GET", "/v1/customers?size=1&size=2", &h, "").await;
+    assert_error(s, &v, 400);
+    assert_eq!(
+        v["description"],
+        "The query gives size more than once; give it once."
+    );
+
+    // A tenant id in upper case is the same customer.
+    let upper = alpine.to_uppercase();
+    let (s, v) = call(&app, "GET", &format!("/v1/customers/{upper}"), &h, "").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["id"], alpine.as_str());
+
+    // The .NET SDK's and the PowerShell module's removal body (Json.NET: PascalCase, the
+    // enum as `None`, `Links` and `Attributes` included): PartnerCenter-DotNet-SDK
+    // `Customers/CustomerOperations.cs` PatchAsync, PartnerCenterPS
+    // `Remove-PartnerCustomerRelationship`.
+    let body =
+        r#"{"RelationshipToPartner":"None","Links":{},"Attributes":{"ObjectType":"Customer"}}"#;
+    let (s, v) = call(&app, "PATCH", &format!("/v1/customers/{upper}"), &h, body).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["relationshipToPartner"], "none");
+    for bad in [
+        r#"{"RelationshipToPartner":"Reseller"}"#,
+        r#"{"relationshipToPartner":"none","attributes":{"objectType":"Order"}}"#,
+        r#"["none"]"#,
+    ] {
+        let (s, v) = call(&app, "PATCH", &format!("/v1/customers/{coho}"), &h, bad).await;
+        assert_error(s, &v, 400);
+    }
+}
+
+on_both_databases! {
+    pc_paging => partner_center_paging;
+    pc_requests => partner_center_clients_requests;
 }

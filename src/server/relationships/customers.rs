@@ -57,12 +57,41 @@ pub async fn list_customers(
     offset: i64,
     limit: i64,
 ) -> Result<CustomerPage, AppError> {
-    let row = sqlx::query(&customers_sql(db.dialect, Selection::Page))
+    list_matching(db, partner_org_id, &CustomerFilter::All, offset, limit).await
+}
+
+/// Which of the partner's customers a listing holds.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum CustomerFilter {
+    All,
+    /// Those whose domain starts with the text (any case).
+    DomainStartsWith(String),
+    /// Those whose company name starts with the text (any case).
+    NameStartsWith(String),
+}
+
+/// [`list_customers`] of the customers `filter` holds; `total` counts those.
+pub async fn list_matching(
+    db: &Db,
+    partner_org_id: &str,
+    filter: &CustomerFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<CustomerPage, AppError> {
+    let (selection, prefix) = match filter {
+        CustomerFilter::All => (Selection::Page, None),
+        CustomerFilter::DomainStartsWith(p) => (Selection::Matching("c.domain"), Some(p)),
+        CustomerFilter::NameStartsWith(p) => (Selection::Matching("c.name"), Some(p)),
+    };
+    let sql = customers_sql(db.dialect, selection);
+    let mut query = sqlx::query(&sql)
         .bind(partner_org_id)
         .bind(limit)
-        .bind(offset)
-        .fetch_one(&db.pool)
-        .await?;
+        .bind(offset);
+    if let Some(prefix) = prefix {
+        query = query.bind(like_prefix(prefix));
+    }
+    let row = query.fetch_one(&db.pool).await?;
     let total: i64 = row.try_get("total")?;
     let customers = decode_customers(row.try_get("page")?)?;
     Ok(CustomerPage { total, customers })
@@ -184,11 +213,26 @@ struct CustomerJson {
     accepted_at: Option<i64>,
 }
 
+/// A `LIKE` pattern (escape character `!`) for what starts with `prefix`, in lower case.
+fn like_prefix(prefix: &str) -> String {
+    let mut pattern = String::new();
+    for c in prefix.to_lowercase().chars() {
+        if matches!(c, '!' | '%' | '_') {
+            pattern.push('!');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// Which customers [`customers_sql`] selects.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Selection {
     /// `$1` partner, `$2` limit, `$3` offset: a page of active relationships, and the total.
     Page,
+    /// As `Page`, of those whose column (`c.domain`, `c.name`) in lower case is like `$4`.
+    Matching(&'static str),
     /// `$1` partner, `$2` customer: its active relationship, else the latest removed one.
     One,
 }
@@ -238,13 +282,26 @@ fn customers_sql(dialect: Dialect, selection: Selection) -> String {
     let (total, filter, order_limit) = match selection {
         Selection::Page => (
             "(SELECT COUNT(*) FROM relationships
-              WHERE partner_org_id = $1 AND removed_at IS NULL)",
-            "r.removed_at IS NULL",
+              WHERE partner_org_id = $1 AND removed_at IS NULL)"
+                .to_string(),
+            "r.removed_at IS NULL".to_string(),
             "ORDER BY lower(c.name), c.id LIMIT $2 OFFSET $3",
         ),
+        Selection::Matching(column) => {
+            let matches = format!("r.removed_at IS NULL AND lower({column}) LIKE $4 ESCAPE '!'");
+            (
+                format!(
+                    "(SELECT COUNT(*) FROM relationships r
+                      JOIN customer_orgs c ON c.id = r.customer_org_id
+                      WHERE r.partner_org_id = $1 AND {matches})"
+                ),
+                matches,
+                "ORDER BY lower(c.name), c.id LIMIT $2 OFFSET $3",
+            )
+        }
         Selection::One => (
-            "0",
-            "r.customer_org_id = $2",
+            "0".to_string(),
+            "r.customer_org_id = $2".to_string(),
             "ORDER BY CASE WHEN r.removed_at IS NULL THEN 0 ELSE 1 END, r.removed_at DESC LIMIT 1",
         ),
     };

@@ -24,6 +24,9 @@ pub struct Connection {
     pub provider_org_id: String,
     pub provider_name: String,
     pub provider_mspp_id: i64,
+    /// Where each partner is (an ISO country code, upper case).
+    pub reseller_country: String,
+    pub provider_country: String,
     pub state: ConnectionState,
     pub requested_at: i64,
     /// When the state last changed.
@@ -58,7 +61,7 @@ fn check_actor(actor: &Viewer, program: ProgramType) -> Result<(), AppError> {
 const SELECT: &str =
     "SELECT c.reseller_org_id, r.name AS reseller_name, r.mspp_id AS reseller_mspp_id,
         c.provider_org_id, p.name AS provider_name, p.mspp_id AS provider_mspp_id,
-        c.state, c.requested_at, c.changed_at
+        r.country AS reseller_country, p.country AS provider_country, c.state, c.requested_at, c.changed_at
  FROM indirect_connections c
  JOIN partner_orgs r ON r.id = c.reseller_org_id
  JOIN partner_orgs p ON p.id = c.provider_org_id";
@@ -71,6 +74,8 @@ fn connection(row: &sqlx::any::AnyRow) -> Result<Connection, AppError> {
         provider_org_id: row.try_get("provider_org_id")?,
         provider_name: row.try_get("provider_name")?,
         provider_mspp_id: row.try_get("provider_mspp_id")?,
+        reseller_country: row.try_get::<String, _>("reseller_country")?.to_uppercase(),
+        provider_country: row.try_get::<String, _>("provider_country")?.to_uppercase(),
         state: row
             .try_get::<String, _>("state")?
             .parse()

@@ -4,7 +4,9 @@
 //! HTML. Field names and `attributes.objectType` values are Partner Center's; what Accord
 //! adds is marked as its extension in the API documentation.
 
+mod customers;
 mod handlers;
+mod relationships;
 pub mod schema;
 mod support;
 

@@ -4,17 +4,93 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The types of Partner Center objects the API answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum ObjectType {
+    Customer,
+    CustomerCompanyProfile,
+    Collection,
+    RelationshipRequest,
+    PartnerRelationship,
+}
+
 /// `attributes` of every Partner Center object: its type.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Attributes {
     #[serde(rename = "objectType")]
+    pub object_type: ObjectType,
+}
+
+pub(super) fn attributes(kind: ObjectType) -> Attributes {
+    Attributes { object_type: kind }
+}
+
+/// `attributes` of a request body: Partner Center's clients send `Customer`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CustomerAttributes {
+    #[serde(rename = "objectType")]
+    #[schema(pattern = "^[Cc][Uu][Ss][Tt][Oo][Mm][Ee][Rr]$")]
     pub object_type: String,
 }
 
-pub(super) fn attributes(kind: &str) -> Attributes {
-    Attributes {
-        object_type: kind.to_string(),
-    }
+/// A customer's relationship to the partner: `reseller`, or `none` once removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RelationshipToPartner {
+    Reseller,
+    None,
+}
+
+/// A service delegated admin privileges are given for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum ServiceCode {
+    #[serde(rename = "azure_ad")]
+    AzureAd,
+    #[serde(rename = "office_365")]
+    Office365,
+}
+
+/// The paging operation of Partner Center's seek call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum SeekOperation {
+    Next,
+}
+
+/// The kind of an agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum AgreementType {
+    MicrosoftCustomerAgreement,
+}
+
+/// The kinds of agreement a listing can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum AgreementTypeQuery {
+    All,
+    MicrosoftCustomerAgreement,
+    MicrosoftCloudAgreement,
+}
+
+/// Which indirect partners `GET /v1/relationships` lists, as Partner Center names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum RelationshipTypeQuery {
+    /// Signed in as an indirect provider: your indirect resellers.
+    IsIndirectCloudSolutionProviderOf,
+    /// Signed in as an indirect reseller: your indirect providers.
+    IsIndirectResellerOf,
+}
+
+/// A relationship's type as Partner Center answers it (snake case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationshipType {
+    IsIndirectCloudSolutionProviderOf,
+    IsIndirectResellerOf,
+}
+
+/// The state of an indirect relationship the API lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum RelationshipState {
+    Active,
 }
 
 /// Partner Center's error object.
@@ -49,8 +125,8 @@ pub struct CompanyProfile {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DelegatedAdmin {
-    /// `azure_ad` or `office_365`.
-    pub service: String,
+    #[schema(value_type = ServiceCode)]
+    pub service: crate::domain::Service,
     pub granted: bool,
     /// When they were granted (RFC 3339), if they are held.
     pub granted_at: Option<String>,
@@ -63,7 +139,7 @@ pub struct Customer {
     pub id: String,
     pub company_profile: CompanyProfile,
     /// `reseller`, or `none` after the partner removed the relationship.
-    pub relationship_to_partner: String,
+    pub relationship_to_partner: RelationshipToPartner,
     pub attributes: Attributes,
     /// Whether the partner holds delegated admin privileges (one customer only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,14 +182,16 @@ pub struct CustomerCollection {
 }
 
 /// What `PATCH /v1/customers/{id}` takes: `relationshipToPartner` `none` removes the
-/// relationship.
+/// relationship. Property names and values are read regardless of case (Partner Center's
+/// SDK sends `{"RelationshipToPartner": "None", "Attributes": {"ObjectType": "Customer"}}`),
+/// other properties are ignored.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerUpdate {
-    /// `none`: the only change the API makes.
-    #[schema(pattern = "^none$")]
+    /// `none` (any case): the only change the API makes.
+    #[schema(pattern = "^[Nn][Oo][Nn][Ee]$")]
     pub relationship_to_partner: String,
-    pub attributes: Option<Attributes>,
+    pub attributes: Option<CustomerAttributes>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -133,9 +211,8 @@ pub struct Agreement {
     pub template_id: String,
     /// RFC 3339.
     pub date_agreed: String,
-    /// `MicrosoftCustomerAgreement`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: AgreementType,
     pub agreement_link: String,
 }
 
@@ -153,10 +230,11 @@ pub struct AgreementCollection {
 pub struct PartnerRelationship {
     pub id: String,
     pub name: String,
-    pub relationship_type: String,
-    /// `Active`.
-    pub state: String,
+    pub relationship_type: RelationshipType,
+    pub state: RelationshipState,
     pub mpn_id: String,
+    /// Where the partner is (ISO 3166 country code).
+    pub location: String,
     pub attributes: Attributes,
 }
 

@@ -1,11 +1,12 @@
 //! What every handler shares: the caller's API key, Partner Center's error object, reading
 //! queries and paths, continuation tokens, and the customer a path names.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query};
+use axum::extract::rejection::PathRejection;
+use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde_json::Value;
 
 use super::schema::ErrorObject;
 use crate::error::AppError;
@@ -104,20 +105,64 @@ pub fn refusal(status: StatusCode, description: &str) -> Response {
     ApiError::new(status, name, description).into_response()
 }
 
-/// A query string that could not be read is the caller's mistake, told in the error object.
-pub(super) fn read_query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    q.map(|Query(q)| q).map_err(|e| {
-        ApiError::bad_request(format!("The query could not be read: {}.", e.body_text()))
-    })
+/// The query string's parameters into `T` (whose fields are optional strings); a parameter
+/// given twice is refused with a sentence of ours.
+pub(super) fn read_query<T: serde::de::DeserializeOwned>(
+    raw: Option<String>,
+) -> Result<T, ApiError> {
+    let mut params = serde_json::Map::new();
+    for (name, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if params
+            .insert(
+                name.to_string(),
+                serde_json::Value::String(value.into_owned()),
+            )
+            .is_some()
+        {
+            return Err(ApiError::bad_request(format!(
+                "The query gives {name} more than once; give it once."
+            )));
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(params))
+        .map_err(|_| ApiError::bad_request("The query could not be read."))
 }
 
+/// A JSON request body as an object whose property names are in lower case at every
+/// level: Partner Center binds property names (and enum values) regardless of case, so
+/// clients written for it send `RelationshipToPartner` as well as `relationshipToPartner`.
+pub(super) fn read_body(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
+    fn lower(v: Value) -> Value {
+        match v {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k.to_lowercase(), lower(v)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.into_iter().map(lower).collect()),
+            other => other,
+        }
+    }
+    match serde_json::from_slice::<Value>(body).map(lower) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(ApiError::bad_request("The body must be a JSON object.")),
+    }
+}
+
+/// A boolean as clients write it: `true`, `True`, `TRUE` (PowerShell writes `True`).
+pub(super) fn read_bool(value: &str) -> Option<bool> {
+    match value.trim() {
+        v if v.eq_ignore_ascii_case("true") => Some(true),
+        v if v.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// A customer's tenant id from the path, in lower case (GUIDs are compared regardless of
+/// case).
 pub(super) fn read_path(p: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    p.map(|Path(p)| p)
+    p.map(|Path(p)| p.to_ascii_lowercase())
         .map_err(|_| ApiError::not_found("The customer"))
-}
-
-pub(super) async fn not_found() -> ApiError {
-    ApiError::not_found("This API path")
 }
 
 /// Requests refused for want of a valid API key (401) are counted per client address; a
@@ -161,9 +206,12 @@ pub(super) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<KeyC
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| unauthorized("Send an API key as Authorization: Bearer <key>."))?;
+    // The scheme is case-insensitive (RFC 9110 §11.1).
     let secret = value
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .trim()
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, key)| key.trim())
         .filter(|s| !s.is_empty())
         .ok_or_else(|| unauthorized("The Authorization header must be Bearer <key>."))?;
     let caller = api_keys::authenticate(&state.db, secret)
@@ -181,22 +229,34 @@ pub(super) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<KeyC
     Ok(caller)
 }
 
-pub(super) fn encode_offset(offset: i64) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
+/// Where the next page of a listing starts, and the page size of the call that began the
+/// listing (a seek call without `size` keeps it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Cursor {
+    pub offset: i64,
+    pub size: i64,
 }
 
-pub(super) fn decode_offset(token: &str) -> Option<i64> {
+pub(super) fn encode_cursor(c: Cursor) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("offset:{}:size:{}", c.offset, c.size))
+}
+
+pub(super) fn decode_cursor(token: &str) -> Option<Cursor> {
     use base64::Engine;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(token.trim())
         .ok()?;
-    String::from_utf8(bytes)
-        .ok()?
-        .strip_prefix("offset:")?
-        .parse::<i64>()
-        .ok()
-        .filter(|o| (0..=10_000_000).contains(o))
+    let text = String::from_utf8(bytes).ok()?;
+    let (offset, size) = text.strip_prefix("offset:")?.split_once(":size:")?;
+    Some(Cursor {
+        offset: offset
+            .parse()
+            .ok()
+            .filter(|o| (0..=10_000_000).contains(o))?,
+        size: size.parse().ok().filter(|s| (1..=MAX_PAGE).contains(s))?,
+    })
 }
 
 /// The partner's customer `id` (active, or removed: then `relationshipToPartner` is
@@ -220,9 +280,27 @@ mod tests {
 
     #[test]
     fn continuation_tokens_round_trip_and_refuse_junk() {
-        assert_eq!(decode_offset(&encode_offset(100)), Some(100));
-        assert_eq!(decode_offset("bm9wZQ"), None);
-        assert_eq!(decode_offset("!!"), None);
-        assert_eq!(decode_offset(&encode_offset(-1)), None);
+        let c = Cursor {
+            offset: 100,
+            size: 5,
+        };
+        assert_eq!(decode_cursor(&encode_cursor(c)), Some(c));
+        assert_eq!(decode_cursor("bm9wZQ"), None);
+        assert_eq!(decode_cursor("!!"), None);
+        let bad = |offset, size| decode_cursor(&encode_cursor(Cursor { offset, size }));
+        assert_eq!(bad(-1, 5), None);
+        assert_eq!(bad(0, 0), None);
+        assert_eq!(bad(0, MAX_PAGE + 1), None);
+    }
+
+    #[test]
+    fn bodies_are_read_regardless_of_case() {
+        let map = read_body(br#"{"RelationshipToPartner":"None","Links":{},"Attributes":{"ObjectType":"Customer"}}"#).unwrap();
+        assert_eq!(map["relationshiptopartner"], "None");
+        assert_eq!(map["attributes"]["objecttype"], "Customer");
+        assert!(read_body(b"[1]").is_err());
+        assert_eq!(read_bool("False"), Some(false));
+        assert_eq!(read_bool("TRUE"), Some(true));
+        assert_eq!(read_bool("yes"), None);
     }
 }

@@ -1,0 +1,457 @@
+//! `/v1/customers…`: the partner's customers a page at a time (with Partner Center's
+//! filter and seek paging), one customer, removing the relationship, and the customer's
+//! agreements.
+
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::IntoParams;
+
+use super::schema::*;
+use super::support::{
+    caller, customer_of, decode_cursor, encode_cursor, read_body, read_path, read_query, ApiError,
+    Cursor, CONTINUATION_HEADER, DEFAULT_PAGE, MAX_PAGE,
+};
+use crate::domain::{Membership, PartnerRole};
+use crate::server::platform::db::rfc3339;
+use crate::server::platform::AppState;
+use crate::server::relationships::customers::{self, CustomerFilter, CustomerSummary};
+use crate::server::relationships::lifecycle;
+
+/// A customer in Partner Center's shape; `detail` adds the delegated access fields.
+fn customer_json(c: &CustomerSummary, detail: bool) -> Customer {
+    Customer {
+        id: c.customer_id.clone(),
+        company_profile: CompanyProfile {
+            tenant_id: c.customer_id.clone(),
+            domain: c.domain.clone(),
+            company_name: c.name.clone(),
+            attributes: attributes(ObjectType::CustomerCompanyProfile),
+        },
+        relationship_to_partner: match c.removed_at {
+            None => RelationshipToPartner::Reseller,
+            Some(_) => RelationshipToPartner::None,
+        },
+        attributes: attributes(ObjectType::Customer),
+        allow_delegated_access: detail.then(|| c.has_dap()),
+        delegated_admin: detail.then(|| {
+            c.dap
+                .iter()
+                .map(|(service, granted)| DelegatedAdmin {
+                    service: *service,
+                    granted: granted.is_some(),
+                    granted_at: granted.map(rfc3339),
+                })
+                .collect()
+        }),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct PageQuery {
+    /// Customers per page, 1 to 500 (default 100); with `filter`, 0 asks for every match
+    /// (500 a page).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 500)]
+    size: Option<String>,
+    /// The token of the previous page (`links.next`); also taken from the
+    /// `MS-ContinuationToken` header. It keeps the first call's `size` and `filter`.
+    #[serde(rename = "continuationToken")]
+    #[param(rename = "continuationToken", pattern = "^[A-Za-z0-9_.-]{1,800}$")]
+    continuation_token: Option<String>,
+    /// `Next`: the page after the one whose continuation token is sent (Partner Center's
+    /// seek call).
+    #[serde(rename = "seekOperation")]
+    #[param(rename = "seekOperation", value_type = Option<SeekOperation>)]
+    seek_operation: Option<String>,
+    /// Partner Center's customer filter, a JSON object: `{"Field": "Domain" or
+    /// "CompanyName", "Value": "…", "Operator": "starts_with"}`.
+    #[param(example = json!(r#"{"Field":"Domain","Value":"fab","Operator":"starts_with"}"#))]
+    filter: Option<String>,
+}
+
+/// Where a listing stands: the next offset, the page size and the filter of the call that
+/// began it.
+#[derive(Serialize, Deserialize)]
+struct Listing {
+    offset: i64,
+    size: i64,
+    filter: CustomerFilter,
+}
+
+/// Partner Center's customer filter (`Field`, `Value`, `Operator`, any case).
+fn read_filter(raw: &str) -> Result<CustomerFilter, ApiError> {
+    let explain = || {
+        ApiError::bad_request(
+            "filter must be a JSON object such as {\"Field\": \"Domain\", \"Value\": \"fab\", \
+             \"Operator\": \"starts_with\"}; Field is Domain or CompanyName.",
+        )
+    };
+    let map = read_body(raw.as_bytes()).map_err(|_| explain())?;
+    let text = |name: &str| map.get(name).and_then(|v| v.as_str());
+    let value = text("value").ok_or_else(explain)?;
+    if value.chars().count() > 256 {
+        return Err(ApiError::bad_request(
+            "The filter's Value is at most 256 characters.",
+        ));
+    }
+    match text("operator") {
+        Some(op) if op.eq_ignore_ascii_case("starts_with") => {}
+        _ => return Err(explain()),
+    }
+    match text("field") {
+        Some(f) if f.eq_ignore_ascii_case("domain") => {
+            Ok(CustomerFilter::DomainStartsWith(value.to_string()))
+        }
+        Some(f) if f.eq_ignore_ascii_case("companyname") => {
+            Ok(CustomerFilter::NameStartsWith(value.to_string()))
+        }
+        _ => Err(explain()),
+    }
+}
+
+fn read_listing(token: &str) -> Option<Listing> {
+    let cursor_part = token.split_once('.').map_or(token, |(c, _)| c);
+    let cursor = decode_cursor(cursor_part)?;
+    let filter = match token.split_once('.') {
+        None => CustomerFilter::All,
+        Some((_, f)) => {
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(f)
+                .ok()?;
+            serde_json::from_slice(&bytes).ok()?
+        }
+    };
+    Some(Listing {
+        offset: cursor.offset,
+        size: cursor.size,
+        filter,
+    })
+}
+
+/// The continuation token of a listing: its cursor, then (when filtered) the filter.
+fn listing_token(l: &Listing) -> String {
+    let cursor = encode_cursor(Cursor {
+        offset: l.offset,
+        size: l.size,
+    });
+    match &l.filter {
+        CustomerFilter::All => cursor,
+        filter => {
+            use base64::Engine;
+            let json = serde_json::to_vec(filter).unwrap_or_default();
+            format!(
+                "{cursor}.{}",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+            )
+        }
+    }
+}
+
+/// The partner's customers with an active relationship, by name, a page at a time.
+///
+/// Follow `links.next`: its `uri` is relative to `/v1` (Partner Center's form) and carries
+/// the continuation token, which its `headers` carry too; or send `seekOperation=Next`
+/// with the token in the `MS-ContinuationToken` header, as Partner Center's SDK does.
+#[utoipa::path(
+    get,
+    path = "/v1/customers",
+    params(
+        PageQuery,
+        ("MS-ContinuationToken" = Option<String>, Header, description = "The continuation token of the previous page", pattern = "^[A-Za-z0-9_.-]{1,800}$"),
+    ),
+    responses(
+        (status = 200, body = CustomerCollection),
+        (status = 400, body = ErrorObject),
+        (status = 401, body = ErrorObject),
+        (status = 429, body = ErrorObject),
+    )
+)]
+pub(super) async fn customers(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<CustomerCollection>, ApiError> {
+    let caller = caller(&state, &headers).await?;
+    let q: PageQuery = read_query(raw)?;
+    let filter = q.filter.as_deref().map(read_filter).transpose()?;
+    let size = match q.size.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => {
+            let least = if filter.is_some() { 0 } else { 1 };
+            let n = s
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (least..=MAX_PAGE).contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "size must be {least} to {MAX_PAGE}{}.",
+                        if least == 0 {
+                            ""
+                        } else {
+                            " (0, every match, with filter only)"
+                        }
+                    ))
+                })?;
+            Some(if n == 0 { MAX_PAGE } else { n })
+        }
+    };
+    match q.seek_operation.as_deref().map(str::trim) {
+        None | Some("") => {}
+        Some(op) if op.eq_ignore_ascii_case("next") => {}
+        Some(_) => return Err(ApiError::bad_request("seekOperation must be Next.")),
+    }
+    let token = q.continuation_token.or_else(|| {
+        headers
+            .get(CONTINUATION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    });
+    let listing = match token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None if q.seek_operation.is_some() => {
+            return Err(ApiError::bad_request(format!(
+                "seekOperation=Next needs the previous page's continuation token in the \
+                 {CONTINUATION_HEADER} header."
+            )))
+        }
+        None => Listing {
+            offset: 0,
+            size: size.unwrap_or(DEFAULT_PAGE),
+            filter: filter.unwrap_or(CustomerFilter::All),
+        },
+        Some(t) => {
+            let mut listing = read_listing(t)
+                .ok_or_else(|| ApiError::bad_request("The continuation token is not valid."))?;
+            if let Some(size) = size {
+                listing.size = size;
+            }
+            if let Some(filter) = filter {
+                listing.filter = filter;
+            }
+            listing
+        }
+    };
+    let page = customers::list_matching(
+        &state.db,
+        &caller.viewer.org_id,
+        &listing.filter,
+        listing.offset,
+        listing.size,
+    )
+    .await?;
+    let items: Vec<Customer> = page
+        .customers
+        .iter()
+        .map(|c| customer_json(c, false))
+        .collect();
+    let next_offset = listing.offset + items.len() as i64;
+    let link = |uri: String, headers: Vec<LinkHeader>| Link {
+        uri,
+        method: "GET".into(),
+        headers,
+    };
+    let next = (next_offset < page.total && !items.is_empty()).then(|| {
+        let token = listing_token(&Listing {
+            offset: next_offset,
+            ..listing
+        });
+        link(
+            format!(
+                "/customers?size={}&seekOperation=Next&continuationToken={token}",
+                listing.size
+            ),
+            vec![LinkHeader {
+                key: CONTINUATION_HEADER.into(),
+                value: token,
+            }],
+        )
+    });
+    Ok(Json(CustomerCollection {
+        total_count: page.total,
+        items,
+        links: Links {
+            this: link(format!("/customers?size={}", listing.size), Vec::new()),
+            next,
+        },
+        attributes: attributes(ObjectType::Collection),
+    }))
+}
+
+/// One customer of the partner, with its delegated access.
+#[utoipa::path(
+    get,
+    path = "/v1/customers/{id}",
+    params(("id" = String, Path, description = "The customer's tenant id (any case)")),
+    responses(
+        (status = 200, body = Customer),
+        (status = 401, body = ErrorObject),
+        (status = 404, body = ErrorObject),
+        (status = 429, body = ErrorObject),
+    )
+)]
+pub(super) async fn customer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Customer>, ApiError> {
+    let caller = caller(&state, &headers).await?;
+    let id = read_path(id)?;
+    let c = customer_of(&state, &caller, &id).await?;
+    Ok(Json(customer_json(&c, true)))
+}
+
+/// Removes the reseller relationship (`{"relationshipToPartner": "none"}`) as the Account
+/// page does: the call stands for the attestation, it is logged with the key's name, and
+/// delegated admin privileges already granted stay. Repeating it changes nothing. Property
+/// names and values are read regardless of case, and other properties (`links`) are
+/// ignored, as Partner Center does.
+#[utoipa::path(
+    patch,
+    path = "/v1/customers/{id}",
+    params(("id" = String, Path, description = "The customer's tenant id (any case)")),
+    request_body = CustomerUpdate,
+    responses(
+        (status = 200, body = Customer),
+        (status = 400, body = ErrorObject),
+        (status = 401, body = ErrorObject),
+        (status = 404, body = ErrorObject),
+        (status = 429, body = ErrorObject),
+    )
+)]
+pub(super) async fn update_customer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+    body: Bytes,
+) -> Result<Json<Customer>, ApiError> {
+    let caller = caller(&state, &headers).await?;
+    let id = read_path(id)?;
+    let update = read_body(&body).map_err(|_| {
+        ApiError::bad_request(
+            "The body must be a JSON object with relationshipToPartner (a string).",
+        )
+    })?;
+    match update.get("relationshiptopartner").and_then(|v| v.as_str()) {
+        Some(v) if v.eq_ignore_ascii_case("none") => {}
+        _ => return Err(ApiError::bad_request(
+            "Only {\"relationshipToPartner\": \"none\"} can be set: it removes the relationship.",
+        )),
+    }
+    match update.get("attributes") {
+        None | Some(serde_json::Value::Null) => {}
+        Some(a) => match a.get("objecttype") {
+            None | Some(serde_json::Value::Null) => {}
+            Some(t)
+                if t.as_str()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("customer")) => {}
+            Some(_) => {
+                return Err(ApiError::bad_request(
+                    "attributes.objectType must be Customer.",
+                ))
+            }
+        },
+    }
+    customer_of(&state, &caller, &id).await?;
+    // Keys are made by Global admins; removing a relationship is the one administrator's
+    // action the API offers, on their behalf while the maker is a Global admin still (a
+    // demoted maker's key acts with the maker's current rights, and is refused).
+    let mut actor = caller.viewer.clone();
+    if let Membership::Partner { role, .. } = &mut actor.membership {
+        if caller.maker_role == PartnerRole::GlobalAdmin {
+            *role = PartnerRole::GlobalAdmin;
+        }
+    }
+    lifecycle::remove_relationship(&state.db, &actor, &id, true).await?;
+    let c = customer_of(&state, &caller, &id).await?;
+    Ok(Json(customer_json(&c, true)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct AgreementsQuery {
+    /// `MicrosoftCustomerAgreement` (the only kind Accord records), `MicrosoftCloudAgreement`
+    /// (none) or `All` (the default); any case.
+    #[serde(rename = "agreementType")]
+    #[param(rename = "agreementType", value_type = Option<AgreementTypeQuery>)]
+    agreement_type: Option<String>,
+}
+
+/// The customer's agreement acceptances.
+#[utoipa::path(
+    get,
+    path = "/v1/customers/{id}/agreements",
+    params(
+        ("id" = String, Path, description = "The customer's tenant id (any case)"),
+        AgreementsQuery,
+    ),
+    responses(
+        (status = 200, body = AgreementCollection),
+        (status = 400, body = ErrorObject),
+        (status = 401, body = ErrorObject),
+        (status = 404, body = ErrorObject),
+        (status = 429, body = ErrorObject),
+    )
+)]
+pub(super) async fn agreements(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<AgreementCollection>, ApiError> {
+    let caller = caller(&state, &headers).await?;
+    let id = read_path(id)?;
+    let q: AgreementsQuery = read_query(raw)?;
+    let wanted =
+        match q.agreement_type.as_deref().map(str::trim) {
+            None | Some("") => true,
+            Some(t) if t.eq_ignore_ascii_case("all") => true,
+            Some(t) if t.eq_ignore_ascii_case("MicrosoftCustomerAgreement") => true,
+            Some(t) if t.eq_ignore_ascii_case("MicrosoftCloudAgreement") => false,
+            Some(_) => return Err(ApiError::bad_request(
+                "agreementType must be MicrosoftCustomerAgreement, MicrosoftCloudAgreement or All.",
+            )),
+        };
+    customer_of(&state, &caller, &id).await?;
+    let rows = if wanted {
+        sqlx::query(
+            "SELECT a.signer_first_name, a.signer_last_name, a.signer_email, a.signer_phone,
+                    a.accepted_at, g.template_id, g.link
+             FROM agreement_acceptances a JOIN agreements g ON g.id = a.agreement_id
+             WHERE a.customer_org_id = $1 ORDER BY a.accepted_at, a.id",
+        )
+        .bind(&id)
+        .fetch_all(&state.db.pool)
+        .await?
+    } else {
+        Vec::new()
+    };
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(Agreement {
+                primary_contact: Contact {
+                    first_name: r.try_get("signer_first_name")?,
+                    last_name: r.try_get("signer_last_name")?,
+                    email: r.try_get("signer_email")?,
+                    phone_number: r
+                        .try_get::<Option<String>, _>("signer_phone")?
+                        .unwrap_or_default(),
+                },
+                template_id: r.try_get("template_id")?,
+                date_agreed: rfc3339(r.try_get("accepted_at")?),
+                kind: AgreementType::MicrosoftCustomerAgreement,
+                agreement_link: r.try_get("link")?,
+            })
+        })
+        .collect::<Result<Vec<Agreement>, sqlx::Error>>()?;
+    Ok(Json(AgreementCollection {
+        total_count: items.len() as i64,
+        items,
+        attributes: attributes(ObjectType::Collection),
+    }))
+}
