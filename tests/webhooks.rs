@@ -180,6 +180,12 @@ async fn events_arrive_once_signed(db: &Db) {
         .map(|r| r.headers["webhook-id"].to_str().unwrap())
         .collect();
     assert_ne!(ids[0], ids[1]);
+    // Events of one action share a timestamp; their sequence numbers order them.
+    let sequence = |v: &serde_json::Value| v["sequence"].as_i64().expect("a sequence number");
+    assert!(
+        sequence(&established) < sequence(&granted),
+        "{established} {granted}"
+    );
     assert!(
         only_removals.received().is_empty(),
         "only the events asked for"
@@ -207,6 +213,8 @@ async fn events_arrive_once_signed(db: &Db) {
     );
     let same = verified(&removal_secret, &only_removals.received()[0]);
     assert_eq!(same["type"], "dap.removed");
+    assert!(sequence(&removed) > sequence(&granted));
+    assert_eq!(sequence(&same), sequence(&removed), "one event, one number");
     assert_eq!(
         receiver.received()[2].headers["webhook-id"],
         only_removals.received()[0].headers["webhook-id"],

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use serde_json::Value;
-use utoipa::OpenApi;
 
 use crate::components::layout::PublicFrame;
 use crate::components::prose::Prose;
@@ -33,8 +32,7 @@ fn schema_name(v: &Value) -> String {
 }
 
 fn endpoints() -> Vec<Endpoint> {
-    let doc = serde_json::to_value(crate::server::integrations::rest::ApiDoc::openapi())
-        .unwrap_or_default();
+    let doc = crate::server::integrations::rest::document();
     let mut out = Vec::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return out;

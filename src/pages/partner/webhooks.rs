@@ -268,7 +268,11 @@ fn EndpointDetail(
                 let (state_code, row_state) = (d.state.clone(), d.state.clone());
                 view! {
                     <tr data-event=d.event_type.clone() data-state=row_state>
-                        <td data-label=labels[0].clone()>{event_label(locale, &d.event_type)}</td>
+                        <td data-label=labels[0].clone()>
+                            {event_label(locale, &d.event_type)}
+                            // The `webhook-id` header of every attempt of this delivery.
+                            <code class="message-id" title="webhook-id">{d.message_id.clone()}</code>
+                        </td>
                         <td class="when" data-label=labels[1].clone()>{i18n::datetime(locale, d.created_at)}</td>
                         <td data-label=labels[2].clone() class="delivery-state" data-state=state_code>{state}</td>
                         <td data-label=labels[3].clone()>{d.attempts}</td>

@@ -87,6 +87,7 @@ pub(super) async fn enqueue(
     let payload = serde_json::json!({
         "type": e.action,
         "timestamp": rfc3339(at),
+        "sequence": next_sequence(tx, partner_org_id).await?,
         "data": data,
     })
     .to_string();
@@ -96,4 +97,20 @@ pub(super) async fn enqueue(
         insert_delivery(tx, &endpoint, &message_id, e.action, &payload, at).await?;
     }
     Ok(())
+}
+
+/// The partner's next event number: one more than its last event's, taken in the event's
+/// transaction (the partner's row stays locked until it commits), so numbers follow the
+/// order in which events happen, whichever instance writes them.
+pub async fn next_sequence(
+    tx: &mut Transaction<'_, Any>,
+    partner_org_id: &str,
+) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE partner_orgs SET webhook_sequence = webhook_sequence + 1 WHERE id = $1
+         RETURNING webhook_sequence",
+    )
+    .bind(partner_org_id)
+    .fetch_one(&mut **tx)
+    .await?)
 }

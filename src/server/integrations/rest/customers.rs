@@ -54,8 +54,8 @@ fn customer_json(c: &CustomerSummary, detail: bool) -> Customer {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(super) struct PageQuery {
-    /// Customers per page, 1 to 500 (default 100); with `filter`, 0 asks for every match
-    /// (500 a page).
+    /// Customers per page, 1 to 500 (default 100); 0 asks for as many as a page holds (500),
+    /// which with `filter` is Partner Center's "every match".
     #[param(value_type = Option<i64>, minimum = 0, maximum = 500)]
     size: Option<String>,
     /// The token of the previous page (`links.next`); also taken from the
@@ -64,13 +64,18 @@ pub(super) struct PageQuery {
     #[param(rename = "continuationToken", pattern = "^[A-Za-z0-9_.-]{1,800}$")]
     continuation_token: Option<String>,
     /// `Next`: the page after the one whose continuation token is sent (Partner Center's
-    /// seek call).
+    /// seek call); without a token, the first page.
     #[serde(rename = "seekOperation")]
     #[param(rename = "seekOperation", value_type = Option<SeekOperation>)]
     seek_operation: Option<String>,
     /// Partner Center's customer filter, a JSON object: `{"Field": "Domain" or
     /// "CompanyName", "Value": "…", "Operator": "starts_with"}`.
-    #[param(example = json!(r#"{"Field":"Domain","Value":"fab","Operator":"starts_with"}"#))]
+    /// (The pattern gives the canonical form; property names and values are also read in
+    /// any case and order.)
+    #[param(
+        example = json!(r#"{"Field":"Domain","Value":"fab","Operator":"starts_with"}"#),
+        pattern = r#"^\{"Field":"(Domain|CompanyName)","Value":"[^"\\\x00-\x1f]{0,256}","Operator":"starts_with"\}$"#
+    )]
     filter: Option<String>,
 }
 
@@ -112,6 +117,14 @@ fn read_filter(raw: &str) -> Result<CustomerFilter, ApiError> {
         }
         _ => Err(explain()),
     }
+}
+
+/// Whether `token` has the shape continuation tokens have (the documented pattern).
+fn token_shaped(token: &str) -> bool {
+    (1..=800).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 fn read_listing(token: &str) -> Option<Listing> {
@@ -169,6 +182,7 @@ fn listing_token(l: &Listing) -> String {
         (status = 200, body = CustomerCollection),
         (status = 400, body = ErrorObject),
         (status = 401, body = ErrorObject),
+        (status = 404, body = ErrorObject, description = "The continuation token names no page"),
         (status = 429, body = ErrorObject),
     )
 )]
@@ -180,53 +194,50 @@ pub(super) async fn customers(
     let caller = caller(&state, &headers).await?;
     let q: PageQuery = read_query(raw)?;
     let filter = q.filter.as_deref().map(read_filter).transpose()?;
-    let size = match q.size.as_deref().map(str::trim) {
-        None | Some("") => None,
+    let size = match q.size.as_deref() {
+        None => None,
         Some(s) => {
-            let least = if filter.is_some() { 0 } else { 1 };
             let n = s
+                .trim()
                 .parse::<i64>()
                 .ok()
-                .filter(|n| (least..=MAX_PAGE).contains(n))
+                .filter(|n| (0..=MAX_PAGE).contains(n))
                 .ok_or_else(|| {
                     ApiError::bad_request(format!(
-                        "size must be {least} to {MAX_PAGE}{}.",
-                        if least == 0 {
-                            ""
-                        } else {
-                            " (0, every match, with filter only)"
-                        }
+                        "size must be 0 to {MAX_PAGE} (0: as many as a page holds)."
                     ))
                 })?;
             Some(if n == 0 { MAX_PAGE } else { n })
         }
     };
-    match q.seek_operation.as_deref().map(str::trim) {
-        None | Some("") => {}
-        Some(op) if op.eq_ignore_ascii_case("next") => {}
+    match q.seek_operation.as_deref() {
+        None => {}
+        Some(op) if op.trim().eq_ignore_ascii_case("next") => {}
         Some(_) => return Err(ApiError::bad_request("seekOperation must be Next.")),
     }
-    let token = q.continuation_token.or_else(|| {
-        headers
+    let token = match q.continuation_token {
+        Some(t) => Some(t),
+        None => headers
             .get(CONTINUATION_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    });
-    let listing = match token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        None if q.seek_operation.is_some() => {
-            return Err(ApiError::bad_request(format!(
-                "seekOperation=Next needs the previous page's continuation token in the \
-                 {CONTINUATION_HEADER} header."
-            )))
-        }
+            .map(|v| v.to_str().map(str::to_string).unwrap_or_default()),
+    };
+    if token.as_deref().is_some_and(|t| !token_shaped(t)) {
+        return Err(ApiError::bad_request(
+            "A continuation token is what links.next gives: letters, digits, '-', '_' and '.'.",
+        ));
+    }
+    let listing = match token.as_deref() {
+        // Without a token (a seek call too), the listing begins.
         None => Listing {
             offset: 0,
             size: size.unwrap_or(DEFAULT_PAGE),
             filter: filter.unwrap_or(CustomerFilter::All),
         },
         Some(t) => {
-            let mut listing = read_listing(t)
-                .ok_or_else(|| ApiError::bad_request("The continuation token is not valid."))?;
+            // A token names a page of a listing: one that is not Accord's names no page.
+            let mut listing = read_listing(t).ok_or_else(|| {
+                ApiError::not_found("The page of this continuation token (start again without it)")
+            })?;
             if let Some(size) = size {
                 listing.size = size;
             }
@@ -408,7 +419,7 @@ pub(super) async fn agreements(
     let q: AgreementsQuery = read_query(raw)?;
     let wanted =
         match q.agreement_type.as_deref().map(str::trim) {
-            None | Some("") => true,
+            None => true,
             Some(t) if t.eq_ignore_ascii_case("all") => true,
             Some(t) if t.eq_ignore_ascii_case("MicrosoftCustomerAgreement") => true,
             Some(t) if t.eq_ignore_ascii_case("MicrosoftCloudAgreement") => false,

@@ -91,7 +91,9 @@ async fn method_not_allowed() -> ApiError {
         super::customers::agreements,
         super::relationships::partner_relationships
     ),
-    modifiers(&BearerKey),
+    components(schemas(SeekOperation, AgreementTypeQuery, RelationshipTypeQuery, ServiceCode)),
+    servers((url = "/", description = "This Accord")),
+    modifiers(&BearerKey, &CustomerLinks),
     security(("apiKey" = []))
 )]
 pub struct ApiDoc;
@@ -109,11 +111,78 @@ impl utoipa::Modify for BearerKey {
     }
 }
 
+/// OpenAPI links from a page of customers (`items[0].id`) to the operations on one
+/// customer, so clients and stateful testing go on with a real customer.
+struct CustomerLinks;
+
+impl utoipa::Modify for CustomerLinks {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::link::LinkBuilder;
+        use utoipa::openapi::RefOr;
+        let Some(list) = doc
+            .paths
+            .paths
+            .get_mut("/v1/customers")
+            .and_then(|item| item.get.as_mut())
+        else {
+            return;
+        };
+        let Some(RefOr::T(ok)) = list.responses.responses.get_mut("200") else {
+            return;
+        };
+        for (name, operation) in [
+            ("GetCustomer", "customer"),
+            ("RemoveRelationship", "update_customer"),
+            ("GetAgreements", "agreements"),
+        ] {
+            ok.links.insert(
+                name.to_string(),
+                RefOr::T(
+                    LinkBuilder::new()
+                        .operation_id(operation)
+                        .parameter("id", "$response.body#/items/0/id")
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+/// The OpenAPI document as JSON. utoipa writes a link's fields in snake case
+/// (`operation_id`); OpenAPI spells them in camel case.
+pub fn document() -> serde_json::Value {
+    fn camel(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(links) = map.get_mut("links").and_then(|l| l.as_object_mut()) {
+                    for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+                        for (from, to) in [
+                            ("operation_id", "operationId"),
+                            ("operation_ref", "operationRef"),
+                            ("request_body", "requestBody"),
+                        ] {
+                            if let Some(value) = link.remove(from) {
+                                link.insert(to.to_string(), value);
+                            }
+                        }
+                    }
+                }
+                map.values_mut().for_each(camel);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(camel),
+            _ => {}
+        }
+    }
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    camel(&mut doc);
+    doc
+}
+
 /// `GET /openapi.json`.
 async fn openapi() -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        ApiDoc::openapi().to_json().unwrap_or_default(),
+        document().to_string(),
     )
         .into_response()
 }
@@ -152,8 +221,8 @@ async fn relationship_request(
 ) -> Result<Json<RelationshipRequest>, ApiError> {
     let caller = caller(&state, &headers).await?;
     let q: RequestQuery = read_query(raw)?;
-    let dap = match q.dap.as_deref().map(str::trim) {
-        None | Some("") => true,
+    let dap = match q.dap.as_deref() {
+        None => true,
         Some(v) => match read_bool(v) {
             Some(true) => true,
             Some(false) => caller.viewer.cloud.requires_dap(),

@@ -10,5 +10,5 @@ mod relationships;
 pub mod schema;
 mod support;
 
-pub use handlers::{routes, ApiDoc};
+pub use handlers::{document, routes, ApiDoc};
 pub use support::{refusal, ApiError, CONTINUATION_HEADER, DEFAULT_PAGE, MAX_PAGE};

@@ -165,8 +165,9 @@ pub(super) fn read_path(p: Result<Path<String>, PathRejection>) -> Result<String
         .map_err(|_| ApiError::not_found("The customer"))
 }
 
-/// Requests refused for want of a valid API key (401) are counted per client address; a
-/// client over its allowance is answered 429 before its key is even looked up.
+/// Requests with an API key that is not valid (401) are counted per client address; a
+/// client over its allowance is answered 429 before its key is even looked up. A request
+/// with no key at all costs no lookup: it is answered 401 and not counted.
 pub(super) async fn limit_bad_keys(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: axum::extract::Request,
@@ -183,6 +184,10 @@ pub(super) async fn limit_bad_keys(
                 state.config.forwarded_header,
             )
         });
+    let with_key = req.headers().contains_key(header::AUTHORIZATION);
+    if !with_key {
+        return next.run(req).await;
+    }
     if let Err(limited) = state.limits.api_client(address) {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,

@@ -255,6 +255,7 @@ pub async fn send_test(db: &Db, actor: &Viewer, id: &str) -> Result<(), AppError
     let payload = serde_json::json!({
         "type": TEST_EVENT,
         "timestamp": rfc3339(at),
+        "sequence": webhook_outbox::next_sequence(&mut tx, &actor.org_id).await?,
         "data": {
             "partnerTenantId": actor.org_id,
             "description": format!("A test event sent from the Webhooks page by {}.", actor.name),
