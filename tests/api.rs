@@ -1111,6 +1111,7 @@ async fn partner_center_clients_requests(db: &Db) {
     for bad in [
         r#"{"RelationshipToPartner":"Reseller"}"#,
         r#"{"relationshipToPartner":"none","attributes":{"objectType":"Order"}}"#,
+        r#"{"relationshipToPartner":"none","attributes":"Customer"}"#,
         r#"["none"]"#,
     ] {
         let (s, v) = call(&app, "PATCH", &format!("/v1/customers/{coho}"), &h, bad).await;

@@ -353,19 +353,20 @@ pub(super) async fn update_customer(
             "Only {\"relationshipToPartner\": \"none\"} can be set: it removes the relationship.",
         )),
     }
-    match update.get("attributes") {
-        None | Some(serde_json::Value::Null) => {}
-        Some(a) => match a.get("objecttype") {
-            None | Some(serde_json::Value::Null) => {}
-            Some(t)
-                if t.as_str()
-                    .is_some_and(|t| t.eq_ignore_ascii_case("customer")) => {}
-            Some(_) => {
-                return Err(ApiError::bad_request(
-                    "attributes.objectType must be Customer.",
-                ))
-            }
+    use serde_json::Value;
+    let object_type_ok = match update.get("attributes") {
+        None | Some(Value::Null) => true,
+        Some(Value::Object(a)) => match a.get("objecttype") {
+            None | Some(Value::Null) => true,
+            Some(Value::String(t)) => t.eq_ignore_ascii_case("customer"),
+            Some(_) => false,
         },
+        Some(_) => false,
+    };
+    if !object_type_ok {
+        return Err(ApiError::bad_request(
+            "attributes must be an object whose objectType is Customer.",
+        ));
     }
     customer_of(&state, &caller, &id).await?;
     // Keys are made by Global admins; removing a relationship is the one administrator's

@@ -25,12 +25,12 @@ pub(super) fn attributes(kind: ObjectType) -> Attributes {
     Attributes { object_type: kind }
 }
 
-/// `attributes` of a request body: Partner Center's clients send `Customer`.
+/// `attributes` of a request body: Partner Center's clients send `Customer` (or nothing).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CustomerAttributes {
     #[serde(rename = "objectType")]
     #[schema(pattern = "^[Cc][Uu][Ss][Tt][Oo][Mm][Ee][Rr]$")]
-    pub object_type: String,
+    pub object_type: Option<String>,
 }
 
 /// A customer's relationship to the partner: `reseller`, or `none` once removed.
