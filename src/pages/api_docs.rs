@@ -125,6 +125,10 @@ fn param_words(locale: Locale, name: &str, english: &str) -> String {
         "continuationToken" => t!(locale, apidoc_p_token),
         "id" => t!(locale, apidoc_p_id),
         "relationship_type" => t!(locale, apidoc_p_relationship_type),
+        "seekOperation" => t!(locale, apidoc_p_seek),
+        "filter" => t!(locale, apidoc_p_filter),
+        "agreementType" => t!(locale, apidoc_p_agreement_type),
+        "MS-ContinuationToken" => t!(locale, apidoc_p_header_token),
         _ => return english.to_string(),
     }
     .to_string()
@@ -135,6 +139,7 @@ fn place_words(locale: Locale, place: &str) -> String {
     match place {
         "query" => t!(locale, apidoc_in_query).to_string(),
         "path" => t!(locale, apidoc_in_path).to_string(),
+        "header" => t!(locale, apidoc_in_header).to_string(),
         other => other.to_string(),
     }
 }
