@@ -95,12 +95,9 @@ pub fn resolve(
     accept_language: Option<&str>,
     fallback: Locale,
 ) -> Locale {
-    let chosen = cookie_header.and_then(|cookies| {
-        cookies.split(';').find_map(|c| {
-            let (name, value) = c.trim().split_once('=')?;
-            (name == LOCALE_COOKIE).then(|| from_tag(value)).flatten()
-        })
-    });
+    let chosen = cookie_header
+        .and_then(|cookies| crate::routes::cookie_value(cookies, LOCALE_COOKIE))
+        .and_then(from_tag);
     chosen
         .or_else(|| accept_language.and_then(from_accept_language))
         .unwrap_or(fallback)

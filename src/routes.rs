@@ -87,6 +87,14 @@ pub fn without_error_params(query: &str) -> (String, bool) {
     (kept.join("&"), ended)
 }
 
+/// The value of the cookie `name` in a `Cookie` header's value (`a=1; b=2`).
+pub fn cookie_value<'a>(cookie_header: &'a str, name: &str) -> Option<&'a str> {
+    cookie_header.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then_some(v.trim())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

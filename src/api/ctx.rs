@@ -46,11 +46,8 @@ pub fn cookie(name: &str) -> Option<String> {
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            (k == name).then(|| v.trim().to_string())
-        })
+        .find_map(|v| crate::routes::cookie_value(v, name))
+        .map(str::to_string)
 }
 
 /// Hands a secret that is shown once (a new API key, a set-password link) to the page at
