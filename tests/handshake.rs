@@ -8,6 +8,7 @@ use accord::server::handshake::{self, AcceptOutcome, FaultPoint, Invitation, Sig
 use accord::server::identity::accounts::CustomerSignUp;
 use accord::server::identity::accounts::{self, PartnerSignUp};
 use accord::server::identity::partners;
+use accord::server::relationships::listing::{self, CustomerQuery, Search, Seek};
 use accord::server::Db;
 use common::count;
 
@@ -406,8 +407,7 @@ async fn us_gov_customers_cannot_drop_dap(db: &Db) {
 /// organization's agreement acceptance; another partner's customers never show.
 async fn customers_are_listed_a_page_at_a_time(db: &Db) {
     use accord::domain::Service;
-    use accord::server::relationships::customers::list_customers;
-    let p = partner(db, "Contoso", "public").await;
+        let p = partner(db, "Contoso", "public").await;
     let other = partner(db, "Fabrikam", "public").await;
     for (i, domain) in [
         "c.onmicrosoft.com",
@@ -429,23 +429,63 @@ async fn customers_are_listed_a_page_at_a_time(db: &Db) {
         .await
         .unwrap();
 
-    let first = list_customers(db, &p.org_id, 0, 2).await.unwrap();
+    let first = first_page(db, &p.org_id, 2).await;
     assert_eq!(first.total, 3);
     let domains: Vec<&str> = first.customers.iter().map(|c| c.domain.as_str()).collect();
     assert_eq!(domains, ["a.onmicrosoft.com", "b.onmicrosoft.com"]);
+    assert!((!first.more_before && first.more_after && first.offset == 0), "{first:?}");
     assert!(!first.customers[0].has_dap());
     let agreement = first.customers[0].agreement.as_ref().expect("accepted");
     assert_eq!(agreement.signer, "Casey Customer");
-    let second = list_customers(db, &p.org_id, 2, 2).await.unwrap();
-    assert_eq!(second.total, 3);
+    let all = CustomerQuery::default();
+    let after_b = Seek::After(first.customers[1].customer_id.clone());
+    let second = listing::slice(db, &p.org_id, &all, &after_b, 2, 2).await.unwrap();
+    assert_eq!((second.total, second.offset), (3, 2));
+    assert!(second.more_before && !second.more_after);
     assert_eq!(second.customers.len(), 1);
     let c = &second.customers[0];
     assert_eq!(c.domain, "c.onmicrosoft.com");
     assert_eq!(c.dap.len(), Service::ALL.len());
     assert!(c.dap.iter().all(|(_, granted)| granted.is_some()), "{c:?}");
-    let past = list_customers(db, &p.org_id, 50, 50).await.unwrap();
+    let past = Seek::After(c.customer_id.clone());
+    let past = listing::slice(db, &p.org_id, &all, &past, 3, 2).await.unwrap();
     assert_eq!((past.total, past.customers.len()), (3, 0));
-    let theirs = list_customers(db, &other.org_id, 0, 50).await.unwrap();
+    // Back from the last customer: the two before it; from the second, the first page
+    // (a page of two, not one).
+    let back = Seek::Before(c.customer_id.clone());
+    let back = listing::slice(db, &p.org_id, &all, &back, 0, 2).await.unwrap();
+    assert_eq!(back.customers, first.customers);
+    assert_eq!(back.offset, 0);
+    let last = listing::slice(db, &p.org_id, &all, &Seek::Last, 0, 2).await.unwrap();
+    assert_eq!((last.offset, last.customers.len()), (2, 1), "pages align: 2 + 1");
+    assert!(last.more_before && !last.more_after);
+
+    // Search by the start of a name or domain (any case), filters by DAP and kind, counted.
+    let find = |search: Option<Search>, dap: Option<bool>| CustomerQuery {
+        search,
+        dap,
+        kind: None,
+    };
+    let count = |q: CustomerQuery| {
+        let p = p.org_id.clone();
+        async move {
+            let s = listing::slice(db, &p, &q, &Seek::First, 0, 50).await.unwrap();
+            assert_eq!(s.total, s.customers.len() as i64, "{q:?}");
+            s.customers.into_iter().map(|c| c.domain).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(count(find(Some(Search::Domain("B.ONMICRO".into())), None)).await, ["b.onmicrosoft.com"]);
+    assert_eq!(count(find(Some(Search::NameOrDomain("customer c".into())), None)).await, ["c.onmicrosoft.com"]);
+    assert_eq!(count(find(Some(Search::Name("a.".into())), None)).await, Vec::<String>::new());
+    assert_eq!(count(find(Some(Search::Domain("%".into())), None)).await, Vec::<String>::new());
+    assert_eq!(count(find(None, Some(true))).await, ["c.onmicrosoft.com"]);
+    assert_eq!(count(find(None, Some(false))).await, ["a.onmicrosoft.com", "b.onmicrosoft.com"]);
+    let indirect = CustomerQuery {
+        kind: Some(accord::domain::RelationshipKind::IndirectReseller),
+        ..CustomerQuery::default()
+    };
+    assert_eq!(count(indirect).await, Vec::<String>::new());
+    let theirs = first_page(db, &other.org_id, 50).await;
     assert_eq!(theirs.total, 1);
     assert_eq!(theirs.customers[0].domain, "z.onmicrosoft.com");
 
@@ -471,10 +511,17 @@ async fn customers_are_listed_a_page_at_a_time(db: &Db) {
     handshake::accept(db, &inv, &odd, signer(), false)
         .await
         .unwrap();
-    let theirs = list_customers(db, &other.org_id, 0, 50).await.unwrap();
+    let theirs = first_page(db, &other.org_id, 50).await;
     let names: Vec<&str> = theirs.customers.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, [odd_name, "Customer z.onmicrosoft.com"]);
     assert_eq!(theirs.total, 2);
+}
+
+/// The first page of a partner's customers, `size` of them.
+async fn first_page(db: &Db, partner: &str, size: i64) -> listing::Slice {
+    listing::slice(db, partner, &CustomerQuery::default(), &Seek::First, 0, size)
+        .await
+        .unwrap()
 }
 
 /// The same viewer with another partner role.
@@ -498,7 +545,7 @@ fn as_customer_role(v: &Viewer, role: CustomerRole) -> Viewer {
 /// changes nothing; the partner can invite the customer again.
 async fn removal_keeps_dap(db: &Db) {
     use accord::domain::PartnerRole;
-    use accord::server::relationships::customers::{customer_of_partner, list_customers};
+    use accord::server::relationships::customers::customer_of_partner;
     use accord::server::relationships::lifecycle::{self, RelationshipRemoved};
     let p = partner(db, "Contoso", "public").await;
     let c = customer(db, "removed.onmicrosoft.com", "public").await;
@@ -536,7 +583,7 @@ async fn removal_keeps_dap(db: &Db) {
             dap_kept: Service::ALL.to_vec()
         }
     );
-    assert_eq!(list_customers(db, &p.org_id, 0, 50).await.unwrap().total, 0);
+    assert_eq!(first_page(db, &p.org_id, 50).await.total, 0);
     let account = customer_of_partner(db, &p.org_id, &c.org_id)
         .await
         .unwrap()
@@ -590,7 +637,7 @@ async fn removal_keeps_dap(db: &Db) {
     );
     let now = totals(db).await;
     assert_eq!((now[0], now[2]), (after[0] + 1, after[2]));
-    let listed = list_customers(db, &p.org_id, 0, 50).await.unwrap();
+    let listed = first_page(db, &p.org_id, 50).await;
     assert_eq!(listed.total, 1);
     assert!(listed.customers[0].has_dap() && listed.customers[0].removed_at.is_none());
 }
@@ -599,8 +646,7 @@ async fn removal_keeps_dap(db: &Db) {
 /// Customers page shows no DAP, another partner's DAP no longer conflicts, and the first
 /// partner's DAP link restores its roles without a second relationship.
 async fn remove_roles_keeps_relationship_and_restores(db: &Db) {
-    use accord::server::relationships::customers::list_customers;
-    use accord::server::relationships::lifecycle::{self, RolesRemoved};
+        use accord::server::relationships::lifecycle::{self, RolesRemoved};
     let p = partner(db, "Contoso", "public").await;
     let q = partner(db, "Fabrikam", "public").await;
     let c = customer(db, "roles.onmicrosoft.com", "public").await;
@@ -624,9 +670,17 @@ async fn remove_roles_keeps_relationship_and_restores(db: &Db) {
         lifecycle::remove_roles(db, &c, &p.org_id).await.unwrap(),
         RolesRemoved::Removed(Service::ALL.to_vec())
     );
-    let listed = list_customers(db, &p.org_id, 0, 50).await.unwrap();
+    let listed = first_page(db, &p.org_id, 50).await;
     assert_eq!(listed.total, 1, "the relationship stays");
     assert!(!listed.customers[0].has_dap(), "DAP shows No");
+    let with_dap = CustomerQuery {
+        dap: Some(true),
+        ..CustomerQuery::default()
+    };
+    let counted = listing::slice(db, &p.org_id, &with_dap, &Seek::First, 0, 50)
+        .await
+        .unwrap();
+    assert_eq!((counted.total, counted.customers.len()), (0, 0), "counted without DAP");
     let theirs = lifecycle::partners_of_customer(db, &c.org_id)
         .await
         .unwrap();
@@ -667,11 +721,7 @@ async fn remove_roles_keeps_relationship_and_restores(db: &Db) {
     let restored = totals(db).await;
     assert_eq!(restored[0], after[0], "no second relationship");
     assert_eq!(restored[2], after[2] + Service::ALL.len() as i64);
-    assert!(list_customers(db, &p.org_id, 0, 50)
-        .await
-        .unwrap()
-        .customers[0]
-        .has_dap());
+    assert!(first_page(db, &p.org_id, 50).await.customers[0].has_dap());
 
     // Roles removed again, then another partner's DAP request no longer conflicts.
     lifecycle::remove_roles(db, &c, &p.org_id).await.unwrap();
@@ -885,8 +935,7 @@ async fn kinds_of(db: &Db, customer: &str) -> Vec<(String, String)> {
 /// the reseller only, once.
 async fn indirect_channel(db: &Db) {
     use accord::domain::{ConnectionState, PartnerRole, Problem};
-    use accord::server::relationships::customers::list_customers;
-    use accord::server::relationships::indirect::{self, Decision, Requested};
+        use accord::server::relationships::indirect::{self, Decision, Requested};
     let reseller = indirect_partner(db, "Lakeshore Resellers", "indirect_reseller", 4100001).await;
     let provider = indirect_partner(
         db,
@@ -1064,10 +1113,7 @@ async fn indirect_channel(db: &Db) {
     assert_eq!(count(db, "dap_grants").await, 2, "the provider holds none");
     for partner in [&reseller, &provider] {
         assert_eq!(
-            list_customers(db, &partner.org_id, 0, 50)
-                .await
-                .unwrap()
-                .total,
+            first_page(db, &partner.org_id, 50).await.total,
             1,
             "{}",
             partner.org_name

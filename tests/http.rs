@@ -1182,32 +1182,129 @@ async fn activity_log_is_scoped(db: &Db) {
     );
 }
 
-/// A page number that is not one (too large for the database, negative, not a number) shows
-/// a page of Customers, never an error.
+/// Addresses that are not the page's own (an old `page=` number, a made-up or altered
+/// cursor, unknown filter values, a very long search) show a page of Customers, never an
+/// error.
 async fn customers_page_numbers_out_of_range(db: &Db) {
     let contoso = partner(db, "ada@contoso.example", "public").await;
     customer_of(db, &contoso, "Fourth Coffee", "casey@fourthcoffee.example").await;
     let app = app(db);
     let ada = sign_in(&app, "ada@contoso.example").await;
-    for page in [
-        "9223372036854775807",
-        "99999999999999999999",
-        "-1",
-        "0",
-        "abc",
-        "1e9",
+    let long = "f".repeat(5000);
+    for query in [
+        "page=9223372036854775807",
+        "page=-1",
+        "at=abc",
+        "at=eyJxIjp7fSwicyI6NTAsIm8iOjUwLCJhIjp0cnVlLCJpIjoieCJ9.AAAAAAAAAAAAAAAAAAAAAA",
+        "at=..",
+        "kind=partner&dap=maybe",
+        "last=1&at=",
+        &format!("q={long}"),
     ] {
-        let uri = format!("/partner/customers?page={page}");
+        let uri = format!("/partner/customers?{query}");
         let r = call(&app, "GET", &uri, "", Some(&ada), None).await;
         assert!(
             r.status == StatusCode::OK || r.status.is_redirection(),
-            "page={page}: {}",
+            "{query}: {}",
             r.status
         );
-        if r.status == StatusCode::OK {
-            assert!(r.body.contains("Fourth Coffee"), "page={page}");
+        if query.starts_with("q=") {
+            assert!(r.body.contains("No customers match"), "a search of its first 256 letters");
+        } else if r.status == StatusCode::OK {
+            assert!(r.body.contains("Fourth Coffee"), "{query}");
         }
     }
+}
+
+/// 120 customers, 50 a page: next, previous, first and last follow signed cursors; the
+/// count comes from the kept counters; search and filters page the same way and keep
+/// themselves in every link; another partner's cursor names nothing here.
+async fn customers_page_walks_by_cursor(db: &Db) {
+    let contoso = partner(db, "ada@contoso.example", "public").await;
+    common::bulk_customers(db, &contoso, 120, "0000c0de").await;
+    let app = app(db);
+    let ada = sign_in(&app, "ada@contoso.example").await;
+    let get = |uri: String| {
+        let app = app.clone();
+        let ada = ada.clone();
+        async move {
+            let r = call(&app, "GET", &uri, "", Some(&ada), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{uri}");
+            r.body
+        }
+    };
+    let count = |body: &str| {
+        body.split("id=\"customers-count\"")
+            .nth(1)
+            .and_then(|r| r.split_once('>'))
+            .and_then(|(_, r)| r.split('<').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let link = |body: &str, text: &str| {
+        let end = body.find(&format!(">{text}</a>"))?;
+        let start = body[..end].rfind("href=\"")? + 6;
+        let href = &body[start..end];
+        Some(href[..href.find('"')?].replace("&amp;", "&"))
+    };
+    let names = |body: &str| -> Vec<String> {
+        body.split("class=\"c-name\">")
+            .skip(1)
+            .map(|r| r.split('<').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    let first = get("/partner/customers".into()).await;
+    assert_eq!(count(&first), "Customers 1–50 of 120", "{first}");
+    assert_eq!(link(&first, "Previous"), None);
+    assert_eq!(link(&first, "First"), None);
+    let first_names = names(&first);
+    let mut sorted = first_names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(first_names, sorted, "in name order");
+    let second = get(link(&first, "Next").unwrap()).await;
+    assert_eq!(count(&second), "Customers 51–100 of 120");
+    assert!(second.contains(">2 / 3<"));
+    let third = get(link(&second, "Next").unwrap()).await;
+    assert_eq!(count(&third), "Customers 101–120 of 120");
+    assert_eq!(link(&third, "Next"), None);
+    assert_eq!(link(&third, "Last"), None);
+    let back = get(link(&third, "Previous").unwrap()).await;
+    assert_eq!(names(&back), names(&second));
+    assert_eq!(count(&back), "Customers 51–100 of 120");
+    let back = get(link(&back, "Previous").unwrap()).await;
+    assert_eq!(names(&back), first_names);
+    let last = get(link(&first, "Last").unwrap()).await;
+    assert_eq!(names(&last), names(&third), "the last page aligns with the pages before");
+    assert_eq!(names(&get(link(&second, "First").unwrap()).await), first_names);
+    let every: Vec<String> = [&first, &second, &third].iter().flat_map(|b| names(b)).collect();
+    let unique: std::collections::HashSet<&String> = every.iter().collect();
+    assert_eq!((every.len(), unique.len()), (120, 120), "no customer twice or missed");
+
+    // Search: the start of a name or of a domain, any case; the filter stays in the links.
+    let coho = get("/partner/customers?q=COHO".into()).await;
+    assert_eq!(count(&coho), "Customers 1–15 of 15");
+    assert!(names(&coho).iter().all(|n| n.starts_with("Coho Winery ")));
+    assert!(coho.contains("value=\"COHO\""), "the form shows the search");
+    let by_domain = get("/partner/customers?q=t0000c0dec11".into()).await;
+    assert_eq!(count(&by_domain), "Customers 1–11 of 11", "c11, c110 … c119");
+    let with_dap = get("/partner/customers?dap=yes".into()).await;
+    assert_eq!(count(&with_dap), "Customers 1–50 of 60");
+    let next = link(&with_dap, "Next").unwrap();
+    assert!(next.contains("dap=yes"), "{next}");
+    let rest = get(next.clone()).await;
+    assert_eq!(count(&rest), "Customers 51–60 of 60");
+    let none = get("/partner/customers?q=nobody".into()).await;
+    assert!(none.contains("No customers match this search."));
+    // The cursor of one filter with another filter's address: the first page of that one.
+    let swapped = next.replace("dap=yes", "dap=no");
+    assert_eq!(count(&get(swapped).await), "Customers 1–50 of 60");
+    // Another partner's cursor (same customers' ids, signed for Contoso) opens their first
+    // page only.
+    let fabrikam = partner(db, "fay@fabrikam.example", "public").await;
+    common::bulk_customers(db, &fabrikam, 3, "0000fab0").await;
+    let fay = sign_in(&app, "fay@fabrikam.example").await;
+    let r = call(&app, "GET", &link(&first, "Next").unwrap(), "", Some(&fay), None).await;
+    assert_eq!(count(&r.body), "Customers 1–3 of 3");
 }
 
 /// The Customers page is rendered once per version of the partner's customers and reused;
@@ -2268,6 +2365,7 @@ async fn every_server_function_is_authorized(db: &Db) {
 
 on_both_databases! {
     customers_page_numbers => customers_page_numbers_out_of_range;
+    customers_page_cursors => customers_page_walks_by_cursor;
     crafted_errors => crafted_error_links_show_no_foreign_text;
     sessions => sessions_end_for_good;
     security_headers => pages_carry_security_headers;

@@ -67,9 +67,22 @@ test("a Billing admin accepts without DAP: the organization's true state, the su
   await open(page, "/partner/customers");
   await expect(page.locator(`li[data-customer="${domain}"] .c-dap`)).toHaveText("Delegated admin: No");
 
-  // An old link to a page past the end shows the last page, not an empty one.
-  await open(page, "/partner/customers?page=3");
-  await expect(page).toHaveURL(/\/partner\/customers\?page=1$/);
+  // A made-up page address shows the first page, not an error.
+  await open(page, "/partner/customers?page=3&at=made-up");
+  await expect(page.locator(`li[data-customer="${domain}"]`)).toHaveCount(1);
+
+  // Search by the start of the domain, filter by DAP: a plain form, the result has an address.
+  await page.getByLabel("Name or domain").fill(domain.slice(0, 6).toUpperCase());
+  await page.getByLabel("Delegated admin").selectOption("no");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/[?&]dap=no/);
+  await expect(page.locator(`li[data-customer="${domain}"]`)).toHaveCount(1);
+  await expect(page.locator("#customers-count")).toHaveText("Customers 1–1 of 1");
+  await checkPage(page);
+  await page.getByLabel("Delegated admin").selectOption("yes");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByText("No customers match this search.")).toBeVisible();
+  await page.getByRole("link", { name: "Clear filters" }).click();
   await expect(page.locator(`li[data-customer="${domain}"]`)).toHaveCount(1);
 });
 

@@ -70,6 +70,12 @@ pub async fn run() -> Result<(), String> {
     let db = Db::connect(&config.database_url)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
+    let filled = relationships::listing::fill_sort_keys(&db)
+        .await
+        .map_err(|e| format!("customer sort keys: {e}"))?;
+    if filled > 0 {
+        tracing::info!(filled, "sort keys written for the relationships of an earlier version");
+    }
     if config.demo {
         demo::seed_if_empty(&db, &config)
             .await

@@ -425,3 +425,20 @@ pub fn cookies_of(headers: &http::HeaderMap) -> Option<String> {
 
 #[cfg(target_os = "linux")]
 pub mod server;
+
+/// `count` customers of `partner_org_id` written in bulk (`scripts/lib/bulk-customers.sql`,
+/// what `make bench` writes), named "<company> <n>"; `tag` (8 hex digits) keeps runs apart.
+#[allow(dead_code)]
+pub async fn bulk_customers(db: &Db, partner_org_id: &str, count: usize, tag: &str) {
+    let sql = include_str!("../../scripts/lib/bulk-customers.sql")
+        .replace("{{count}}", &count.to_string())
+        .replace("{{partner}}", partner_org_id)
+        .replace("{{tag}}", tag);
+    sqlx::raw_sql(&sql)
+        .execute(&db.pool)
+        .await
+        .expect("customers written in bulk");
+    accord::server::relationships::listing::fill_sort_keys(db)
+        .await
+        .expect("sort keys filled");
+}

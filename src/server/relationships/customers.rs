@@ -39,64 +39,6 @@ pub struct AgreementSummary {
     pub accepted_at: i64,
 }
 
-/// One page of a partner's customers, and how many there are in all.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerPage {
-    pub total: i64,
-    pub customers: Vec<CustomerSummary>,
-}
-
-/// The partner's customers with an active relationship, ordered by name, `limit` of them
-/// from `offset` on, with this partner's DAP per service and the latest agreement
-/// acceptance of each customer. One query answering ONE row: the count and the page as a
-/// JSON array, so a page of 50 customers costs one round trip to the database and no
-/// per-row conversions.
-pub async fn list_customers(
-    db: &Db,
-    partner_org_id: &str,
-    offset: i64,
-    limit: i64,
-) -> Result<CustomerPage, AppError> {
-    list_matching(db, partner_org_id, &CustomerFilter::All, offset, limit).await
-}
-
-/// Which of the partner's customers a listing holds.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum CustomerFilter {
-    All,
-    /// Those whose domain starts with the text (any case).
-    DomainStartsWith(String),
-    /// Those whose company name starts with the text (any case).
-    NameStartsWith(String),
-}
-
-/// [`list_customers`] of the customers `filter` holds; `total` counts those.
-pub async fn list_matching(
-    db: &Db,
-    partner_org_id: &str,
-    filter: &CustomerFilter,
-    offset: i64,
-    limit: i64,
-) -> Result<CustomerPage, AppError> {
-    let (selection, prefix) = match filter {
-        CustomerFilter::All => (Selection::Page, None),
-        CustomerFilter::DomainStartsWith(p) => (Selection::Matching("c.domain"), Some(p)),
-        CustomerFilter::NameStartsWith(p) => (Selection::Matching("c.name"), Some(p)),
-    };
-    let sql = customers_sql(db.dialect, selection);
-    let mut query = sqlx::query(&sql)
-        .bind(partner_org_id)
-        .bind(limit)
-        .bind(offset);
-    if let Some(prefix) = prefix {
-        query = query.bind(like_prefix(prefix));
-    }
-    let row = query.fetch_one(&db.pool).await?;
-    let total: i64 = row.try_get("total")?;
-    let customers = decode_customers(row.try_get("page")?)?;
-    Ok(CustomerPage { total, customers })
-}
-
 /// One customer of the partner for its Account page: the active relationship, or else the
 /// latest removed one (so the page can say it was removed); `None` when this partner never
 /// had a relationship with the organization.
@@ -105,7 +47,12 @@ pub async fn customer_of_partner(
     partner_org_id: &str,
     customer_org_id: &str,
 ) -> Result<Option<CustomerSummary>, AppError> {
-    let row = sqlx::query(&customers_sql(db.dialect, Selection::One))
+    // Its active relationship, else the latest removed one.
+    let keys = "SELECT r.* FROM relationships r
+                WHERE r.partner_org_id = $1 AND r.customer_org_id = $2
+                ORDER BY CASE WHEN r.removed_at IS NULL THEN 0 ELSE 1 END, r.removed_at DESC
+                LIMIT 1";
+    let row = sqlx::query(&format!("SELECT {} AS page", customers_sql(db.dialect, keys)))
         .bind(partner_org_id)
         .bind(customer_org_id)
         .fetch_one(&db.pool)
@@ -114,7 +61,7 @@ pub async fn customer_of_partner(
 }
 
 /// The customers of a JSON array written by [`customers_sql`], in its order.
-fn decode_customers(page: Option<String>) -> Result<Vec<CustomerSummary>, AppError> {
+pub(super) fn decode_customers(page: Option<String>) -> Result<Vec<CustomerSummary>, AppError> {
     let mut rows: Vec<CustomerJson> = match page {
         Some(json) => serde_json::from_str(&json).map_err(|e| {
             tracing::error!(error = %e, "the Customers query answered malformed JSON");
@@ -178,7 +125,7 @@ pub async fn customers_changed(
     .bind(customer_org_id)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    super::listing::keep(conn, customer_org_id).await
 }
 
 /// The version of the partner's Customers pages (see [`customers_changed`]).
@@ -213,33 +160,12 @@ struct CustomerJson {
     accepted_at: Option<i64>,
 }
 
-/// A `LIKE` pattern (escape character `!`) for what starts with `prefix`, in lower case.
-fn like_prefix(prefix: &str) -> String {
-    let mut pattern = String::new();
-    for c in prefix.to_lowercase().chars() {
-        if matches!(c, '!' | '%' | '_') {
-            pattern.push('!');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
-/// Which customers [`customers_sql`] selects.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Selection {
-    /// `$1` partner, `$2` limit, `$3` offset: a page of active relationships, and the total.
-    Page,
-    /// As `Page`, of those whose column (`c.domain`, `c.name`) in lower case is like `$4`.
-    Matching(&'static str),
-    /// `$1` partner, `$2` customer: its active relationship, else the latest removed one.
-    One,
-}
-
-/// The customers query of a dialect: the same portable inner query, aggregated to JSON by
-/// each database's own functions.
-fn customers_sql(dialect: Dialect, selection: Selection) -> String {
+/// The customers query of a dialect, for the relationships `keys` selects (a subquery of
+/// `relationships r` rows, at most a page of them): each with its customer, this partner's
+/// DAP per service and the customer's latest agreement acceptance, looked up for those rows
+/// only, as one JSON array in the listing order (`n`) aggregated by each database's own
+/// functions.
+pub(super) fn customers_sql(dialect: Dialect, keys: &str) -> String {
     let (object, aggregate) = match dialect {
         Dialect::Sqlite => ("json_object", "json_group_array"),
         Dialect::Postgres => ("json_build_object", "json_agg"),
@@ -250,7 +176,7 @@ fn customers_sql(dialect: Dialect, selection: Selection) -> String {
         .map(|s| {
             format!(
                 ", (SELECT d.granted_at FROM dap_grants d
-                    WHERE d.partner_org_id = r.partner_org_id AND d.customer_org_id = c.id
+                    WHERE d.partner_org_id = k.partner_org_id AND d.customer_org_id = k.customer_org_id
                       AND d.service = '{}' AND d.revoked_at IS NULL) AS dap_{}",
                 s.code(),
                 s.code()
@@ -279,47 +205,18 @@ fn customers_sql(dialect: Dialect, selection: Selection) -> String {
         Dialect::Sqlite => aggregated,
         Dialect::Postgres => format!("CAST({aggregated} AS TEXT)"),
     };
-    let (total, filter, order_limit) = match selection {
-        Selection::Page => (
-            "(SELECT COUNT(*) FROM relationships
-              WHERE partner_org_id = $1 AND removed_at IS NULL)"
-                .to_string(),
-            "r.removed_at IS NULL".to_string(),
-            "ORDER BY lower(c.name), c.id LIMIT $2 OFFSET $3",
-        ),
-        Selection::Matching(column) => {
-            let matches = format!("r.removed_at IS NULL AND lower({column}) LIKE $4 ESCAPE '!'");
-            (
-                format!(
-                    "(SELECT COUNT(*) FROM relationships r
-                      JOIN customer_orgs c ON c.id = r.customer_org_id
-                      WHERE r.partner_org_id = $1 AND {matches})"
-                ),
-                matches,
-                "ORDER BY lower(c.name), c.id LIMIT $2 OFFSET $3",
-            )
-        }
-        Selection::One => (
-            "0".to_string(),
-            "r.customer_org_id = $2".to_string(),
-            "ORDER BY CASE WHEN r.removed_at IS NULL THEN 0 ELSE 1 END, r.removed_at DESC LIMIT 1",
-        ),
-    };
     format!(
-        "SELECT {total} AS total,
-           (SELECT {page} FROM (
-              SELECT ROW_NUMBER() OVER (ORDER BY lower(c.name), c.id) AS n,
-                     c.id, c.name, c.domain, c.country, r.kind, r.established_at, r.removed_at,
+        "(SELECT {page} FROM (
+              SELECT ROW_NUMBER() OVER (ORDER BY k.sort_key, k.customer_org_id) AS n,
+                     c.id, c.name, c.domain, c.country, k.kind, k.established_at, k.removed_at,
                      g.name AS agreement, g.version, a.signer_first_name, a.signer_last_name,
                      a.signer_email, a.accepted_at
                      {dap_columns}
-              FROM relationships r
-              JOIN customer_orgs c ON c.id = r.customer_org_id
+              FROM ({keys}) k
+              JOIN customer_orgs c ON c.id = k.customer_org_id
               LEFT JOIN agreement_acceptances a ON a.id = (
                   SELECT a2.id FROM agreement_acceptances a2 WHERE a2.customer_org_id = c.id
                   ORDER BY a2.accepted_at DESC, a2.id DESC LIMIT 1)
-              LEFT JOIN agreements g ON g.id = a.agreement_id
-              WHERE r.partner_org_id = $1 AND {filter}
-              {order_limit}) p) AS page"
+              LEFT JOIN agreements g ON g.id = a.agreement_id) p)"
     )
 }

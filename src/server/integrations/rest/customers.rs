@@ -7,19 +7,20 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sqlx::Row;
 use utoipa::IntoParams;
 
 use super::schema::*;
 use super::support::{
-    caller, customer_of, decode_cursor, encode_cursor, read_body, read_path, read_query, ApiError,
-    Cursor, CONTINUATION_HEADER, DEFAULT_PAGE, MAX_PAGE,
+    caller, customer_of, read_body, read_path, read_query, ApiError, CONTINUATION_HEADER,
+    DEFAULT_PAGE, MAX_PAGE,
 };
 use crate::domain::{Membership, PartnerRole};
 use crate::server::platform::db::rfc3339;
 use crate::server::platform::AppState;
-use crate::server::relationships::customers::{self, CustomerFilter, CustomerSummary};
+use crate::server::relationships::customers::CustomerSummary;
+use crate::server::relationships::listing::{self, Cursor, CustomerQuery, Search, Seek};
 use crate::server::relationships::lifecycle;
 
 /// A customer in Partner Center's shape; `detail` adds the delegated access fields.
@@ -61,7 +62,7 @@ pub(super) struct PageQuery {
     /// The token of the previous page (`links.next`); also taken from the
     /// `MS-ContinuationToken` header. It keeps the first call's `size` and `filter`.
     #[serde(rename = "continuationToken")]
-    #[param(rename = "continuationToken", pattern = "^[A-Za-z0-9_.-]{1,800}$")]
+    #[param(rename = "continuationToken", pattern = "^[A-Za-z0-9_.-]{1,2048}$")]
     continuation_token: Option<String>,
     /// `Next`: the page after the one whose continuation token is sent (Partner Center's
     /// seek call); without a token, the first page.
@@ -79,17 +80,8 @@ pub(super) struct PageQuery {
     filter: Option<String>,
 }
 
-/// Where a listing stands: the next offset, the page size and the filter of the call that
-/// began it.
-#[derive(Serialize, Deserialize)]
-struct Listing {
-    offset: i64,
-    size: i64,
-    filter: CustomerFilter,
-}
-
 /// Partner Center's customer filter (`Field`, `Value`, `Operator`, any case).
-fn read_filter(raw: &str) -> Result<CustomerFilter, ApiError> {
+fn read_filter(raw: &str) -> Result<Search, ApiError> {
     let explain = || {
         ApiError::bad_request(
             "filter must be a JSON object such as {\"Field\": \"Domain\", \"Value\": \"fab\", \
@@ -99,10 +91,11 @@ fn read_filter(raw: &str) -> Result<CustomerFilter, ApiError> {
     let map = read_body(raw.as_bytes()).map_err(|_| explain())?;
     let text = |name: &str| map.get(name).and_then(|v| v.as_str());
     let value = text("value").ok_or_else(explain)?;
-    if value.chars().count() > 256 {
-        return Err(ApiError::bad_request(
-            "The filter's Value is at most 256 characters.",
-        ));
+    if value.chars().count() > listing::MAX_SEARCH {
+        return Err(ApiError::bad_request(format!(
+            "The filter's Value is at most {} characters.",
+            listing::MAX_SEARCH
+        )));
     }
     match text("operator") {
         Some(op) if op.eq_ignore_ascii_case("starts_with") => {}
@@ -110,10 +103,10 @@ fn read_filter(raw: &str) -> Result<CustomerFilter, ApiError> {
     }
     match text("field") {
         Some(f) if f.eq_ignore_ascii_case("domain") => {
-            Ok(CustomerFilter::DomainStartsWith(value.to_string()))
+            Ok(Search::Domain(value.to_string()))
         }
         Some(f) if f.eq_ignore_ascii_case("companyname") => {
-            Ok(CustomerFilter::NameStartsWith(value.to_string()))
+            Ok(Search::Name(value.to_string()))
         }
         _ => Err(explain()),
     }
@@ -121,49 +114,10 @@ fn read_filter(raw: &str) -> Result<CustomerFilter, ApiError> {
 
 /// Whether `token` has the shape continuation tokens have (the documented pattern).
 fn token_shaped(token: &str) -> bool {
-    (1..=800).contains(&token.len())
+    (1..=2048).contains(&token.len())
         && token
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-fn read_listing(token: &str) -> Option<Listing> {
-    let cursor_part = token.split_once('.').map_or(token, |(c, _)| c);
-    let cursor = decode_cursor(cursor_part)?;
-    let filter = match token.split_once('.') {
-        None => CustomerFilter::All,
-        Some((_, f)) => {
-            use base64::Engine;
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(f)
-                .ok()?;
-            serde_json::from_slice(&bytes).ok()?
-        }
-    };
-    Some(Listing {
-        offset: cursor.offset,
-        size: cursor.size,
-        filter,
-    })
-}
-
-/// The continuation token of a listing: its cursor, then (when filtered) the filter.
-fn listing_token(l: &Listing) -> String {
-    let cursor = encode_cursor(Cursor {
-        offset: l.offset,
-        size: l.size,
-    });
-    match &l.filter {
-        CustomerFilter::All => cursor,
-        filter => {
-            use base64::Engine;
-            let json = serde_json::to_vec(filter).unwrap_or_default();
-            format!(
-                "{cursor}.{}",
-                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
-            )
-        }
-    }
 }
 
 /// The partner's customers with an active relationship, by name, a page at a time.
@@ -176,7 +130,7 @@ fn listing_token(l: &Listing) -> String {
     path = "/v1/customers",
     params(
         PageQuery,
-        ("MS-ContinuationToken" = Option<String>, Header, description = "The continuation token of the previous page", pattern = "^[A-Za-z0-9_.-]{1,800}$"),
+        ("MS-ContinuationToken" = Option<String>, Header, description = "The continuation token of the previous page", pattern = "^[A-Za-z0-9_.-]{1,2048}$"),
     ),
     responses(
         (status = 200, body = CustomerCollection),
@@ -226,33 +180,46 @@ pub(super) async fn customers(
             "A continuation token is what links.next gives: letters, digits, '-', '_' and '.'.",
         ));
     }
-    let listing = match token.as_deref() {
+    let secret = &state.config.secret_key;
+    let partner = &caller.viewer.org_id;
+    let (cursor, seek) = match token.as_deref() {
         // Without a token (a seek call too), the listing begins.
-        None => Listing {
-            offset: 0,
-            size: size.unwrap_or(DEFAULT_PAGE),
-            filter: filter.unwrap_or(CustomerFilter::All),
-        },
+        None => {
+            let query = CustomerQuery {
+                search: filter,
+                ..CustomerQuery::default()
+            };
+            let size = size.unwrap_or(DEFAULT_PAGE);
+            let start = Cursor {
+                query,
+                size,
+                offset: 0,
+                after: true,
+                id: String::new(),
+            };
+            (start, Seek::First)
+        }
+        // A token names a page of one of this partner's listings, with the size and filter
+        // of the call that began it; anything else names no page.
         Some(t) => {
-            // A token names a page of a listing: one that is not Accord's names no page.
-            let mut listing = read_listing(t).ok_or_else(|| {
-                ApiError::not_found("The page of this continuation token (start again without it)")
-            })?;
-            if let Some(size) = size {
-                listing.size = size;
-            }
-            if let Some(filter) = filter {
-                listing.filter = filter;
-            }
-            listing
+            let cursor = Cursor::read(t, secret, partner)
+                .filter(|c| c.after && c.size <= MAX_PAGE)
+                .ok_or_else(|| {
+                    ApiError::not_found(
+                        "The page of this continuation token (start again without it)",
+                    )
+                })?;
+            let seek = cursor.seek();
+            (cursor, seek)
         }
     };
-    let page = customers::list_matching(
+    let page = listing::slice(
         &state.db,
-        &caller.viewer.org_id,
-        &listing.filter,
-        listing.offset,
-        listing.size,
+        partner,
+        &cursor.query,
+        &seek,
+        cursor.offset,
+        cursor.size,
     )
     .await?;
     let items: Vec<Customer> = page
@@ -260,33 +227,38 @@ pub(super) async fn customers(
         .iter()
         .map(|c| customer_json(c, false))
         .collect();
-    let next_offset = listing.offset + items.len() as i64;
     let link = |uri: String, headers: Vec<LinkHeader>| Link {
         uri,
         method: "GET".into(),
         headers,
     };
-    let next = (next_offset < page.total && !items.is_empty()).then(|| {
-        let token = listing_token(&Listing {
-            offset: next_offset,
-            ..listing
-        });
-        link(
-            format!(
-                "/customers?size={}&seekOperation=Next&continuationToken={token}",
-                listing.size
-            ),
-            vec![LinkHeader {
-                key: CONTINUATION_HEADER.into(),
-                value: token,
-            }],
-        )
-    });
+    let next = match (page.more_after, page.customers.last()) {
+        (true, Some(last)) => {
+            let token = Cursor {
+                offset: page.offset + items.len() as i64,
+                id: last.customer_id.clone(),
+                after: true,
+                ..cursor.clone()
+            }
+            .token(secret, partner);
+            Some(link(
+                format!(
+                    "/customers?size={}&seekOperation=Next&continuationToken={token}",
+                    cursor.size
+                ),
+                vec![LinkHeader {
+                    key: CONTINUATION_HEADER.into(),
+                    value: token,
+                }],
+            ))
+        }
+        _ => None,
+    };
     Ok(Json(CustomerCollection {
         total_count: page.total,
         items,
         links: Links {
-            this: link(format!("/customers?size={}", listing.size), Vec::new()),
+            this: link(format!("/customers?size={}", cursor.size), Vec::new()),
             next,
         },
         attributes: attributes(ObjectType::Collection),

@@ -234,36 +234,6 @@ pub(super) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<KeyC
     Ok(caller)
 }
 
-/// Where the next page of a listing starts, and the page size of the call that began the
-/// listing (a seek call without `size` keeps it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Cursor {
-    pub offset: i64,
-    pub size: i64,
-}
-
-pub(super) fn encode_cursor(c: Cursor) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!("offset:{}:size:{}", c.offset, c.size))
-}
-
-pub(super) fn decode_cursor(token: &str) -> Option<Cursor> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token.trim())
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (offset, size) = text.strip_prefix("offset:")?.split_once(":size:")?;
-    Some(Cursor {
-        offset: offset
-            .parse()
-            .ok()
-            .filter(|o| (0..=10_000_000).contains(o))?,
-        size: size.parse().ok().filter(|s| (1..=MAX_PAGE).contains(s))?,
-    })
-}
-
 /// The partner's customer `id` (active, or removed: then `relationshipToPartner` is
 /// `none`); any other id is not found.
 pub(super) async fn customer_of(
@@ -282,21 +252,6 @@ pub(super) async fn customer_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn continuation_tokens_round_trip_and_refuse_junk() {
-        let c = Cursor {
-            offset: 100,
-            size: 5,
-        };
-        assert_eq!(decode_cursor(&encode_cursor(c)), Some(c));
-        assert_eq!(decode_cursor("bm9wZQ"), None);
-        assert_eq!(decode_cursor("!!"), None);
-        let bad = |offset, size| decode_cursor(&encode_cursor(Cursor { offset, size }));
-        assert_eq!(bad(-1, 5), None);
-        assert_eq!(bad(0, 0), None);
-        assert_eq!(bad(0, MAX_PAGE + 1), None);
-    }
 
     #[test]
     fn bodies_are_read_regardless_of_case() {
