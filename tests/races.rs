@@ -199,7 +199,68 @@ async fn two_partners_race_for_dap(db: &Db) {
     }
 }
 
+/// Twelve customers accept one partner's invitation at once; then, all at once, the
+/// partner removes half of the relationships while customers remove the partner's roles
+/// (some of them of relationships being removed): the counts the Customers page shows, kept
+/// in those transactions, always equal the rows, by kind and DAP.
+async fn counts_stay_true_under_concurrency(db: &Db) {
+    use accord::server::handshake::{self, SignerInput};
+    use accord::server::relationships::lifecycle;
+    let query = partner(db, "Contoso").await;
+    let invitation = handshake::verify(db, common::TEST_KEY, &query).await.unwrap();
+    let (admin_id,): (String,) =
+        sqlx::query_as("SELECT id FROM users WHERE email = 'pat@contoso.example'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    let partner_admin = accounts::viewer(db, &admin_id).await.unwrap().unwrap();
+    let mut customers = Vec::new();
+    for i in 0..12 {
+        let created = common::customer_org(db, &format!("c{i}.onmicrosoft.com"), PASSWORD).await;
+        customers.push(accounts::viewer(db, &created.user_id).await.unwrap().unwrap());
+    }
+    let signer = || SignerInput {
+        first_name: "Casey".into(),
+        last_name: "Customer".into(),
+        email: "casey@customer.example".into(),
+        phone: String::new(),
+        acknowledged: true,
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, c) in customers.iter().enumerate() {
+        let (db, invitation, c, signer) = (db.clone(), invitation.clone(), c.clone(), signer());
+        tasks.spawn(async move {
+            handshake::accept(&db, &invitation, &c, signer, i % 3 != 0)
+                .await
+                .map(|_| ())
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.unwrap().unwrap();
+    }
+    common::assert_counts_kept(db, 12).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, c) in customers.iter().enumerate() {
+        let (db, c, admin) = (db.clone(), c.clone(), partner_admin.clone());
+        let partner_org = invitation.partner.id.clone();
+        tasks.spawn(async move {
+            if i % 2 == 0 {
+                lifecycle::remove_relationship(&db, &admin, &c.org_id, true).await?;
+            }
+            if i % 4 < 2 {
+                lifecycle::remove_roles(&db, &c, &partner_org).await?;
+            }
+            Ok::<(), accord::error::AppError>(())
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.unwrap().unwrap();
+    }
+    common::assert_counts_kept(db, 6).await;
+}
+
 on_both_databases! {
     fifty_accepts => fifty_accepts_write_once;
     dap_race => two_partners_race_for_dap;
+    counts => counts_stay_true_under_concurrency;
 }

@@ -442,3 +442,30 @@ pub async fn bulk_customers(db: &Db, partner_org_id: &str, count: usize, tag: &s
         .await
         .expect("sort keys filled");
 }
+
+/// The kept counts of active relationships (`customer_counts`, by partner, kind and DAP)
+/// equal the rows, and `active` relationships are counted in all.
+#[allow(dead_code)]
+pub async fn assert_counts_kept(db: &Db, active: i64) {
+    let kept: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT partner_org_id, kind, has_dap, n FROM customer_counts WHERE n <> 0
+         ORDER BY partner_org_id, kind, has_dap",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT partner_org_id, kind, dap, CAST(COUNT(*) AS BIGINT) FROM (
+           SELECT r.partner_org_id, r.kind, CAST(CASE WHEN EXISTS (
+               SELECT 1 FROM dap_grants d WHERE d.partner_org_id = r.partner_org_id
+                 AND d.customer_org_id = r.customer_org_id AND d.revoked_at IS NULL)
+             THEN 1 ELSE 0 END AS BIGINT) AS dap
+           FROM relationships r WHERE r.removed_at IS NULL) x
+         GROUP BY partner_org_id, kind, dap ORDER BY partner_org_id, kind, dap",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, rows, "kept counts and rows");
+    assert_eq!(rows.iter().map(|r| r.3).sum::<i64>(), active);
+}

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::i18n::{self, t, Locale};
 use crate::routes::{account_page, CUSTOMERS, REQUEST};
 use crate::server::platform::fragments::Rows;
-use crate::server::relationships::customers::{self, CustomerSummary};
+use crate::server::relationships::customers::CustomerSummary;
 use crate::server::relationships::listing::{
     self, Cursor, CustomerQuery, Search, Seek, MAX_SEARCH,
 };
@@ -94,7 +94,7 @@ async fn load() -> Result<(Viewer, Request, Arc<Rows>), AppError> {
     let db = &state.db;
     let request = request(&state.config.secret_key, &viewer.org_id);
     let locale = i18n::current();
-    let version = customers::customers_version(db, &viewer.org_id).await?;
+    let version = listing::customers_version(db, &viewer.org_id).await?;
     let key = format!(
         "customers:{}:{}:{version}:{:?}:{:?}:{}",
         viewer.org_id,

@@ -13,7 +13,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::server::events::{self, Event};
 use crate::server::platform::db::{is_unique_violation, new_id, now, Db};
-use crate::server::relationships::{customers, indirect, regions::check_region};
+use crate::server::relationships::{indirect, listing, regions::check_region};
 
 /// Everything about a customer organization that decides what its acceptance page shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,7 +322,7 @@ pub async fn accept_with_fault(
         )
         .await?;
     }
-    customers::customers_changed(&mut tx, org).await?;
+    listing::customers_changed(&mut tx, org).await?;
     tx.commit().await?;
     tracing::info!(partner = %partner.id, customer = %org, dap = missing_dap.len(), "invitation accepted");
     Ok(AcceptOutcome::Authorized {

@@ -111,34 +111,6 @@ pub(super) fn decode_customers(page: Option<String>) -> Result<Vec<CustomerSumma
     Ok(customers)
 }
 
-/// Records that what the Customers pages show of `customer_org_id` changed (call it inside
-/// the transaction that changes it): the version of every partner that has, or had, a
-/// relationship with the customer moves on, so their rendered pages are not reused.
-pub async fn customers_changed(
-    conn: &mut sqlx::AnyConnection,
-    customer_org_id: &str,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "UPDATE partner_orgs SET customers_version = customers_version + 1
-         WHERE id IN (SELECT partner_org_id FROM relationships WHERE customer_org_id = $1)",
-    )
-    .bind(customer_org_id)
-    .execute(&mut *conn)
-    .await?;
-    super::listing::keep(conn, customer_org_id).await
-}
-
-/// The version of the partner's Customers pages (see [`customers_changed`]).
-pub async fn customers_version(db: &Db, partner_org_id: &str) -> Result<i64, AppError> {
-    Ok(
-        sqlx::query("SELECT customers_version FROM partner_orgs WHERE id = $1")
-            .bind(partner_org_id)
-            .fetch_one(&db.pool)
-            .await?
-            .try_get("customers_version")?,
-    )
-}
-
 /// One customer of the page as the Customers query writes it in JSON.
 #[derive(serde::Deserialize)]
 struct CustomerJson {

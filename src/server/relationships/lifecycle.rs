@@ -7,7 +7,7 @@
 
 use sqlx::Row;
 
-use super::customers;
+use super::listing;
 use crate::domain::{CustomerRole, Facts, PartnerRole, Problem, RelationshipKind, Service, Viewer};
 use crate::error::AppError;
 use crate::server::events::{self, Event};
@@ -218,7 +218,7 @@ pub async fn remove_roles(
             })),
     )
     .await?;
-    customers::customers_changed(&mut tx, customer).await?;
+    listing::customers_changed(&mut tx, customer).await?;
     tx.commit().await?;
     tracing::info!(partner = %partner_org_id, customer = %customer, "delegated admin roles removed");
     Ok(RolesRemoved::Removed(services))
@@ -315,7 +315,7 @@ pub async fn remove_relationship(
             })),
     )
     .await?;
-    customers::customers_changed(&mut tx, customer_org_id).await?;
+    listing::customers_changed(&mut tx, customer_org_id).await?;
     tx.commit().await?;
     tracing::info!(partner = %partner, customer = %customer_org_id, "relationship removed");
     Ok(RelationshipRemoved::Removed { dap_kept })

@@ -220,11 +220,41 @@ fn conditions(sql: &mut Sql, partner_org_id: &str, query: &CustomerQuery) -> (St
     (filter, total)
 }
 
+/// Records that what the Customers pages show of `customer_org_id` changed (call it inside
+/// the transaction that changes it): the version of every partner that has, or had, a
+/// relationship with the customer moves on, so their rendered pages are not reused.
+pub async fn customers_changed(
+    conn: &mut sqlx::AnyConnection,
+    customer_org_id: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE partner_orgs SET customers_version = customers_version + 1
+         WHERE id IN (SELECT partner_org_id FROM relationships WHERE customer_org_id = $1)",
+    )
+    .bind(customer_org_id)
+    .execute(&mut *conn)
+    .await?;
+    keep(conn, customer_org_id).await
+}
+
+/// The version of the partner's Customers pages (see [`customers_changed`]).
+pub async fn customers_version(db: &Db, partner_org_id: &str) -> Result<i64, AppError> {
+    Ok(
+        sqlx::query("SELECT customers_version FROM partner_orgs WHERE id = $1")
+            .bind(partner_org_id)
+            .fetch_one(&db.pool)
+            .await?
+            .try_get("customers_version")?,
+    )
+}
+
 /// Keeps the listing columns and counters of `customer_org_id`'s relationships true (call
 /// it inside the transaction that changed a relationship or DAP of the customer): sort keys
 /// for new relationships, and for each relationship whether it is counted, and under which
-/// DAP state.
-pub async fn keep(
+/// DAP state. Every caller holds the customer's lock (`begin_write` on SQLite, the
+/// organization row on PostgreSQL), so the rows read here are not changing underneath; the
+/// counters of a partner are changed by increments, which concurrent customers' changes add.
+async fn keep(
     conn: &mut sqlx::AnyConnection,
     customer_org_id: &str,
 ) -> Result<(), AppError> {
