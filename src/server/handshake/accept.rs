@@ -249,13 +249,15 @@ pub async fn accept_with_fault(
         .await?;
     }
 
+    let (name_key, domain_key) = listing::sort_keys_of(&mut tx, org).await?;
     for (i, (party, kind)) in unrelated.iter().enumerate() {
         if i > 0 && fault == FaultPoint::BetweenRelationships {
             return Err(AppError::Internal);
         }
         sqlx::query(
-            "INSERT INTO relationships (id, partner_org_id, customer_org_id, kind, established_at, established_by_user_id)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO relationships (id, partner_org_id, customer_org_id, kind, established_at,
+                 established_by_user_id, sort_key, domain_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(new_id())
         .bind(&party.id)
@@ -263,6 +265,8 @@ pub async fn accept_with_fault(
         .bind(kind.code())
         .bind(at)
         .bind(&viewer.user_id)
+        .bind(&name_key)
+        .bind(&domain_key)
         .execute(&mut *tx)
         .await
         .map_err(conflict_as_internal)?;

@@ -258,17 +258,13 @@ async fn keep(
     conn: &mut sqlx::AnyConnection,
     customer_org_id: &str,
 ) -> Result<(), AppError> {
-    let org = sqlx::query("SELECT name, domain FROM customer_orgs WHERE id = $1")
-        .bind(customer_org_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let (name, domain): (String, String) = (org.try_get("name")?, org.try_get("domain")?);
+    let (name_key, domain_key) = sort_keys_of(conn, customer_org_id).await?;
     sqlx::query(
         "UPDATE relationships SET sort_key = $1, domain_key = $2
          WHERE customer_org_id = $3 AND sort_key IS NULL",
     )
-    .bind(sort_key(&name))
-    .bind(sort_key(&domain))
+    .bind(name_key)
+    .bind(domain_key)
     .bind(customer_org_id)
     .execute(&mut *conn)
     .await?;
@@ -317,6 +313,21 @@ async fn keep(
             .await?;
     }
     Ok(())
+}
+
+/// The sort keys of a customer's name and domain, for a relationship being written (write
+/// them with the row: a key set afterwards leaves an old index entry behind until the
+/// database cleans up).
+pub async fn sort_keys_of(
+    conn: &mut sqlx::AnyConnection,
+    customer_org_id: &str,
+) -> Result<(Vec<u8>, Vec<u8>), AppError> {
+    let org = sqlx::query("SELECT name, domain FROM customer_orgs WHERE id = $1")
+        .bind(customer_org_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let (name, domain): (String, String) = (org.try_get("name")?, org.try_get("domain")?);
+    Ok((sort_key(&name), sort_key(&domain)))
 }
 
 /// Fills the sort keys of relationships written before they existed (at start, after the
