@@ -1307,6 +1307,78 @@ async fn customers_page_walks_by_cursor(db: &Db) {
     assert_eq!(count(&r.body), "Customers 1–3 of 3");
 }
 
+/// The activity log pages by keyset: newest, newer and older links walk every entry once;
+/// the count stops at 10,000 ("more than"); a partner with more than 200 customers filters
+/// by the start of a customer's name instead of a list of every one.
+async fn activity_log_pages_by_keyset(db: &Db) {
+    let contoso = partner(db, "ada@contoso.example", "public").await;
+    common::bulk_customers(db, &contoso, 10_050, "0000ac70").await;
+    let app = app(db);
+    let ada = sign_in(&app, "ada@contoso.example").await;
+    let get = |uri: String| {
+        let app = app.clone();
+        let ada = ada.clone();
+        async move {
+            let r = call(&app, "GET", &uri, "", Some(&ada), None).await;
+            assert_eq!(r.status, StatusCode::OK, "{uri}");
+            r.body
+        }
+    };
+    let count = |body: &str| {
+        body.split("id=\"activity-count\"")
+            .nth(1)
+            .and_then(|r| r.split_once('>'))
+            .and_then(|(_, r)| r.split('<').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let link = |body: &str, text: &str| {
+        let end = body.find(&format!(">{text}</a>"))?;
+        let start = body[..end].rfind("href=\"")? + 6;
+        let href = &body[start..end];
+        Some(href[..href.find('"')?].replace("&amp;", "&"))
+    };
+    let first = get("/partner/activity".into()).await;
+    assert_eq!(count(&first), "Entries 1–50 of more than 10,000");
+    assert!(!first.contains("<select name=\"counterpart\""), "no list of 10,050 customers");
+    assert_eq!(link(&first, "Newer"), None);
+    let second = get(link(&first, "Older").unwrap()).await;
+    assert_eq!(count(&second), "Entries 51–100 of more than 10,000");
+    let back = get(link(&second, "Newer").unwrap()).await;
+    assert_eq!(count(&back), "Entries 1–50 of more than 10,000");
+    assert_eq!(link(&second, "Newest").map(|l| l.ends_with("/partner/activity")), Some(true));
+
+    // The entries of customers whose name starts with "Coho Winery 10": 10, 100–109,
+    // 1000–1099 and 10000–10049 (those with i % 8 == 2), walked to the end.
+    let mut uri = "/partner/activity?counterpart_name=coho+winery+10".to_string();
+    let mut seen = Vec::new();
+    loop {
+        let body = get(uri.clone()).await;
+        seen.extend(
+            body.split("<tr data-action=")
+                .skip(1)
+                .map(|r| r.split("</tr>").next().unwrap_or_default().to_string()),
+        );
+        match link(&body, "Older") {
+            Some(next) => {
+                assert!(next.contains("counterpart_name=coho+winery+10"), "{next}");
+                uri = next;
+            }
+            None => break,
+        }
+    }
+    let expected = (10..=10_050)
+        .filter(|i| i.to_string().starts_with("10") && i % 8 == 2)
+        .count();
+    assert_eq!(seen.len(), expected);
+    assert!(seen.iter().all(|row| row.contains("Coho Winery 10")));
+    let unique: std::collections::HashSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len(), "no entry twice");
+    // A page link that is not one: the newest page.
+    let odd = get("/partner/activity?older=x.y.z&newer=1".into()).await;
+    assert_eq!(count(&odd), count(&first));
+}
+
 /// The Customers page is rendered once per version of the partner's customers and reused;
 /// every change shows on the next request, in every language.
 async fn customers_page_shows_each_change_at_once(db: &Db) {
@@ -2386,6 +2458,7 @@ on_both_databases! {
     customers => customers_cannot_use_partner_functions;
     authorization_matrix => every_server_function_is_authorized;
     activity_log => activity_log_is_scoped;
+    activity_keyset => activity_log_pages_by_keyset;
     customers_cache => customers_page_shows_each_change_at_once;
     users => users_are_managed;
     customer_users => customer_users_are_managed;

@@ -138,6 +138,11 @@ test("screenshots", async ({ browser, page }) => {
     await shoot(page, `customers-${tag}`);
     await page.locator("details.account > summary").click();
     await shoot(page, `account-menu-${tag}`);
+    await open(page, "/partner/customers?q=FOUR&kind=reseller&dap=yes");
+    await shoot(page, `customers-search-${tag}`);
+    await open(page, "/partner/customers?q=nobody");
+    await shoot(page, `customers-no-match-${tag}`);
+    await open(page, "/partner/customers");
     await page.locator("li.customer").first().getByRole("link").click();
     await open(page, page.url());
     await shoot(page, `customer-account-${tag}`);

@@ -21,9 +21,9 @@ pub const PAGE_SIZE: i64 = 50;
 #[derive(Clone)]
 struct Log {
     filter: Filter,
-    page: i64,
     result: Result<LogPage, Problem>,
-    counterparts: Vec<(String, String)>,
+    /// The organizations to filter by, or `None`: too many, filter by name.
+    counterparts: Option<Vec<(String, String)>>,
 }
 
 async fn load() -> Result<Option<(Viewer, Log)>, AppError> {
@@ -34,13 +34,10 @@ async fn load() -> Result<Option<(Viewer, Log)>, AppError> {
     let state = crate::api::ctx::state()?;
     let counterparts = activity::counterparts(&state.db, scope).await?;
     let log = match activity::filter_of(&query_pairs()) {
-        Ok((filter, page)) => {
-            let result =
-                activity::list(&state.db, scope, &filter, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-                    .await?;
+        Ok((filter, seek, offset)) => {
+            let result = activity::list(&state.db, scope, &filter, &seek, offset, PAGE_SIZE).await?;
             Log {
                 filter,
-                page,
                 result: Ok(result),
                 counterparts,
             }
@@ -49,7 +46,6 @@ async fn load() -> Result<Option<(Viewer, Log)>, AppError> {
             set_status(400);
             Log {
                 filter: Filter::default(),
-                page: 1,
                 result: Err(problem),
                 counterparts,
             }
@@ -116,6 +112,27 @@ pub fn CustomerActivityPage() -> impl IntoView {
     }
 }
 
+/// A count with its thousands grouped ("10,000").
+fn grouped(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The log's address with the filter and no page: its newest entries.
+fn link_base(base: &str, filter_query: &str) -> String {
+    match filter_query.is_empty() {
+        true => base.to_string(),
+        false => format!("{base}?{filter_query}"),
+    }
+}
+
 /// A day of a filter as the date input writes it.
 fn day(ts: Option<i64>) -> String {
     ts.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
@@ -130,14 +147,18 @@ fn day(ts: Option<i64>) -> String {
 fn ActivityLog(locale: Locale, log: Log, base: String) -> impl IntoView {
     let Log {
         filter,
-        page,
         result,
         counterparts,
     } = log;
     // The query without the page: export and paging keep the filter.
     let filter_query: String = raw_query()
         .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("page="))
+        .filter(|p| {
+            !p.is_empty()
+                && !["page=", "older=", "newer="]
+                    .iter()
+                    .any(|k| p.starts_with(k))
+        })
         .collect::<Vec<_>>()
         .join("&");
     let export = if filter_query.is_empty() {
@@ -158,14 +179,24 @@ fn ActivityLog(locale: Locale, log: Log, base: String) -> impl IntoView {
                 <input type="date" name="from" value=day(filter.from) /></label>
             <label class="field"><span class="field-label">{t!(locale, activity_to)}</span>
                 <input type="date" name="to" value=day(filter.until.map(|t| t - 86_400)) /></label>
-            <label class="field"><span class="field-label">{t!(locale, activity_counterpart)}</span>
-                <select name="counterpart">
-                    <option value="">{t!(locale, activity_any)}</option>
-                    {counterparts.into_iter().map(|(id, name)| {
-                        let selected = id == selected_counterpart;
-                        view! { <option value=id selected=selected>{name}</option> }
-                    }).collect_view()}
-                </select></label>
+{match counterparts {
+                Some(counterparts) => view! {
+                    <label class="field"><span class="field-label">{t!(locale, activity_counterpart)}</span>
+                        <select name="counterpart">
+                            <option value="">{t!(locale, activity_any)}</option>
+                            {counterparts.into_iter().map(|(id, name)| {
+                                let selected = id == selected_counterpart;
+                                view! { <option value=id selected=selected>{name}</option> }
+                            }).collect_view()}
+                        </select></label>
+                }.into_any(),
+                None => view! {
+                    <label class="field"><span class="field-label">{t!(locale, activity_customer_name)}</span>
+                        <input type="search" name="counterpart_name" maxlength="256" autocomplete="off"
+                            value=filter.counterpart_name.clone().unwrap_or_default()
+                            placeholder=t!(locale, customers_search_hint).to_string() /></label>
+                }.into_any(),
+            }}
             <label class="field"><span class="field-label">{t!(locale, activity_action)}</span>
                 <select name="action">
                     <option value="">{t!(locale, activity_any)}</option>
@@ -186,17 +217,24 @@ fn ActivityLog(locale: Locale, log: Log, base: String) -> impl IntoView {
             Ok(LogPage { entries, .. }) if entries.is_empty() => view! {
                 <p class="empty-state">{t!(locale, activity_empty)}</p>
             }.into_any(),
-            Ok(LogPage { total, entries }) => {
-                let from = (page - 1) * PAGE_SIZE + 1;
-                let to = from + entries.len() as i64 - 1;
-                let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
-                let link = move |p: i64| {
+            Ok(LogPage { total, more_than_total, entries, offset, newer, older }) => {
+                let from = offset + 1;
+                let to = offset + entries.len() as i64;
+                let newest = newer.is_some().then(|| link_base(&base, &filter_query));
+                let link = move |key: &str, (at, id): (i64, String), offset: i64| {
                     let mut q = filter_query.clone();
                     if !q.is_empty() {
                         q.push('&');
                     }
-                    format!("{base}?{q}page={p}")
+                    format!("{base}?{q}{key}={at}.{id}.{offset}")
                 };
+                let count = if more_than_total {
+                    t!(locale, activity_count_many, from = from, to = to, total = grouped(total)).to_string()
+                } else {
+                    t!(locale, activity_count, from = from, to = to, total = total.max(to)).to_string()
+                };
+                let newer = newer.map(|n| link("newer", n, (offset - PAGE_SIZE).max(0)));
+                let older = older.map(|o| link("older", o, to));
                 // On a phone each entry is a block; the cells then say what they are.
                 let labels = [
                     t!(locale, col_when).to_string(),
@@ -206,7 +244,7 @@ fn ActivityLog(locale: Locale, log: Log, base: String) -> impl IntoView {
                     t!(locale, col_by).to_string(),
                 ];
                 view! {
-                    <p class="muted" id="activity-count">{t!(locale, activity_count, from = from, to = to, total = total).to_string()}</p>
+                    <p class="muted" id="activity-count">{count}</p>
                     <div>
                         <DataTable class="activity" labels=labels.to_vec()>
                                 {entries.into_iter().map(|e| view! {
@@ -220,11 +258,11 @@ fn ActivityLog(locale: Locale, log: Log, base: String) -> impl IntoView {
                                 }).collect_view()}
                         </DataTable>
                     </div>
-                    {(pages > 1).then(|| view! {
+                    {(newer.is_some() || older.is_some()).then(|| view! {
                         <nav class="pager" aria-label=t!(locale, pages).to_string()>
-                            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">{t!(locale, previous_page)}</a> })}
-                            <span>{format!("{page} / {pages}")}</span>
-                            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">{t!(locale, next_page)}</a> })}
+                            {newest.map(|href| view! { <a href=href>{t!(locale, activity_newest)}</a> })}
+                            {newer.map(|href| view! { <a href=href rel="prev">{t!(locale, activity_newer)}</a> })}
+                            {older.map(|href| view! { <a href=href rel="next">{t!(locale, activity_older)}</a> })}
                         </nav>
                     })}
                 }.into_any()

@@ -37,7 +37,7 @@ pub async fn download(State(state): State<AppState>, session: Session, req: Requ
             .into_owned()
             .collect();
     let filter = match super::filter_of(&pairs) {
-        Ok((filter, _)) => filter,
+        Ok((filter, _, _)) => filter,
         Err(problem) => {
             return refuse(
                 StatusCode::BAD_REQUEST,
