@@ -35,7 +35,7 @@ bench: bootstrap build
 
 # Renders every page in every language at 1280 and 375 px (target/screenshots/) and copies
 # the README's pictures into docs/screenshots/.
-README_SHOTS := customers-en-1280 draft-email-en-1280 m365-invitation-en-1280 m365-accept-en-1280 \
+README_SHOTS := customers-en-1280 customers-search-en-1280 draft-email-en-1280 m365-invitation-en-1280 m365-accept-en-1280 \
 	refused-modified-link-zh-TW-1280 gov-invitation-en-1280 21v-invitation-zh-CN-1280 \
 	m365-invitation-zh-TW-375 customers-zh-CN-375 m365-new-organization-zh-CN-375 language-menu-en-1280 \
 	approval-pending-en-1280 account-menu-en-1280 \

@@ -19,7 +19,8 @@ async function signIn(email) {
     headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", origin: base },
     body: `email=${encodeURIComponent(email)}&password=${encodeURIComponent(password)}`,
   });
-  const cookie = res.headers.get("set-cookie")?.split(";")[0];
+  // Every cookie the sign-in sets (the session and the device cookie).
+  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
   if (!cookie) throw new Error(`sign-in of ${email} failed: ${res.status}`);
   return cookie;
 }
@@ -49,8 +50,12 @@ const browser = await chromium.launch({
 async function coldLoad(path, cookie, condition, html) {
   const context = await browser.newContext();
   if (cookie) {
-    const [name, value] = cookie.split("=");
-    await context.addCookies([{ name, value, url: base }]);
+    await context.addCookies(
+      cookie.split("; ").map((c) => {
+        const at = c.indexOf("=");
+        return { name: c.slice(0, at), value: c.slice(at + 1), url: base };
+      }),
+    );
   }
   const page = await context.newPage();
   // The floors: pages served by the browser itself, marked interactive by a one-line module

@@ -407,7 +407,7 @@ async fn us_gov_customers_cannot_drop_dap(db: &Db) {
 /// organization's agreement acceptance; another partner's customers never show.
 async fn customers_are_listed_a_page_at_a_time(db: &Db) {
     use accord::domain::Service;
-        let p = partner(db, "Contoso", "public").await;
+    let p = partner(db, "Contoso", "public").await;
     let other = partner(db, "Fabrikam", "public").await;
     for (i, domain) in [
         "c.onmicrosoft.com",
@@ -433,13 +433,18 @@ async fn customers_are_listed_a_page_at_a_time(db: &Db) {
     assert_eq!(first.total, 3);
     let domains: Vec<&str> = first.customers.iter().map(|c| c.domain.as_str()).collect();
     assert_eq!(domains, ["a.onmicrosoft.com", "b.onmicrosoft.com"]);
-    assert!((!first.more_before && first.more_after && first.offset == 0), "{first:?}");
+    assert!(
+        (!first.more_before && first.more_after && first.offset == 0),
+        "{first:?}"
+    );
     assert!(!first.customers[0].has_dap());
     let agreement = first.customers[0].agreement.as_ref().expect("accepted");
     assert_eq!(agreement.signer, "Casey Customer");
     let all = CustomerQuery::default();
     let after_b = Seek::After(first.customers[1].customer_id.clone());
-    let second = listing::slice(db, &p.org_id, &all, &after_b, 2, 2).await.unwrap();
+    let second = listing::slice(db, &p.org_id, &all, &after_b, 2, 2)
+        .await
+        .unwrap();
     assert_eq!((second.total, second.offset), (3, 2));
     assert!(second.more_before && !second.more_after);
     assert_eq!(second.customers.len(), 1);
@@ -448,16 +453,26 @@ async fn customers_are_listed_a_page_at_a_time(db: &Db) {
     assert_eq!(c.dap.len(), Service::ALL.len());
     assert!(c.dap.iter().all(|(_, granted)| granted.is_some()), "{c:?}");
     let past = Seek::After(c.customer_id.clone());
-    let past = listing::slice(db, &p.org_id, &all, &past, 3, 2).await.unwrap();
+    let past = listing::slice(db, &p.org_id, &all, &past, 3, 2)
+        .await
+        .unwrap();
     assert_eq!((past.total, past.customers.len()), (3, 0));
     // Back from the last customer: the two before it; from the second, the first page
     // (a page of two, not one).
     let back = Seek::Before(c.customer_id.clone());
-    let back = listing::slice(db, &p.org_id, &all, &back, 0, 2).await.unwrap();
+    let back = listing::slice(db, &p.org_id, &all, &back, 0, 2)
+        .await
+        .unwrap();
     assert_eq!(back.customers, first.customers);
     assert_eq!(back.offset, 0);
-    let last = listing::slice(db, &p.org_id, &all, &Seek::Last, 0, 2).await.unwrap();
-    assert_eq!((last.offset, last.customers.len()), (2, 1), "pages align: 2 + 1");
+    let last = listing::slice(db, &p.org_id, &all, &Seek::Last, 0, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        (last.offset, last.customers.len()),
+        (2, 1),
+        "pages align: 2 + 1"
+    );
     assert!(last.more_before && !last.more_after);
 
     // Search by the start of a name or domain (any case), filters by DAP and kind, counted.
@@ -469,17 +484,37 @@ async fn customers_are_listed_a_page_at_a_time(db: &Db) {
     let count = |q: CustomerQuery| {
         let p = p.org_id.clone();
         async move {
-            let s = listing::slice(db, &p, &q, &Seek::First, 0, 50).await.unwrap();
+            let s = listing::slice(db, &p, &q, &Seek::First, 0, 50)
+                .await
+                .unwrap();
             assert_eq!(s.total, s.customers.len() as i64, "{q:?}");
-            s.customers.into_iter().map(|c| c.domain).collect::<Vec<_>>()
+            s.customers
+                .into_iter()
+                .map(|c| c.domain)
+                .collect::<Vec<_>>()
         }
     };
-    assert_eq!(count(find(Some(Search::Domain("B.ONMICRO".into())), None)).await, ["b.onmicrosoft.com"]);
-    assert_eq!(count(find(Some(Search::NameOrDomain("customer c".into())), None)).await, ["c.onmicrosoft.com"]);
-    assert_eq!(count(find(Some(Search::Name("a.".into())), None)).await, Vec::<String>::new());
-    assert_eq!(count(find(Some(Search::Domain("%".into())), None)).await, Vec::<String>::new());
+    assert_eq!(
+        count(find(Some(Search::Domain("B.ONMICRO".into())), None)).await,
+        ["b.onmicrosoft.com"]
+    );
+    assert_eq!(
+        count(find(Some(Search::NameOrDomain("customer c".into())), None)).await,
+        ["c.onmicrosoft.com"]
+    );
+    assert_eq!(
+        count(find(Some(Search::Name("a.".into())), None)).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        count(find(Some(Search::Domain("%".into())), None)).await,
+        Vec::<String>::new()
+    );
     assert_eq!(count(find(None, Some(true))).await, ["c.onmicrosoft.com"]);
-    assert_eq!(count(find(None, Some(false))).await, ["a.onmicrosoft.com", "b.onmicrosoft.com"]);
+    assert_eq!(
+        count(find(None, Some(false))).await,
+        ["a.onmicrosoft.com", "b.onmicrosoft.com"]
+    );
     let indirect = CustomerQuery {
         kind: Some(accord::domain::RelationshipKind::IndirectReseller),
         ..CustomerQuery::default()
@@ -519,9 +554,16 @@ async fn customers_are_listed_a_page_at_a_time(db: &Db) {
 
 /// The first page of a partner's customers, `size` of them.
 async fn first_page(db: &Db, partner: &str, size: i64) -> listing::Slice {
-    listing::slice(db, partner, &CustomerQuery::default(), &Seek::First, 0, size)
-        .await
-        .unwrap()
+    listing::slice(
+        db,
+        partner,
+        &CustomerQuery::default(),
+        &Seek::First,
+        0,
+        size,
+    )
+    .await
+    .unwrap()
 }
 
 /// The same viewer with another partner role.
@@ -646,7 +688,7 @@ async fn removal_keeps_dap(db: &Db) {
 /// Customers page shows no DAP, another partner's DAP no longer conflicts, and the first
 /// partner's DAP link restores its roles without a second relationship.
 async fn remove_roles_keeps_relationship_and_restores(db: &Db) {
-        use accord::server::relationships::lifecycle::{self, RolesRemoved};
+    use accord::server::relationships::lifecycle::{self, RolesRemoved};
     let p = partner(db, "Contoso", "public").await;
     let q = partner(db, "Fabrikam", "public").await;
     let c = customer(db, "roles.onmicrosoft.com", "public").await;
@@ -680,7 +722,11 @@ async fn remove_roles_keeps_relationship_and_restores(db: &Db) {
     let counted = listing::slice(db, &p.org_id, &with_dap, &Seek::First, 0, 50)
         .await
         .unwrap();
-    assert_eq!((counted.total, counted.customers.len()), (0, 0), "counted without DAP");
+    assert_eq!(
+        (counted.total, counted.customers.len()),
+        (0, 0),
+        "counted without DAP"
+    );
     let theirs = lifecycle::partners_of_customer(db, &c.org_id)
         .await
         .unwrap();
@@ -935,7 +981,7 @@ async fn kinds_of(db: &Db, customer: &str) -> Vec<(String, String)> {
 /// the reseller only, once.
 async fn indirect_channel(db: &Db) {
     use accord::domain::{ConnectionState, PartnerRole, Problem};
-        use accord::server::relationships::indirect::{self, Decision, Requested};
+    use accord::server::relationships::indirect::{self, Decision, Requested};
     let reseller = indirect_partner(db, "Lakeshore Resellers", "indirect_reseller", 4100001).await;
     let provider = indirect_partner(
         db,

@@ -1209,7 +1209,10 @@ async fn customers_page_numbers_out_of_range(db: &Db) {
             r.status
         );
         if query.starts_with("q=") {
-            assert!(r.body.contains("No customers match"), "a search of its first 256 letters");
+            assert!(
+                r.body.contains("No customers match"),
+                "a search of its first 256 letters"
+            );
         } else if r.status == StatusCode::OK {
             assert!(r.body.contains("Fourth Coffee"), "{query}");
         }
@@ -1274,11 +1277,25 @@ async fn customers_page_walks_by_cursor(db: &Db) {
     let back = get(link(&back, "Previous").unwrap()).await;
     assert_eq!(names(&back), first_names);
     let last = get(link(&first, "Last").unwrap()).await;
-    assert_eq!(names(&last), names(&third), "the last page aligns with the pages before");
-    assert_eq!(names(&get(link(&second, "First").unwrap()).await), first_names);
-    let every: Vec<String> = [&first, &second, &third].iter().flat_map(|b| names(b)).collect();
+    assert_eq!(
+        names(&last),
+        names(&third),
+        "the last page aligns with the pages before"
+    );
+    assert_eq!(
+        names(&get(link(&second, "First").unwrap()).await),
+        first_names
+    );
+    let every: Vec<String> = [&first, &second, &third]
+        .iter()
+        .flat_map(|b| names(b))
+        .collect();
     let unique: std::collections::HashSet<&String> = every.iter().collect();
-    assert_eq!((every.len(), unique.len()), (120, 120), "no customer twice or missed");
+    assert_eq!(
+        (every.len(), unique.len()),
+        (120, 120),
+        "no customer twice or missed"
+    );
 
     // Search: the start of a name or of a domain, any case; the filter stays in the links.
     let coho = get("/partner/customers?q=COHO".into()).await;
@@ -1286,7 +1303,11 @@ async fn customers_page_walks_by_cursor(db: &Db) {
     assert!(names(&coho).iter().all(|n| n.starts_with("Coho Winery ")));
     assert!(coho.contains("value=\"COHO\""), "the form shows the search");
     let by_domain = get("/partner/customers?q=t0000c0dec11".into()).await;
-    assert_eq!(count(&by_domain), "Customers 1–11 of 11", "c11, c110 … c119");
+    assert_eq!(
+        count(&by_domain),
+        "Customers 1–11 of 11",
+        "c11, c110 … c119"
+    );
     let with_dap = get("/partner/customers?dap=yes".into()).await;
     assert_eq!(count(&with_dap), "Customers 1–50 of 60");
     let next = link(&with_dap, "Next").unwrap();
@@ -1303,7 +1324,15 @@ async fn customers_page_walks_by_cursor(db: &Db) {
     let fabrikam = partner(db, "fay@fabrikam.example", "public").await;
     common::bulk_customers(db, &fabrikam, 3, "0000fab0").await;
     let fay = sign_in(&app, "fay@fabrikam.example").await;
-    let r = call(&app, "GET", &link(&first, "Next").unwrap(), "", Some(&fay), None).await;
+    let r = call(
+        &app,
+        "GET",
+        &link(&first, "Next").unwrap(),
+        "",
+        Some(&fay),
+        None,
+    )
+    .await;
     assert_eq!(count(&r.body), "Customers 1–3 of 3");
 }
 
@@ -1340,13 +1369,19 @@ async fn activity_log_pages_by_keyset(db: &Db) {
     };
     let first = get("/partner/activity".into()).await;
     assert_eq!(count(&first), "Entries 1–50 of more than 10,000");
-    assert!(!first.contains("<select name=\"counterpart\""), "no list of 10,050 customers");
+    assert!(
+        !first.contains("<select name=\"counterpart\""),
+        "no list of 10,050 customers"
+    );
     assert_eq!(link(&first, "Newer"), None);
     let second = get(link(&first, "Older").unwrap()).await;
     assert_eq!(count(&second), "Entries 51–100 of more than 10,000");
     let back = get(link(&second, "Newer").unwrap()).await;
     assert_eq!(count(&back), "Entries 1–50 of more than 10,000");
-    assert_eq!(link(&second, "Newest").map(|l| l.ends_with("/partner/activity")), Some(true));
+    assert_eq!(
+        link(&second, "Newest").map(|l| l.ends_with("/partner/activity")),
+        Some(true)
+    );
 
     // The entries of customers whose name starts with "Coho Winery 10": 10, 100–109,
     // 1000–1099 and 10000–10049 (those with i % 8 == 2), walked to the end.

@@ -207,7 +207,9 @@ async fn counts_stay_true_under_concurrency(db: &Db) {
     use accord::server::handshake::{self, SignerInput};
     use accord::server::relationships::lifecycle;
     let query = partner(db, "Contoso").await;
-    let invitation = handshake::verify(db, common::TEST_KEY, &query).await.unwrap();
+    let invitation = handshake::verify(db, common::TEST_KEY, &query)
+        .await
+        .unwrap();
     let (admin_id,): (String,) =
         sqlx::query_as("SELECT id FROM users WHERE email = 'pat@contoso.example'")
             .fetch_one(&db.pool)
@@ -217,7 +219,12 @@ async fn counts_stay_true_under_concurrency(db: &Db) {
     let mut customers = Vec::new();
     for i in 0..12 {
         let created = common::customer_org(db, &format!("c{i}.onmicrosoft.com"), PASSWORD).await;
-        customers.push(accounts::viewer(db, &created.user_id).await.unwrap().unwrap());
+        customers.push(
+            accounts::viewer(db, &created.user_id)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
     }
     let signer = || SignerInput {
         first_name: "Casey".into(),

@@ -143,6 +143,7 @@ test("screenshots", async ({ browser, page }) => {
     await open(page, "/partner/customers?q=nobody");
     await shoot(page, `customers-no-match-${tag}`);
     await open(page, "/partner/customers");
+    await page.locator("li.customer summary").first().click();
     await page.locator("li.customer").first().getByRole("link").click();
     await open(page, page.url());
     await shoot(page, `customer-account-${tag}`);

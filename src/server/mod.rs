@@ -74,7 +74,10 @@ pub async fn run() -> Result<(), String> {
         .await
         .map_err(|e| format!("customer sort keys: {e}"))?;
     if filled > 0 {
-        tracing::info!(filled, "sort keys written for the relationships of an earlier version");
+        tracing::info!(
+            filled,
+            "sort keys written for the relationships of an earlier version"
+        );
     }
     if config.demo {
         demo::seed_if_empty(&db, &config)

@@ -163,7 +163,12 @@ fn address(query: &CustomerQuery, text: &str, more: Option<&str>) -> String {
 }
 
 #[component]
-fn Customers(locale: Locale, viewer: Viewer, request: Request, customers: Arc<Rows>) -> impl IntoView {
+fn Customers(
+    locale: Locale,
+    viewer: Viewer,
+    request: Request,
+    customers: Arc<Rows>,
+) -> impl IntoView {
     let awaiting_approval = viewer.awaiting_approval();
     let viewer_org = viewer.org_id.clone();
     let can_invite = viewer.partner_role().is_some_and(|r| r.can_invite()) && !awaiting_approval;
@@ -184,13 +189,27 @@ fn Customers(locale: Locale, viewer: Viewer, request: Request, customers: Arc<Ro
             id: id.clone(),
         };
         let token = cursor.token(&state.config.secret_key, &viewer_org);
-        Some(address(&request.query, &request.text, Some(&format!("at={token}"))))
+        Some(address(
+            &request.query,
+            &request.text,
+            Some(&format!("at={token}")),
+        ))
     };
     let pager = Paging {
-        first: customers.first.as_ref().map(|_| address(&request.query, &request.text, None)),
-        previous: link(false, &customers.first, (customers.offset - PAGE_SIZE).max(0)),
+        first: customers
+            .first
+            .as_ref()
+            .map(|_| address(&request.query, &request.text, None)),
+        previous: link(
+            false,
+            &customers.first,
+            (customers.offset - PAGE_SIZE).max(0),
+        ),
         next: link(true, &customers.last, customers.offset + count),
-        last: customers.last.as_ref().map(|_| address(&request.query, &request.text, Some("last=1"))),
+        last: customers
+            .last
+            .as_ref()
+            .map(|_| address(&request.query, &request.text, Some("last=1"))),
         page: customers.offset / PAGE_SIZE + 1,
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
     };
@@ -356,7 +375,14 @@ struct Paging {
 /// JavaScript).
 #[component]
 fn Pager(locale: Locale, paging: Paging) -> impl IntoView {
-    let Paging { first, previous, next, last, page, pages } = paging;
+    let Paging {
+        first,
+        previous,
+        next,
+        last,
+        page,
+        pages,
+    } = paging;
     (previous.is_some() || next.is_some()).then(|| {
         view! {
             <nav class="pager" aria-label=t!(locale, pages).to_string()>

@@ -197,7 +197,9 @@ pub async fn list(
             let newer = matches!(seek, LogSeek::NewerThan(_));
             let (a, b) = (binds.len() + 2, binds.len() + 3);
             let op = if newer { ">" } else { "<" };
-            conditions.push(format!("(a.at {op} ${a} OR (a.at = ${a} AND a.id {op} ${b}))"));
+            conditions.push(format!(
+                "(a.at {op} ${a} OR (a.at = ${a} AND a.id {op} ${b}))"
+            ));
             binds.push(Bind::Number(*at));
             binds.push(Bind::Text(entry.clone()));
             (if newer { "ASC" } else { "DESC" }, newer)
@@ -363,7 +365,11 @@ pub fn filter_of(
         let mut parts = text.splitn(3, '.');
         let at = parts.next()?.parse().ok()?;
         let id = parts.next().filter(|id| id.len() <= 64)?.to_string();
-        let offset = parts.next()?.parse().ok().filter(|o| (0..=1i64 << 40).contains(o))?;
+        let offset = parts
+            .next()?
+            .parse()
+            .ok()
+            .filter(|o| (0..=1i64 << 40).contains(o))?;
         Some(((at, id), offset))
     };
     let (seek, offset) = match (get("older").and_then(bound), get("newer").and_then(bound)) {

@@ -115,15 +115,28 @@ mod tests {
     async fn entries_are_found_by_their_whole_key_and_bounded() {
         let cache = Fragments::default();
         let renders = AtomicUsize::new(0);
-        assert_eq!(render(&cache, "customers:p:en:7", "<li>a</li>", &renders).await, "<li>a</li>");
-        assert_eq!(render(&cache, "customers:p:en:7", "other", &renders).await, "<li>a</li>");
-        assert_eq!(render(&cache, "customers:p:en:8", "new", &renders).await, "new", "another version");
+        assert_eq!(
+            render(&cache, "customers:p:en:7", "<li>a</li>", &renders).await,
+            "<li>a</li>"
+        );
+        assert_eq!(
+            render(&cache, "customers:p:en:7", "other", &renders).await,
+            "<li>a</li>"
+        );
+        assert_eq!(
+            render(&cache, "customers:p:en:8", "new", &renders).await,
+            "new",
+            "another version"
+        );
         assert_eq!(renders.load(Ordering::SeqCst), 2);
         for i in 0..(Fragments::CAPACITY + 10) {
             render(&cache, &format!("k{i}"), "x", &renders).await;
         }
         assert_eq!(cache.0.lock().unwrap().len(), Fragments::CAPACITY);
-        assert!(!cache.0.lock().unwrap().contains_key("k0"), "the oldest went first");
+        assert!(
+            !cache.0.lock().unwrap().contains_key("k0"),
+            "the oldest went first"
+        );
     }
 
     #[tokio::test]
@@ -138,7 +151,11 @@ mod tests {
         while let Some(html) = all.join_next().await {
             assert_eq!(html.unwrap(), "page");
         }
-        assert_eq!(renders.load(Ordering::SeqCst), 1, "32 misses, one rendering");
+        assert_eq!(
+            renders.load(Ordering::SeqCst),
+            1,
+            "32 misses, one rendering"
+        );
         let failed = cache
             .get_or_render("k".into(), || async { Err::<Rows, _>("database away") })
             .await;

@@ -52,11 +52,14 @@ pub async fn customer_of_partner(
                 WHERE r.partner_org_id = $1 AND r.customer_org_id = $2
                 ORDER BY CASE WHEN r.removed_at IS NULL THEN 0 ELSE 1 END, r.removed_at DESC
                 LIMIT 1";
-    let row = sqlx::query(&format!("SELECT {} AS page", customers_sql(db.dialect, keys)))
-        .bind(partner_org_id)
-        .bind(customer_org_id)
-        .fetch_one(&db.pool)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {} AS page",
+        customers_sql(db.dialect, keys)
+    ))
+    .bind(partner_org_id)
+    .bind(customer_org_id)
+    .fetch_one(&db.pool)
+    .await?;
     Ok(decode_customers(row.try_get("page")?)?.pop())
 }
 

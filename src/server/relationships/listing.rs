@@ -254,10 +254,7 @@ pub async fn customers_version(db: &Db, partner_org_id: &str) -> Result<i64, App
 /// DAP state. Every caller holds the customer's lock (`begin_write` on SQLite, the
 /// organization row on PostgreSQL), so the rows read here are not changing underneath; the
 /// counters of a partner are changed by increments, which concurrent customers' changes add.
-async fn keep(
-    conn: &mut sqlx::AnyConnection,
-    customer_org_id: &str,
-) -> Result<(), AppError> {
+async fn keep(conn: &mut sqlx::AnyConnection, customer_org_id: &str) -> Result<(), AppError> {
     let (name_key, domain_key) = sort_keys_of(conn, customer_org_id).await?;
     sqlx::query(
         "UPDATE relationships SET sort_key = $1, domain_key = $2
@@ -482,14 +479,29 @@ mod tests {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
         assert_eq!(Cursor::read(&token, b"key", "partner-a"), Some(cursor));
-        assert_eq!(Cursor::read(&token, b"key", "partner-b"), None, "another partner");
-        assert_eq!(Cursor::read(&token, b"other", "partner-a"), None, "another key");
+        assert_eq!(
+            Cursor::read(&token, b"key", "partner-b"),
+            None,
+            "another partner"
+        );
+        assert_eq!(
+            Cursor::read(&token, b"other", "partner-a"),
+            None,
+            "another key"
+        );
         let (body, tag) = token.split_once('.').unwrap();
         let mut forged = body.to_string();
         forged.replace_range(0..1, if forged.starts_with('e') { "f" } else { "e" });
-        assert_eq!(Cursor::read(&format!("{forged}.{tag}"), b"key", "partner-a"), None);
+        assert_eq!(
+            Cursor::read(&format!("{forged}.{tag}"), b"key", "partner-a"),
+            None
+        );
         assert_eq!(Cursor::read(body, b"key", "partner-a"), None, "no tag");
-        assert_eq!(Cursor::read("b2Zmc2V0OjUw", b"key", "partner-a"), None, "old offset token");
+        assert_eq!(
+            Cursor::read("b2Zmc2V0OjUw", b"key", "partner-a"),
+            None,
+            "old offset token"
+        );
     }
 
     #[test]

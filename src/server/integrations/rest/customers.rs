@@ -20,8 +20,8 @@ use crate::domain::{Membership, PartnerRole};
 use crate::server::platform::db::rfc3339;
 use crate::server::platform::AppState;
 use crate::server::relationships::customers::CustomerSummary;
-use crate::server::relationships::listing::{self, Cursor, CustomerQuery, Search, Seek};
 use crate::server::relationships::lifecycle;
+use crate::server::relationships::listing::{self, Cursor, CustomerQuery, Search, Seek};
 
 /// A customer in Partner Center's shape; `detail` adds the delegated access fields.
 fn customer_json(c: &CustomerSummary, detail: bool) -> Customer {
@@ -102,12 +102,8 @@ fn read_filter(raw: &str) -> Result<Search, ApiError> {
         _ => return Err(explain()),
     }
     match text("field") {
-        Some(f) if f.eq_ignore_ascii_case("domain") => {
-            Ok(Search::Domain(value.to_string()))
-        }
-        Some(f) if f.eq_ignore_ascii_case("companyname") => {
-            Ok(Search::Name(value.to_string()))
-        }
+        Some(f) if f.eq_ignore_ascii_case("domain") => Ok(Search::Domain(value.to_string())),
+        Some(f) if f.eq_ignore_ascii_case("companyname") => Ok(Search::Name(value.to_string())),
         _ => Err(explain()),
     }
 }
