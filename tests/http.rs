@@ -1182,6 +1182,31 @@ async fn activity_log_is_scoped(db: &Db) {
     );
 }
 
+/// The body of a GET that must answer 200.
+async fn get_ok(app: &Router, cookie: &str, uri: String) -> String {
+    let r = call(app, "GET", &uri, "", Some(cookie), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{uri}");
+    r.body
+}
+
+/// The text of the element with this id (`<p id="…">text</p>`).
+fn text_by_id(body: &str, id: &str) -> String {
+    body.split(&format!("id=\"{id}\""))
+        .nth(1)
+        .and_then(|r| r.split_once('>'))
+        .and_then(|(_, r)| r.split('<').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Where the link that reads `text` goes.
+fn href_of(body: &str, text: &str) -> Option<String> {
+    let end = body.find(&format!(">{text}</a>"))?;
+    let start = body[..end].rfind("href=\"")? + 6;
+    let href = &body[start..end];
+    Some(href[..href.find('"')?].replace("&amp;", "&"))
+}
+
 /// Addresses that are not the page's own (an old `page=` number, a made-up or altered
 /// cursor, unknown filter values, a very long search) show a page of Customers, never an
 /// error.
@@ -1227,29 +1252,9 @@ async fn customers_page_walks_by_cursor(db: &Db) {
     common::bulk_customers(db, &contoso, 120, "0000c0de").await;
     let app = app(db);
     let ada = sign_in(&app, "ada@contoso.example").await;
-    let get = |uri: String| {
-        let app = app.clone();
-        let ada = ada.clone();
-        async move {
-            let r = call(&app, "GET", &uri, "", Some(&ada), None).await;
-            assert_eq!(r.status, StatusCode::OK, "{uri}");
-            r.body
-        }
-    };
-    let count = |body: &str| {
-        body.split("id=\"customers-count\"")
-            .nth(1)
-            .and_then(|r| r.split_once('>'))
-            .and_then(|(_, r)| r.split('<').next())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let link = |body: &str, text: &str| {
-        let end = body.find(&format!(">{text}</a>"))?;
-        let start = body[..end].rfind("href=\"")? + 6;
-        let href = &body[start..end];
-        Some(href[..href.find('"')?].replace("&amp;", "&"))
-    };
+    let get = |uri: String| get_ok(&app, &ada, uri);
+    let count = |body: &str| text_by_id(body, "customers-count");
+    let link = href_of;
     let names = |body: &str| -> Vec<String> {
         body.split("class=\"c-name\">")
             .skip(1)
@@ -1344,29 +1349,9 @@ async fn activity_log_pages_by_keyset(db: &Db) {
     common::bulk_customers(db, &contoso, 10_050, "0000ac70").await;
     let app = app(db);
     let ada = sign_in(&app, "ada@contoso.example").await;
-    let get = |uri: String| {
-        let app = app.clone();
-        let ada = ada.clone();
-        async move {
-            let r = call(&app, "GET", &uri, "", Some(&ada), None).await;
-            assert_eq!(r.status, StatusCode::OK, "{uri}");
-            r.body
-        }
-    };
-    let count = |body: &str| {
-        body.split("id=\"activity-count\"")
-            .nth(1)
-            .and_then(|r| r.split_once('>'))
-            .and_then(|(_, r)| r.split('<').next())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let link = |body: &str, text: &str| {
-        let end = body.find(&format!(">{text}</a>"))?;
-        let start = body[..end].rfind("href=\"")? + 6;
-        let href = &body[start..end];
-        Some(href[..href.find('"')?].replace("&amp;", "&"))
-    };
+    let get = |uri: String| get_ok(&app, &ada, uri);
+    let count = |body: &str| text_by_id(body, "activity-count");
+    let link = href_of;
     let first = get("/partner/activity".into()).await;
     assert_eq!(count(&first), "Entries 1–50 of more than 10,000");
     assert!(
