@@ -16,7 +16,7 @@ use crate::pages::partner::{
     PartnerSignUpPage, RequestEmailPage, RequestRelationshipPage, WebhookPage, WebhooksPage,
 };
 use crate::pages::users::{SetPasswordPage, UserPage, UsersPage};
-use crate::pages::{HomePage, SignInPage};
+use crate::pages::{ForgotPasswordPage, HomePage, SignInPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = i18n::current();
@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/partner/indirect-resellers") view=IndirectResellersPage ssr=SsrMode::Async />
                 <Route path=path!("/partner/users/:user") view=UserPage ssr=SsrMode::Async />
                 <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/docs/api") view=crate::pages::api_docs::ApiDocsPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation") view=InvitationPage ssr=SsrMode::Async />
                 <Route path=path!("/:portal/partner-invitation/new-organization") view=NewOrganizationPage ssr=SsrMode::Async />

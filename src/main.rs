@@ -6,14 +6,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        // Operator commands: `accord partners list`, `accord partners approve <tenant>`.
-        Some("partners") => accord::server::cli::partners(&args[1..])
+    let result = match args.first() {
+        // Operator commands (`accord help` lists them).
+        Some(_) => accord::server::cli::command(&args)
             .await
             .map(|out| print!("{out}")),
-        Some(other) => Err(format!(
-            "unknown command \"{other}\"; run `accord` to serve, or `accord partners list`"
-        )),
         None => accord::server::run().await,
     };
     if let Err(message) = result {

@@ -21,6 +21,8 @@ pub const INDIRECT_PROVIDERS: &str = "/partner/indirect-providers";
 pub const INDIRECT_RESELLERS: &str = "/partner/indirect-resellers";
 /// Where a new user sets their password.
 pub const SET_PASSWORD: &str = "/set-password";
+/// "Forgot password?": asks for a password-reset mail.
+pub const FORGOT_PASSWORD: &str = "/forgot-password";
 pub const API_DOCS: &str = "/docs/api";
 
 /// Ids are UUIDs; anything else is dropped rather than put into a URL.
@@ -117,6 +119,7 @@ mod tests {
             INDIRECT_PROVIDERS,
             INDIRECT_RESELLERS,
             SET_PASSWORD,
+            FORGOT_PASSWORD,
             API_DOCS,
         ] {
             assert!(

@@ -214,6 +214,7 @@ async fn users_per_organization_are_capped(db: &Db) {
         "Last One",
         "last@contoso.example",
         "sales_agent",
+        common::outgoing(),
     )
     .await
     .unwrap();
@@ -223,6 +224,7 @@ async fn users_per_organization_are_capped(db: &Db) {
         "One Too Many",
         "more@contoso.example",
         "sales_agent",
+        common::outgoing(),
     )
     .await
     .unwrap_err();
@@ -237,6 +239,7 @@ async fn users_per_organization_are_capped(db: &Db) {
         "One More",
         "more@contoso.example",
         "sales_agent",
+        common::outgoing(),
     )
     .await
     .expect("a removed user makes room");

@@ -650,6 +650,7 @@ async fn keys_follow_their_maker(db: &Db) {
         "Grace Admin",
         "grace@contoso.example",
         "global_admin",
+        common::outgoing(),
     )
     .await
     .unwrap();

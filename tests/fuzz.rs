@@ -30,6 +30,7 @@ const ENDPOINTS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     ("sign_out", &[("next", "/signin")]),
+    ("forgot_password", &[("email", "pat@contoso.example")]),
     ("sign_out_everywhere", &[]),
     (
         "partner_sign_up",

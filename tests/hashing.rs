@@ -21,9 +21,14 @@ async fn bogus_set_password_links_cost_no_hash() {
             0 => format!("{:_>43}", format!("bogus-link-{i}")),
             _ => format!("bogus-link-{i}"),
         };
-        let err = users::set_password(&db.db, &token, "a-long-enough-password".into())
-            .await
-            .unwrap_err();
+        let err = users::set_password(
+            &db.db,
+            &token,
+            "a-long-enough-password".into(),
+            common::outgoing(),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(err, AppError::Invalid(Problem::PasswordLink));
     }
     assert_eq!(

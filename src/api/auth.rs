@@ -130,6 +130,7 @@ pub(crate) async fn start_session(
     user_id: &str,
 ) -> Result<(), AppError> {
     let db = &super::ctx::state()?.db;
+    crate::server::identity::accounts::remember_locale(db, user_id, crate::i18n::current()).await?;
     let epoch = crate::server::identity::accounts::session_epoch(db, user_id).await?;
     crate::server::identity::sessions::start(session, user_id, epoch).await?;
     Ok(())

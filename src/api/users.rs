@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::domain::Viewer;
 use crate::error::AppError;
-use crate::routes::{url_safe, user_page, users_page, SET_PASSWORD, SIGN_IN};
+use crate::routes::{url_safe, user_page, users_page, FORGOT_PASSWORD, SET_PASSWORD, SIGN_IN};
 
 /// Query parameters of the Users pages after a change.
 pub const REMOVED_PARAM: &str = "removed";
@@ -33,6 +33,16 @@ async fn signed_in() -> Result<(crate::server::AppState, Viewer), AppError> {
     Ok((super::ctx::state()?, viewer))
 }
 
+/// What a mail caused by this request needs: this Accord's address and the language of the
+/// request.
+#[cfg(feature = "ssr")]
+fn outgoing(state: &crate::server::AppState) -> crate::server::identity::mails::Outgoing<'_> {
+    crate::server::identity::mails::Outgoing {
+        public_url: &state.config.public_url,
+        locale: crate::i18n::current(),
+    }
+}
+
 /// Hands the new link to the user's page, which shows it once.
 #[cfg(feature = "ssr")]
 fn show_once(viewer: &Viewer, user_id: &str, token: &str) -> Result<(), AppError> {
@@ -46,9 +56,15 @@ pub async fn add_user(name: String, email: String, role: String) -> Result<(), A
         async move {
             let (state, viewer) = signed_in().await?;
             super::ctx::limited(state.limits.user_add(&viewer.org_id))?;
-            let added =
-                crate::server::identity::users::add(&state.db, &viewer, &name, &email, &role)
-                    .await?;
+            let added = crate::server::identity::users::add(
+                &state.db,
+                &viewer,
+                &name,
+                &email,
+                &role,
+                outgoing(&state),
+            )
+            .await?;
             show_once(&viewer, &added.user_id, &added.token)?;
             leptos_axum::redirect(&user_page(&viewer, &added.user_id));
             Ok(())
@@ -101,7 +117,13 @@ pub async fn new_password_link(user: String) -> Result<(), AppError> {
     super::ctx::reply(
         async move {
             let (state, viewer) = signed_in().await?;
-            let token = crate::server::identity::users::new_link(&state.db, &viewer, &user).await?;
+            let token = crate::server::identity::users::new_link(
+                &state.db,
+                &viewer,
+                &user,
+                outgoing(&state),
+            )
+            .await?;
             show_once(&viewer, &user, &token)?;
             leptos_axum::redirect(&user_page(&viewer, &user));
             Ok(())
@@ -117,14 +139,55 @@ pub async fn set_password(token: String, password: String) -> Result<(), AppErro
         async move {
             super::ctx::limit_sign_up()?;
             let state = super::ctx::state()?;
-            let (user_id, epoch) =
-                crate::server::identity::users::set_password(&state.db, &token, password).await?;
+            let (user_id, epoch) = crate::server::identity::users::set_password(
+                &state.db,
+                &token,
+                password,
+                outgoing(&state),
+            )
+            .await?;
             let session = super::ctx::session().await?;
             crate::server::identity::sessions::start(&session, &user_id, epoch).await?;
             let viewer = crate::server::identity::accounts::viewer(&state.db, &user_id)
                 .await?
                 .ok_or(AppError::Internal)?;
             leptos_axum::redirect(&viewer.home());
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Query parameter of the "Forgot password?" page once the mail is on its way.
+pub const SENT_PARAM: &str = "sent";
+
+/// "Forgot password?": mails a reset link to the account that uses `email`, if any. The
+/// answer is the same, and comes as fast, whether or not an account uses the address: the
+/// link is made and queued after it (a mail never waits for the mail server anyway).
+#[server(endpoint = "forgot_password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    super::ctx::reply(
+        async move {
+            let state = super::ctx::state()?;
+            let email = crate::domain::normalize_email(&email).map_err(AppError::Invalid)?;
+            super::ctx::limited(
+                state
+                    .limits
+                    .reset_request(&email, super::ctx::client_address()),
+            )?;
+            let locale = crate::i18n::current();
+            tokio::spawn(async move {
+                let out = crate::server::identity::mails::Outgoing {
+                    public_url: &state.config.public_url,
+                    locale,
+                };
+                if let Err(e) =
+                    crate::server::identity::recovery::request_reset(&state.db, &email, out).await
+                {
+                    tracing::warn!(error = %e, "password reset link not made");
+                }
+            });
+            leptos_axum::redirect(&format!("{FORGOT_PASSWORD}?{SENT_PARAM}=1"));
             Ok(())
         }
         .await,

@@ -11,4 +11,4 @@ mod signin;
 pub mod users;
 
 pub use home::HomePage;
-pub use signin::SignInPage;
+pub use signin::{ForgotPasswordPage, SignInPage};

@@ -2,8 +2,8 @@
 //!
 //! - `platform`: configuration, database, HTTP stack, connection loop, rate limits, caches
 //!   and background jobs; it knows no capability;
-//! - `events`: the seam that records what happened (activity entry, webhook outbox) in the
-//!   transaction of the change;
+//! - `events`: the seam that records what happened (activity entry, webhook and mail
+//!   outboxes) in the transaction of the change;
 //! - `identity`, `relationships`, `handshake`, `activity`, `integrations`: the capabilities,
 //!   each with its own SQL;
 //! - this module, `cli` and `demo`: the composition root that wires them together.
@@ -121,6 +121,9 @@ fn start_jobs(state: &AppState) -> Result<platform::jobs::Jobs, String> {
     // The webhook outbox is sent from every instance (each delivery by one of them).
     let deliverer = webhooks::Deliverer::new(state.db.clone(), state.config.webhooks.clone())?;
     jobs.start("webhook deliveries", deliverer.run());
+    // So is the mail outbox (each mail by one of them).
+    let postman = platform::mail::Postman::new(state.db.clone(), state.config.mail.clone())?;
+    jobs.start("mail", postman.run());
     let sessions = state.db.sessions.clone();
     jobs.start("expired sessions", async move {
         if let Err(e) = sessions

@@ -29,6 +29,12 @@ pub fn state(
         forwarded_header: Default::default(),
         partner_signup,
         webhooks: Default::default(),
+        mail: accord::server::platform::mail::MailSettings::from_env(
+            |_| None,
+            "http://accord.test",
+            std::env::temp_dir().join("accord-test-mail"),
+        )
+        .unwrap(),
     };
     AppState {
         leptos_options: leptos::config::LeptosOptions::builder()
@@ -38,6 +44,14 @@ pub fn state(
         db: db.clone(),
         config: Arc::new(config),
         limits: accord::server::platform::limits::Limits::default(),
+    }
+}
+
+/// What a mail caused in a test needs: links to `http://accord.test`, in English.
+pub fn outgoing() -> accord::server::identity::mails::Outgoing<'static> {
+    accord::server::identity::mails::Outgoing {
+        public_url: "http://accord.test",
+        locale: accord::i18n::Locale::en,
     }
 }
 
@@ -425,6 +439,7 @@ pub fn cookies_of(headers: &http::HeaderMap) -> Option<String> {
 
 #[cfg(target_os = "linux")]
 pub mod server;
+pub mod smtp;
 
 /// `count` customers of `partner_org_id` written in bulk (`scripts/lib/bulk-customers.sql`,
 /// what `make bench` writes), named "<company> <n>"; `tag` (8 hex digits) keeps runs apart.

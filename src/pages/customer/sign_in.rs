@@ -10,6 +10,7 @@ use crate::components::layout::PortalFrame;
 use crate::components::request::{form_error, here, session_ended};
 use crate::domain::Cloud;
 use crate::i18n::{t, Locale};
+use crate::routes::FORGOT_PASSWORD;
 
 /// A page for signed-in customer admins only: the rest sign in here, in the portal's look,
 /// and come back to it.
@@ -47,6 +48,7 @@ pub fn PortalSignInForm(
                     <input type="email" name="email" required autocomplete="username" /></label>
                 <label class="field"><span class="field-label">{t!(locale, password)}</span>
                     <input type="password" name="password" required autocomplete="current-password" /></label>
+                <p class="field-aside"><a href=FORGOT_PASSWORD>{t!(locale, forgot_link)}</a></p>
                 <FormError error />
                 <Submit label=t!(locale, sign_in).to_string() pending=t!(locale, signing_in).to_string() />
             </PostForm>

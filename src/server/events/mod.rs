@@ -4,6 +4,7 @@
 //! so nothing is lost or sent for a change that did not happen. Capabilities never call each
 //! other to tell of a change; they call this, and this calls no capability.
 
+pub mod mail_outbox;
 pub mod webhook_outbox;
 
 use sqlx::{Any, Transaction};

@@ -337,6 +337,30 @@ pub async fn session_viewer(db: &Db, signed_in: &SignedIn) -> Result<Option<View
         .map(|(viewer, _)| viewer))
 }
 
+/// Keeps the language the user signs in with: their mails are written in it. Written only
+/// when it changed (a sign-in in the usual language writes nothing more).
+pub async fn remember_locale(
+    db: &Db,
+    user_id: &str,
+    locale: crate::i18n::Locale,
+) -> Result<(), AppError> {
+    let tag = crate::i18n::tag(locale);
+    let stored: Option<Option<String>> =
+        sqlx::query_scalar("SELECT locale FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    if matches!(stored, Some(Some(ref s)) if s == tag) {
+        return Ok(());
+    }
+    sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+        .bind(tag)
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
 /// The epoch a new session of the user starts with.
 pub async fn session_epoch(db: &Db, user_id: &str) -> Result<i64, AppError> {
     Ok(sqlx::query("SELECT session_epoch FROM users WHERE id = $1")

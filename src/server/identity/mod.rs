@@ -4,7 +4,9 @@
 pub mod accounts;
 pub mod guard;
 pub mod guesses;
+pub mod mails;
 pub mod partners;
 pub mod passwords;
+pub mod recovery;
 pub mod sessions;
 pub mod users;

@@ -14,10 +14,11 @@ use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
 use super::accounts::{self, NewUser, Org};
+use super::mails::{self, Outgoing};
 use super::passwords;
 use crate::domain::{CustomerRole, Facts, Field, Membership, PartnerRole, Problem, Viewer};
 use crate::error::AppError;
-use crate::server::events::{self, Event};
+use crate::server::events::{self, mail_outbox, Event};
 use crate::server::platform::db::{now, Db};
 
 /// How long a set-password link works.
@@ -265,7 +266,7 @@ async fn keep_a_global_admin(
 }
 
 /// A new set-password link's token (256 random bits, URL-safe) and the hash that is stored.
-fn new_token() -> (String, String) {
+pub(super) fn new_token() -> (String, String) {
     use base64::Engine;
     use rand::RngCore;
     let mut bytes = [0u8; 32];
@@ -275,19 +276,49 @@ fn new_token() -> (String, String) {
     (token, hash)
 }
 
-fn token_hash(token: &str) -> String {
+pub(super) fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-/// Ends the user's open links and writes a new one; answers its token.
-async fn replace_link(
+/// What a set-password link is for, and so how long it works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// Made by an admin for a user of their organization: 7 days.
+    Set,
+    /// Asked for by the user who forgot their password (or by the operator): 1 hour.
+    Reset,
+}
+
+impl LinkPurpose {
+    fn code(self) -> &'static str {
+        match self {
+            LinkPurpose::Set => "set",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+
+    fn lifetime(self) -> i64 {
+        match self {
+            LinkPurpose::Set => LINK_LIFETIME,
+            LinkPurpose::Reset => RESET_LIFETIME,
+        }
+    }
+}
+
+/// How long a password-reset link works.
+pub const RESET_LIFETIME: i64 = 3600;
+
+/// Ends the user's open links and writes a new one (made by `created_by`, or asked for by
+/// the user when `None`); answers its token.
+pub(super) async fn replace_link(
     tx: &mut Transaction<'_, Any>,
-    actor: &Viewer,
+    created_by: Option<&str>,
     user_id: &str,
     at: i64,
+    purpose: LinkPurpose,
 ) -> Result<String, AppError> {
     sqlx::query("UPDATE password_links SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
         .bind(at)
@@ -296,14 +327,15 @@ async fn replace_link(
         .await?;
     let (token, hash) = new_token();
     sqlx::query(
-        "INSERT INTO password_links (token_hash, user_id, created_by_user_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO password_links (token_hash, user_id, created_by_user_id, created_at, expires_at, purpose)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(hash)
     .bind(user_id)
-    .bind(&actor.user_id)
+    .bind(created_by)
     .bind(at)
-    .bind(at + LINK_LIFETIME)
+    .bind(at + purpose.lifetime())
+    .bind(purpose.code())
     .execute(&mut **tx)
     .await?;
     Ok(token)
@@ -327,6 +359,7 @@ pub async fn add(
     name: &str,
     email: &str,
     role: &str,
+    out: Outgoing<'_>,
 ) -> Result<Added, AppError> {
     check_manage(actor)?;
     let role = parse_role(actor, role).map_err(AppError::Invalid)?;
@@ -347,7 +380,18 @@ pub async fn add(
     }
     accounts::refuse_taken_email(&mut tx, &user.email).await?;
     let user_id = user.insert(&mut tx, org_of(actor), role.code()).await?;
-    let token = replace_link(&mut tx, actor, &user_id, at).await?;
+    let token = replace_link(
+        &mut tx,
+        Some(&actor.user_id),
+        &user_id,
+        at,
+        LinkPurpose::Set,
+    )
+    .await?;
+    if let Some(to) = mails::recipient(&mut tx, &user_id).await? {
+        let letter = mails::user_added(&to, out, &actor.name, role.code(), &token);
+        mail_outbox::enqueue(&mut tx, &letter).await?;
+    }
     events::record(
         &mut tx,
         entry(actor).action(
@@ -505,10 +549,19 @@ pub async fn remove(
 /// A new set-password link for a user of the actor's organization (for a user who lost
 /// theirs or forgot their password); every earlier link of the user stops working. The
 /// user's password, if any, keeps working until they set a new one.
-pub async fn new_link(db: &Db, actor: &Viewer, user_id: &str) -> Result<String, AppError> {
+pub async fn new_link(
+    db: &Db,
+    actor: &Viewer,
+    user_id: &str,
+    out: Outgoing<'_>,
+) -> Result<String, AppError> {
     let at = now();
     let (mut tx, user) = open_member(db, actor, user_id).await?;
-    let token = replace_link(&mut tx, actor, user_id, at).await?;
+    let token = replace_link(&mut tx, Some(&actor.user_id), user_id, at, LinkPurpose::Set).await?;
+    if let Some(to) = mails::recipient(&mut tx, user_id).await? {
+        let letter = mails::new_link(&to, out, &actor.name, &token);
+        mail_outbox::enqueue(&mut tx, &letter).await?;
+    }
     events::record(
         &mut tx,
         entry(actor).action(
@@ -578,6 +631,7 @@ pub async fn set_password(
     db: &Db,
     token: &str,
     password: String,
+    out: Outgoing<'_>,
 ) -> Result<(String, i64), AppError> {
     crate::domain::check_password(&password).map_err(AppError::Invalid)?;
     // Every cheap condition before the costly hash: a link that does not work is told so
@@ -602,12 +656,14 @@ pub async fn set_password(
         return Err(AppError::Invalid(Problem::PasswordLink));
     };
     let user_id: String = used.try_get("user_id")?;
+    // The language the password is set in is the language of the user's mails from now on.
     let user = sqlx::query(
-        "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1
-         WHERE id = $2 AND removed_at IS NULL
+        "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, locale = $2
+         WHERE id = $3 AND removed_at IS NULL
          RETURNING name, partner_org_id, customer_org_id, session_epoch",
     )
     .bind(&hash)
+    .bind(crate::i18n::tag(out.locale))
     .bind(&user_id)
     .fetch_optional(&mut *tx)
     .await?;
@@ -627,6 +683,9 @@ pub async fn set_password(
         entry = entry.customer(c);
     }
     events::record(&mut tx, entry.action("user.password_set", Facts::by(&name))).await?;
+    if let Some(to) = mails::recipient(&mut tx, &user_id).await? {
+        mail_outbox::enqueue(&mut tx, &mails::password_changed(&to, out, at)).await?;
+    }
     tx.commit().await?;
     Ok((user_id, epoch))
 }

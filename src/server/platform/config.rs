@@ -26,6 +26,8 @@ pub struct Config {
     pub partner_signup: PartnerSignUpMode,
     /// How webhook deliveries are made (`ACCORD_WEBHOOKS_*`).
     pub webhooks: WebhookSettings,
+    /// How mail is sent (`ACCORD_SMTP_URL`, `ACCORD_MAIL_FROM`).
+    pub mail: MailSettings,
 }
 
 /// How deliveries are made (`ACCORD_WEBHOOKS_*`).
@@ -91,6 +93,89 @@ impl WebhookSettings {
     }
 }
 
+/// How mail is sent (`ACCORD_SMTP_URL`, `ACCORD_MAIL_FROM`, `ACCORD_MAIL_RETRY_BASE_MS`).
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    /// `smtp://host:port`, `smtps://user:pass@host`, `smtp://user:pass@host:587?tls=required`;
+    /// `None`: write `.eml` files into [`MailSettings::dir`].
+    pub smtp_url: Option<String>,
+    /// The `From` of every mail.
+    pub from: String,
+    /// Where mails are written without SMTP.
+    pub dir: PathBuf,
+    /// The wait after the first failed attempt; each later wait is twice as long, up to an hour.
+    pub retry_base: Duration,
+    /// A mail not sent this long after it was written is given up as failed.
+    pub give_up_after: Duration,
+    /// How long one attempt may take.
+    pub timeout: Duration,
+    /// How often the outbox is looked at besides when this instance queues a mail.
+    pub poll: Duration,
+}
+
+impl MailSettings {
+    /// The settings from the environment (`var`), for a server whose links start with
+    /// `public_url` and whose data directory is `data_dir`.
+    pub fn from_env(
+        var: impl Fn(&str) -> Option<String>,
+        public_url: &str,
+        data_dir: PathBuf,
+    ) -> Result<MailSettings, String> {
+        let smtp_url = var("ACCORD_SMTP_URL")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        if let Some(url) = &smtp_url {
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).map_err(|e| {
+                format!(
+                    "ACCORD_SMTP_URL must look like smtp://host:port, smtps://user:password@host \
+                     or smtp://user:password@host:587?tls=required ({e})"
+                )
+            })?;
+        }
+        let host = url::Url::parse(public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .filter(|h| h.contains('.') && h.parse::<std::net::IpAddr>().is_err())
+            .unwrap_or_else(|| "localhost".to_string());
+        let from = var("ACCORD_MAIL_FROM")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| format!("Accord <no-reply@{host}>"));
+        from.parse::<lettre::message::Mailbox>().map_err(|e| {
+            format!("ACCORD_MAIL_FROM \"{from}\" is not an address such as Accord <accord@example.com> ({e})")
+        })?;
+        let retry_base = match var("ACCORD_MAIL_RETRY_BASE_MS") {
+            None => Duration::from_secs(30),
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (10..=3_600_000).contains(n))
+                .map(Duration::from_millis)
+                .ok_or_else(|| {
+                    format!("ACCORD_MAIL_RETRY_BASE_MS must be a number of milliseconds from 10 to 3600000, not \"{v}\".")
+                })?,
+        };
+        Ok(MailSettings {
+            smtp_url,
+            from,
+            dir: data_dir.join("mail"),
+            retry_base,
+            give_up_after: Duration::from_secs(24 * 3600),
+            timeout: Duration::from_secs(30),
+            poll: Duration::from_secs(5),
+        })
+    }
+
+    /// The wait after `attempts` failed attempts: doubling from `retry_base`, up to an hour.
+    pub fn backoff(&self, attempts: i64) -> Duration {
+        let factor = 2u32.saturating_pow(attempts.clamp(1, 20) as u32 - 1);
+        self.retry_base
+            .saturating_mul(factor)
+            .min(Duration::from_secs(3600))
+    }
+}
+
 /// `ACCORD_PARTNER_SIGNUP`: `open` (new partner organizations invite at once), `approval`
 /// (the default: they invite once an operator runs `accord partners approve <tenant>`) or
 /// `closed` (no sign-up from the web; operators create partners).
@@ -151,6 +236,11 @@ impl Config {
             .unwrap_or_default()
             .parse()?;
         let webhooks = WebhookSettings::from_env(|name| std::env::var(name).ok())?;
+        let mail = MailSettings::from_env(
+            |name| std::env::var(name).ok(),
+            &public_url,
+            data_dir(&database_url),
+        )?;
         Ok(Config {
             database_url,
             public_url,
@@ -161,6 +251,7 @@ impl Config {
             forwarded_header,
             partner_signup,
             webhooks,
+            mail,
         })
     }
 

@@ -58,6 +58,10 @@ pub struct Limits {
     user_adds_per_org: Arc<DefaultKeyedRateLimiter<String>>,
     /// REST API requests refused for want of a valid key, per client address.
     bad_keys_per_address: Arc<Failures<IpAddr>>,
+    /// Password-reset mails asked for, per email address (whether or not it has an
+    /// account) and per client address.
+    resets_per_email: Arc<DefaultKeyedRateLimiter<String>>,
+    resets_per_client: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 fn quota(a: Allowance) -> Quota {
@@ -114,7 +118,28 @@ impl Limits {
                 burst: 10,
                 every: Duration::from_secs(6),
             })),
+            resets_per_email: Arc::new(RateLimiter::keyed(quota(Allowance {
+                burst: 3,
+                every: Duration::from_secs(600),
+            }))),
+            resets_per_client: Arc::new(RateLimiter::keyed(quota(Allowance {
+                burst: 10,
+                every: Duration::from_secs(60),
+            }))),
         }
+    }
+
+    /// Counts one password-reset mail asked for `email` from `address`: a few per address
+    /// in ten minutes, ten a minute per client.
+    pub fn reset_request(&self, email: &str, address: Option<IpAddr>) -> Result<(), Limited> {
+        if let Some(ip) = address {
+            self.resets_per_client
+                .check_key(&bucket(ip))
+                .map_err(limited)?;
+        }
+        self.resets_per_email
+            .check_key(&account_key(email))
+            .map_err(limited)
     }
 
     /// Counts one user added (or tried) by the organization `org_id`.
@@ -198,6 +223,8 @@ impl Limits {
         self.per_address.retain_recent();
         self.answers_per_user.retain_recent();
         self.calls_per_key.retain_recent();
+        self.resets_per_email.retain_recent();
+        self.resets_per_client.retain_recent();
         self.user_adds_per_org.retain_recent();
         self.failures_per_client.shrink();
         self.bad_keys_per_address.shrink();

@@ -10,6 +10,7 @@ pub mod fragments;
 pub mod http;
 pub mod jobs;
 pub mod limits;
+pub mod mail;
 pub mod serve;
 pub mod session_store;
 
