@@ -44,7 +44,7 @@ README_SHOTS := customers-en-1280 customers-search-en-1280 draft-email-en-1280 m
 	users-en-1280 user-en-1280 set-password-zh-CN-375 customer-users-zh-TW-375 \
 	indirect-providers-en-1280 indirect-resellers-zh-TW-1280 indirect-invitation-en-1280 indirect-invitation-zh-CN-375 \
 	api-keys-en-1280 api-docs-zh-CN-375 webhook-en-1280 webhooks-zh-CN-375 \
-	dap-conflict-en-1280 billing-decision-zh-TW-375
+	dap-conflict-en-1280 billing-decision-zh-TW-375 forgot-password-sent-zh-CN-375 mail-set-password-en-1280
 screenshots: bootstrap build
 	mkdir -p target/screenshots docs/screenshots
 	$(SERVE_ENV) scripts/e2e --config screenshots.config.ts

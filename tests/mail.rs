@@ -454,3 +454,67 @@ on_both_databases! {
     operator_reset => the_operator_mails_a_reset_link;
     added => added_users_get_their_link_by_mail;
 }
+
+/// SIGKILL of the server binary with mails in flight, on both databases: after a restart
+/// every mail arrives; the few whose attempt the crash cut short may arrive twice, with the
+/// same Message-ID (receivers see one mail), never more than the mails sent at once.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_with_mails_in_flight_loses_none() {
+    use common::server::{wait_until, Server};
+    const MAILS: usize = 400;
+    for postgres in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _keep) = match postgres {
+            false => {
+                let db = common::sqlite().await;
+                (db.db.clone(), db)
+            }
+            true => {
+                let db = common::postgres().await;
+                (db.db.clone(), db)
+            }
+        };
+        let url = _keep.url.clone();
+        let ids = queue(&db, MAILS).await;
+        let sink = SmtpSink::start(free_port(), &dir.path().join("received"));
+        let env = [
+            ("ACCORD_SMTP_URL", sink.url()),
+            ("ACCORD_MAIL_TIMEOUT_MS", "1000".to_string()),
+            ("ACCORD_MAIL_RETRY_BASE_MS", "100".to_string()),
+        ];
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let server = Server::start(&url, dir.path(), &env).await;
+        let sink_ref = &sink;
+        wait_until("no mail was sent", Duration::from_secs(30), || async move {
+            sink_ref.received().len() >= 20
+        })
+        .await;
+        server.kill();
+        let at_crash = sink.received().len();
+        assert!(at_crash < MAILS, "the crash came with mails still to send");
+
+        let server = Server::start(&url, dir.path(), &env).await;
+        let db_ref = &db;
+        wait_until(
+            "mails still pending after the restart",
+            Duration::from_secs(60),
+            || async move { in_state(db_ref, "pending").await == 0 },
+        )
+        .await;
+        drop(server);
+        let got = sink.received();
+        let received: HashSet<String> = got.iter().map(|m| m.message_id.clone()).collect();
+        assert_eq!(
+            received,
+            message_ids(&ids),
+            "every mail arrived (postgres: {postgres})"
+        );
+        let twice = got.len() - MAILS;
+        assert!(
+            twice <= 8,
+            "{twice} mails sent twice, more than were in flight (postgres: {postgres})"
+        );
+        println!("postgres: {postgres}: {at_crash} of {MAILS} mails sent at the crash, {twice} sent again after it");
+    }
+}

@@ -1,4 +1,6 @@
 import { type Browser, type Page } from "@playwright/test";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect, test } from "../tests/fixtures";
 import { acceptWithAgreement, addUser, createCustomerOrg, open, pathOf, requestLink, setPassword, signUpPartner, uniqueDomain, waitHydrated, webhookReceiver } from "../tests/helpers";
 
@@ -17,6 +19,20 @@ async function shoot(page: Page, name: string) {
     await page.screenshot({ path: `../target/screenshots/${name}-${width}.png`, fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 820 });
+}
+
+/** The latest mail to `address` that holds `text`, as the suite's SMTP server received it. */
+async function lastMailTo(address: string, text: string): Promise<{ html: string; text: string }> {
+  const dir = process.env.SMTP_SINK_DIR ?? "";
+  const read = () =>
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+      .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")))
+      .filter((m) => m.rcpt_to.includes(address) && m.text.includes(text));
+  await expect.poll(() => read().length, { timeout: 15_000 }).toBeGreaterThan(0);
+  return read().at(-1);
 }
 
 async function person(browser: Browser, locale: string) {
@@ -56,7 +72,8 @@ test("screenshots", async ({ browser, page }) => {
   await open(page, "/partner/users");
   const addForm = page.getByRole("region", { name: "Add a user" });
   await addForm.getByLabel("Name").fill("Sam Sales");
-  await addForm.getByLabel("Email").fill(`sam.${Date.now().toString(36)}@contoso.example`);
+  const samEmail = `sam.${Date.now().toString(36)}@contoso.example`;
+  await addForm.getByLabel("Email").fill(samEmail);
   await addForm.getByRole("combobox", { name: "Role" }).selectOption({ label: "Admin agent" });
   await addForm.getByRole("button", { name: "Add user" }).click();
   await expect(page.getByRole("heading", { name: "Sam Sales", level: 1 })).toBeVisible();
@@ -106,7 +123,7 @@ test("screenshots", async ({ browser, page }) => {
     await shoot(billing, `billing-decision-${tag}`);
     await page.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", page.url()).toString() }]);
     const visitor = await person(browser, locale);
-    for (const [name, path] of [["home", "/"], ["sign-in", "/signin"], ["sign-up", "/signup"]]) {
+    for (const [name, path] of [["home", "/"], ["sign-in", "/signin"], ["sign-up", "/signup"], ["forgot-password", "/forgot-password"], ["forgot-password-sent", "/forgot-password?sent=1"]]) {
       await open(visitor, path);
       await shoot(visitor, `${name}-${tag}`);
     }
@@ -187,6 +204,12 @@ test("screenshots", async ({ browser, page }) => {
     await waitHydrated(page);
     const fresh = await page.locator("input.link-box").inputValue();
     await shoot(page, `user-${tag}`);
+    // The mail the new link went out in, in the admin's language (Sam has not chosen one).
+    const mail = await lastMailTo(samEmail, fresh);
+    const reader = await person(browser, locale);
+    await reader.setContent(mail.html);
+    await shoot(reader, `mail-set-password-${tag}`);
+    await reader.context().close();
     const newcomer = await person(browser, locale);
     await newcomer.context().addCookies([{ name: "accord_locale", value: tag, url: new URL("/", page.url()).toString() }]);
     await open(newcomer, pathOf(fresh));

@@ -71,18 +71,7 @@ impl WebhookSettings {
             ),
             ..WebhookSettings::default()
         };
-        let ms = |name: &str, min: u64, max: u64| -> Result<Option<Duration>, String> {
-            match var(name) {
-                None => Ok(None),
-                Some(v) => v
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| (min..=max).contains(n))
-                    .map(|n| Some(Duration::from_millis(n)))
-                    .ok_or_else(|| format!("{name} must be a number of milliseconds from {min} to {max}, not \"{v}\".")),
-            }
-        };
+        let ms = |name: &str, min: u64, max: u64| millis(&var, name, min, max);
         if let Some(d) = ms("ACCORD_WEBHOOKS_RETRY_BASE_MS", 10, 3_600_000)? {
             s.retry_base = d;
         }
@@ -96,7 +85,8 @@ impl WebhookSettings {
 /// How mail is sent (`ACCORD_SMTP_URL`, `ACCORD_MAIL_FROM`, `ACCORD_MAIL_RETRY_BASE_MS`).
 #[derive(Clone, Debug)]
 pub struct MailSettings {
-    /// `smtp://host:port`, `smtps://user:pass@host`, `smtp://user:pass@host:587?tls=required`;
+    /// `smtp://host:port` (no TLS), `smtp://host:587?tls=opportunistic`,
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtps://user:pass@host`;
     /// `None`: write `.eml` files into [`MailSettings::dir`].
     pub smtp_url: Option<String>,
     /// The `From` of every mail.
@@ -107,7 +97,8 @@ pub struct MailSettings {
     pub retry_base: Duration,
     /// A mail not sent this long after it was written is given up as failed.
     pub give_up_after: Duration,
-    /// How long one attempt may take.
+    /// How long one attempt may take (`ACCORD_MAIL_TIMEOUT_MS`); a mail being sent stays
+    /// with its instance twice as long, plus 5 seconds.
     pub timeout: Duration,
     /// How often the outbox is looked at besides when this instance queues a mail.
     pub poll: Duration,
@@ -144,25 +135,17 @@ impl MailSettings {
         from.parse::<lettre::message::Mailbox>().map_err(|e| {
             format!("ACCORD_MAIL_FROM \"{from}\" is not an address such as Accord <accord@example.com> ({e})")
         })?;
-        let retry_base = match var("ACCORD_MAIL_RETRY_BASE_MS") {
-            None => Duration::from_secs(30),
-            Some(v) => v
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (10..=3_600_000).contains(n))
-                .map(Duration::from_millis)
-                .ok_or_else(|| {
-                    format!("ACCORD_MAIL_RETRY_BASE_MS must be a number of milliseconds from 10 to 3600000, not \"{v}\".")
-                })?,
-        };
+        let retry_base = millis(&var, "ACCORD_MAIL_RETRY_BASE_MS", 10, 3_600_000)?
+            .unwrap_or(Duration::from_secs(30));
+        let timeout = millis(&var, "ACCORD_MAIL_TIMEOUT_MS", 100, 300_000)?
+            .unwrap_or(Duration::from_secs(30));
         Ok(MailSettings {
             smtp_url,
             from,
             dir: data_dir.join("mail"),
             retry_base,
             give_up_after: Duration::from_secs(24 * 3600),
-            timeout: Duration::from_secs(30),
+            timeout,
             poll: Duration::from_secs(5),
         })
     }
@@ -173,6 +156,27 @@ impl MailSettings {
         self.retry_base
             .saturating_mul(factor)
             .min(Duration::from_secs(3600))
+    }
+}
+
+/// A setting in milliseconds from `min` to `max`, if set.
+fn millis(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    min: u64,
+    max: u64,
+) -> Result<Option<Duration>, String> {
+    match var(name) {
+        None => Ok(None),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .map(|n| Some(Duration::from_millis(n)))
+            .ok_or_else(|| {
+                format!("{name} must be a number of milliseconds from {min} to {max}, not \"{v}\".")
+            }),
     }
 }
 
