@@ -518,3 +518,44 @@ async fn a_crash_with_mails_in_flight_loses_none() {
         println!("postgres: {postgres}: {at_crash} of {MAILS} mails sent at the crash, {twice} sent again after it");
     }
 }
+
+/// Addresses of every shape a person may have are sent as they are (with SMTPUTF8 where
+/// needed); shapes no mail server takes are refused where they are typed, with a sentence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn addresses_are_sent_as_they_are_or_refused() {
+    let db = common::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sink = SmtpSink::start(free_port(), &dir.path().join("received"));
+    let postman = Postman::new(db.db.clone(), settings(Some(sink.url()), dir.path())).unwrap();
+    let addresses = [
+        "josé@example.com",
+        "用户@例子.中国",
+        "\"quoted\"@example.com",
+    ];
+    for (i, to) in addresses.iter().enumerate() {
+        let mut tx = db.begin_write().await.unwrap();
+        mail_outbox::enqueue(&mut tx, &letter(i, to)).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    send_all(&postman, &db, Duration::from_secs(10)).await;
+    let got = sink.wait_for(3, Duration::from_secs(5)).await;
+    // `"quoted"@x` and `quoted@x` are one mailbox (the quotes are not needed, RFC 5321 4.1.2).
+    for to in ["josé@example.com", "用户@例子.中国", "quoted@example.com"] {
+        assert!(
+            got.iter().any(|m| m.rcpt_to == vec![to.to_string()]),
+            "{to} not received: {got:?}"
+        );
+    }
+    let out = common::outgoing();
+    for bad in [
+        "pat@contoso.example\r\nBcc: victim@example.com".to_string(),
+        format!("{}@example.com", "a".repeat(10_000)),
+        "a..b@example.com".to_string(),
+    ] {
+        assert_eq!(
+            recovery::request_reset(&db, &bad, out).await.unwrap_err(),
+            AppError::Invalid(Problem::EmailFormat),
+            "{bad:?}"
+        );
+    }
+}

@@ -94,6 +94,10 @@ pub fn normalize_email(email: &str) -> Result<String, Problem> {
         && match email.split_once('@') {
             Some((local, domain)) => {
                 !local.is_empty()
+                    // A dot-atom (no leading, trailing or doubled dot), or a quoted string:
+                    // what mail servers accept, so every address taken can be mailed.
+                    && (local.len() > 2 && local.starts_with('"') && local.ends_with('"')
+                        || !(local.starts_with('.') || local.ends_with('.') || local.contains("..")))
                     && !domain.contains('@')
                     && domain.contains('.')
                     && !domain.starts_with('.')
@@ -217,9 +221,22 @@ mod tests {
             "ada@example",
             "a b@example.com",
             "ada@ex..com",
+            "a..b@example.com",
+            ".ada@example.com",
+            "ada.@example.com",
+            "ada@example.com\r\nbcc: x@example.com",
         ] {
             assert!(normalize_email(bad).is_err(), "{bad:?}");
         }
+        for good in [
+            "josé@example.com",
+            "用户@例子.中国",
+            "\"quoted\"@example.com",
+            "a+b@example.com",
+        ] {
+            assert!(normalize_email(good).is_ok(), "{good:?}");
+        }
+        assert!(normalize_email(&format!("{}@example.com", "a".repeat(10_000))).is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use sqlx::{Any, Transaction};
 
+use crate::components::form::escape;
 use crate::error::AppError;
 use crate::i18n::{self, Locale};
 use crate::server::platform::db::{new_id, now, now_ms};
@@ -46,21 +47,6 @@ pub fn header_text(text: &str) -> String {
         words = words.chars().take(HEADER_TEXT_MAX - 1).collect::<String>() + "…";
     }
     words
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 impl Letter {

@@ -38,7 +38,17 @@ impl Recipient {
             .unwrap_or(fallback)
     }
 
-    fn letter(&self, kind: &'static str, locale: Locale, subject: String) -> Letter {
+    /// A mail to them: a greeting, then `paragraphs`, then `action` (label, address).
+    fn letter(
+        &self,
+        kind: &'static str,
+        locale: Locale,
+        subject: String,
+        paragraphs: Vec<String>,
+        action: (String, String),
+    ) -> Letter {
+        let mut all = vec![t!(locale, mail_greeting, name = &self.name).to_string()];
+        all.extend(paragraphs);
         Letter {
             kind,
             user_id: Some(self.user_id.clone()),
@@ -46,8 +56,8 @@ impl Recipient {
             to_name: self.name.clone(),
             locale,
             subject,
-            paragraphs: vec![t!(locale, mail_greeting, name = &self.name).to_string()],
-            action: None,
+            paragraphs: all,
+            action: Some(action),
             footer: t!(locale, mail_footer, email = &self.email).to_string(),
         }
     }
@@ -92,56 +102,52 @@ pub fn set_password_url(public_url: &str, token: &str) -> String {
 /// A link to choose a new password, asked for on the sign-in page (or by the operator).
 pub fn reset(to: &Recipient, out: Outgoing, token: &str) -> Letter {
     let locale = out.locale;
-    let mut letter = to.letter(
+    to.letter(
         "password_reset",
         locale,
         t!(locale, mail_reset_subject).to_string(),
-    );
-    letter.paragraphs.push(
-        t!(
-            locale,
-            mail_reset_text,
-            email = &to.email,
-            org = &to.org_name
-        )
-        .to_string(),
-    );
-    letter
-        .paragraphs
-        .push(t!(locale, mail_reset_expiry).to_string());
-    letter.action = Some((
-        t!(locale, mail_reset_action).to_string(),
-        set_password_url(out.public_url, token),
-    ));
-    letter
+        vec![
+            t!(
+                locale,
+                mail_reset_text,
+                email = &to.email,
+                org = &to.org_name
+            )
+            .to_string(),
+            t!(locale, mail_reset_expiry).to_string(),
+        ],
+        (
+            t!(locale, mail_reset_action).to_string(),
+            set_password_url(out.public_url, token),
+        ),
+    )
 }
 
-/// The password of the account was set (through any set-password link): a security notice.
+/// The password the account had was replaced (through a reset or set-password link): a
+/// security notice.
 pub fn password_changed(to: &Recipient, out: Outgoing, at: i64) -> Letter {
     let locale = to.locale_or(out.locale);
-    let mut letter = to.letter(
+    let when = i18n::datetime(locale, at);
+    to.letter(
         "password_changed",
         locale,
         t!(locale, mail_changed_subject).to_string(),
-    );
-    letter.paragraphs.push(
-        t!(
-            locale,
-            mail_changed_text,
-            email = &to.email,
-            org = &to.org_name,
-            when = i18n::datetime(locale, at)
-        )
-        .to_string(),
-    );
-    letter
-        .paragraphs
-        .push(t!(locale, mail_changed_unexpected).to_string());
-    letter.action = Some((
-        t!(locale, mail_sign_in_action).to_string(),
-        format!("{}{SIGN_IN}", out.public_url.trim_end_matches('/')),
-    ));
-    letter
+        vec![
+            t!(
+                locale,
+                mail_changed_text,
+                email = &to.email,
+                org = &to.org_name,
+                when = when
+            )
+            .to_string(),
+            t!(locale, mail_changed_unexpected).to_string(),
+        ],
+        (
+            t!(locale, mail_sign_in_action).to_string(),
+            format!("{}{SIGN_IN}", out.public_url.trim_end_matches('/')),
+        ),
+    )
 }
 
 /// The name of a role code of either side, in `locale`.
@@ -155,6 +161,28 @@ fn role_name(locale: Locale, code: &str) -> String {
     }
 }
 
+/// The set-password link of a user, with the sentence that says why they get it.
+fn link_letter(
+    to: &Recipient,
+    locale: Locale,
+    kind: &'static str,
+    subject: String,
+    why: String,
+    out: Outgoing,
+    token: &str,
+) -> Letter {
+    to.letter(
+        kind,
+        locale,
+        subject,
+        vec![why, t!(locale, mail_link_expiry).to_string()],
+        (
+            t!(locale, mail_link_action).to_string(),
+            set_password_url(out.public_url, token),
+        ),
+    )
+}
+
 /// A user was added to an organization (`added_by` is the admin's name): their
 /// set-password link.
 pub fn user_added(
@@ -165,40 +193,33 @@ pub fn user_added(
     token: &str,
 ) -> Letter {
     let locale = to.locale_or(out.locale);
-    let mut letter = to.letter(
-        "user_added",
+    let role = role_name(locale, role);
+    link_letter(
+        to,
         locale,
+        "user_added",
         t!(locale, mail_added_subject, org = &to.org_name).to_string(),
-    );
-    letter.paragraphs.push(
         t!(
             locale,
             mail_added_text,
             by = added_by,
             org = &to.org_name,
-            role = role_name(locale, role)
+            role = role
         )
         .to_string(),
-    );
-    letter
-        .paragraphs
-        .push(t!(locale, mail_link_expiry).to_string());
-    letter.action = Some((
-        t!(locale, mail_link_action).to_string(),
-        set_password_url(out.public_url, token),
-    ));
-    letter
+        out,
+        token,
+    )
 }
 
 /// An admin made a new set-password link for the user.
 pub fn new_link(to: &Recipient, out: Outgoing, made_by: &str, token: &str) -> Letter {
     let locale = to.locale_or(out.locale);
-    let mut letter = to.letter(
-        "password_link",
+    link_letter(
+        to,
         locale,
+        "password_link",
         t!(locale, mail_link_subject).to_string(),
-    );
-    letter.paragraphs.push(
         t!(
             locale,
             mail_link_text,
@@ -207,13 +228,7 @@ pub fn new_link(to: &Recipient, out: Outgoing, made_by: &str, token: &str) -> Le
             org = &to.org_name
         )
         .to_string(),
-    );
-    letter
-        .paragraphs
-        .push(t!(locale, mail_link_expiry).to_string());
-    letter.action = Some((
-        t!(locale, mail_link_action).to_string(),
-        set_password_url(out.public_url, token),
-    ));
-    letter
+        out,
+        token,
+    )
 }

@@ -656,6 +656,13 @@ pub async fn set_password(
         return Err(AppError::Invalid(Problem::PasswordLink));
     };
     let user_id: String = used.try_get("user_id")?;
+    // A user who had a password is told it changed; a new user setting their first is not.
+    let had_password: bool =
+        sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE id = $1")
+            .bind(&user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some_and(|h| !h.is_empty());
     // The language the password is set in is the language of the user's mails from now on.
     let user = sqlx::query(
         "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, locale = $2
@@ -683,8 +690,10 @@ pub async fn set_password(
         entry = entry.customer(c);
     }
     events::record(&mut tx, entry.action("user.password_set", Facts::by(&name))).await?;
-    if let Some(to) = mails::recipient(&mut tx, &user_id).await? {
-        mail_outbox::enqueue(&mut tx, &mails::password_changed(&to, out, at)).await?;
+    if had_password {
+        if let Some(to) = mails::recipient(&mut tx, &user_id).await? {
+            mail_outbox::enqueue(&mut tx, &mails::password_changed(&to, out, at)).await?;
+        }
     }
     tx.commit().await?;
     Ok((user_id, epoch))
