@@ -83,7 +83,7 @@ test("Forgot password mails a link that works once, ends the old password and sa
   // The old password no longer works; the new one does.
   await open(page, "/signin");
   await signIn(page, partner.email, partner.password);
-  await expect(page.getByText("The email or password is not correct.", { exact: false })).toBeVisible();
+  await expect(page.getByText("The email or password is incorrect.", { exact: false })).toBeVisible();
   await signIn(page, partner.email, "a-brand-new-password-7");
   await expect(page).toHaveURL(/\/partner\/customers$/);
 
