@@ -72,6 +72,8 @@ test("zh-CN and zh-TW pages hold no English: activity, countries, agreement, API
 
     // Country names are the locale's and sorted as its readers sort them.
     const fresh = await newPage(browser, { locale });
+    await expectChinese(fresh, "/forgot-password");
+    await expectChinese(fresh, "/forgot-password?sent=1");
     await open(fresh, pathOf(link));
     await fresh.locator("a[href*='new-organization']").first().click();
     await fresh.waitForURL(/new-organization/);
