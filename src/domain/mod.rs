@@ -29,7 +29,7 @@ pub use invitation::{
     is_tenant_id, is_token, link_secret, InvitationParams, InvitationType, LinkError,
     INVITATION_PATH, NEW_ORGANIZATION_PATH, SIGNATURE_PARAM,
 };
-pub use names::{full_name, is_han_name, split_name};
+pub use names::{escape_html, full_name, is_han_name, split_name};
 pub use problem::{Field, Problem, Said};
 
 /// How many test events one webhook endpoint may be sent in 10 minutes.

@@ -8,7 +8,7 @@
 
 use sqlx::{Any, Transaction};
 
-use crate::components::form::escape;
+use crate::domain::escape_html as escape;
 use crate::error::AppError;
 use crate::i18n::{self, Locale};
 use crate::server::platform::db::{new_id, now, now_ms};
