@@ -134,12 +134,17 @@ fn start_jobs(state: &AppState) -> Result<platform::jobs::Jobs, String> {
         }
     });
     let (limits, db) = (state.limits.clone(), state.db.clone());
-    jobs.every("rate-limit pruning", Duration::from_secs(300), move || {
+    jobs.every("pruning", Duration::from_secs(300), move || {
         let (limits, db) = (limits.clone(), db.clone());
         async move {
             limits.shrink();
             if let Err(e) = identity::guesses::prune(&db).await {
                 tracing::warn!(error = %e, "pruning sign-in counts failed");
+            }
+            match platform::mail::prune(&db, platform::db::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(mails = n, "old mails removed from the outbox"),
+                Err(e) => tracing::warn!(error = %e, "pruning the mail outbox failed"),
             }
         }
     });

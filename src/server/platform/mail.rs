@@ -113,6 +113,21 @@ pub async fn retry(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
         == 1)
 }
 
+/// How long sent and failed mails stay in the outbox (for `accord mail list`).
+pub const KEEP_FOR: i64 = 30 * 24 * 3600;
+
+/// Deletes sent and failed mails written more than [`KEEP_FOR`] before `now` (their links
+/// are used or expired by then); answers how many.
+pub async fn prune(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM mail_outbox WHERE state <> 'pending' AND created_at < $1")
+            .bind(now - KEEP_FOR)
+            .execute(&db.pool)
+            .await?
+            .rows_affected(),
+    )
+}
+
 /// The message of `mail` as it is sent: headers and a text and an HTML part.
 pub fn message(from: &str, mail: &Queued) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("from: {e}"))?;
