@@ -126,8 +126,12 @@ async fn a_flood_of_bogus_set_password_links_leaves_sign_in_fast() {
         during.iter().all(|(s, _, _)| *s == 200),
         "the admin was refused: {during:?}"
     );
+    // The failure guarded against is a sign-in queued behind the flood's hashes (6–8 s, or
+    // a refusal after the 8 s slot wait). On 2 cores the debug build's first sign-in during
+    // the flood's first 200 requests sometimes takes about a second (seen 1.05–1.10 s when
+    // a background job's poll falls in that moment), which is no such queue.
     assert!(
-        slowest < Duration::from_secs(1),
+        slowest < Duration::from_secs(3),
         "slowest sign-in {slowest:?}"
     );
     assert!(
